@@ -1,0 +1,89 @@
+"""The one translation mechanism, for the CLI, reports and the Qt UI alike.
+
+Source strings are English ``msgid`` values; the Vietnamese catalog, the ``.po`` files in
+``resources/i18n/vi/`` (one per area, merged), is the default language and must be complete (a test
+checks it). ``HOMEROOM_LANG=en`` selects English.
+The catalog is a plain gettext ``.po`` file read at start-up, so translators can use their usual
+tools and there is no compile step.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from functools import cache
+from pathlib import Path
+
+from desktop.resources import resource
+
+DEFAULT_LANGUAGE = "vi"
+SUPPORTED_LANGUAGES = ("vi", "en")
+
+_language: str | None = None
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """The ``msgid -> msgstr`` pairs of a ``.po`` file; empty translations are left out."""
+    catalog: dict[str, str] = {}
+    msgid: list[str] = []
+    msgstr: list[str] = []
+    target: list[str] | None = None
+
+    def flush() -> None:
+        source, translation = "".join(msgid), "".join(msgstr)
+        if source and translation:
+            catalog[source] = translation
+        msgid.clear()
+        msgstr.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("msgid "):
+            flush()
+            target = msgid
+            line = line[len("msgid ") :]
+        elif line.startswith("msgstr "):
+            target = msgstr
+            line = line[len("msgstr ") :]
+        if target is not None and line.startswith('"'):
+            target.append(ast.literal_eval(line))
+    flush()
+    return catalog
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The translations for ``language``; English is the identity."""
+    if language == "en":
+        return {}
+    merged: dict[str, str] = {}
+    folder: Path = resource("i18n", language)
+    for path in sorted(folder.glob("*.po")):
+        merged.update(parse_po(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def current_language() -> str:
+    """The language in force: set explicitly, else ``HOMEROOM_LANG``, else Vietnamese."""
+    if _language is not None:
+        return _language
+    wanted = os.environ.get("HOMEROOM_LANG", DEFAULT_LANGUAGE).split("_")[0].lower()
+    return wanted if wanted in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def set_language(language: str | None) -> None:
+    """Force a language for this process (``None`` returns to the environment's choice)."""
+    global _language
+    _language = language
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (falls back to the English source)."""
+    return catalog(current_language()).get(message, message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalog without translating it now."""
+    return message
