@@ -1,0 +1,213 @@
+"""Open, check, back up and migrate the class database; hand out sessions.
+
+The SQLite file carries ``PRAGMA application_id`` so a file that is not Homeroom's is refused
+before anything is written to it; a file migrated by a newer Homeroom is refused too. Migrations
+run on their own connection with foreign keys OFF: a batch alter of a parent table with foreign
+keys on silently deletes the child rows (architecture.md §2).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.errors import StorageError
+from desktop.i18n import _
+
+APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
+DATABASE_FILE = "homeroom.sqlite3"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_data_dir() -> Path:
+    """``HOMEROOM_DATA_DIR`` if set, else the user data folder of this OS."""
+    override = os.environ.get("HOMEROOM_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("homeroom", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open class database: its file, its engine and its session factory."""
+
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error."""
+        with translate_storage_errors(), self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with translate_storage_errors(), self.sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_storage_errors() -> Iterator[None]:
+    """Turn SQLite's disk and file errors into a ``StorageError`` the user can act on."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise storage_error_for(exc) from exc
+
+
+def storage_error_for(exc: BaseException) -> BaseException:
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageError(_("The disk is full: the change was not saved. Free some space."))
+    if "readonly" in text or "read-only" in text:
+        return StorageError(_("The database file is read-only: the change was not saved."))
+    if "not a database" in text or "malformed" in text:
+        return StorageError(_("The file is not a Homeroom database, or it is damaged."))
+    if "locked" in text:
+        return StorageError(_("The database is busy in another window; try again."))
+    return exc
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def alembic_config(connection: Any = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def check_file(path: Path) -> str | None:
+    """Refuse a file that is not Homeroom's; return its schema revision (``None`` if new)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(_("Cannot read the database file: {error}").format(error=exc)) from exc
+    if header == b"" and path.stat().st_size == 0:
+        return None
+    if header != SQLITE_HEADER:
+        raise StorageError(_("The file is not a Homeroom database, or it is damaged."))
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise StorageError(_("The file is not a Homeroom database, or it is damaged.")) from exc
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and not tables:
+            return None
+        raise StorageError(_("The file is not a Homeroom database, or it is damaged."))
+    if revision is not None and revision not in known_revisions():
+        raise StorageError(
+            _("This database was written by a newer version of Homeroom; please update the app.")
+        )
+    return revision
+
+
+def backup_copy(path: Path) -> Path:
+    """A consistent copy of the file beside it, made with SQLite's online backup."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    source = sqlite3.connect(path)
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    return target
+
+
+def migrate(path: Path) -> None:
+    """Bring the file's schema to head with foreign keys off, then check the keys still hold."""
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            command.upgrade(alembic_config(connection), "head")
+            connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            connection.commit()
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise StorageError(
+                    _("The database upgrade found broken links; the backup copy was kept.")
+                )
+    finally:
+        engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def open_database(path: Path) -> Database:
+    """Open (creating or upgrading as needed) the class database at ``path``."""
+    with translate_storage_errors():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        revision = check_file(path) if existed else None
+        if revision != head_revision():
+            if existed and revision is not None:
+                backup_copy(path)
+            migrate(path)
+        engine = make_engine(path)
+        if shutil.disk_usage(path.parent).free == 0:
+            raise StorageError(_("The disk is full: the change was not saved. Free some space."))
+    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
