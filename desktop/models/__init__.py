@@ -12,7 +12,15 @@ from desktop.models.grades import (
 )
 from desktop.models.leave import AttendanceMark, LeaveRequest, PostAudit
 from desktop.models.people import Guardian, Student
-from desktop.models.school import Holiday, PolicySetting, School, SchoolClass, SchoolYear, Teacher
+from desktop.models.school import (
+    Holiday,
+    PolicySetting,
+    ProfileSetting,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Teacher,
+)
 
 __all__ = [
     "AttendanceMark",
@@ -27,6 +35,7 @@ __all__ = [
     "LeaveRequest",
     "PolicySetting",
     "PostAudit",
+    "ProfileSetting",
     "School",
     "SchoolClass",
     "SchoolYear",

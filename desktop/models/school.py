@@ -87,3 +87,12 @@ class SchoolClass(Base):
 
     year: Mapped[SchoolYear] = relationship()
     homeroom_teacher: Mapped[Teacher] = relationship()
+
+
+class ProfileSetting(Base):
+    """Settings of this profile that travel with the database (e.g. the demo's fixed "today")."""
+
+    __tablename__ = "profile_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

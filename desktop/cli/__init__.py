@@ -1,0 +1,1 @@
+"""The ``homeroom`` command line: Vietnamese by default, ``HOMEROOM_LANG=en`` for English."""

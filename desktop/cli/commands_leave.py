@@ -1,0 +1,212 @@
+"""``homeroom leave ...`` and ``homeroom audit ...``: deciding requests and post-audits."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from desktop.cli.context import work
+from desktop.cli.output import print_json, print_table
+from desktop.cli.parsing import parse_date, parse_id
+from desktop.domain.calendar import format_date
+from desktop.domain.leave import LeaveStatus
+from desktop.i18n import _
+from desktop.services import leave, post_audit
+from desktop.services.leave import LeaveRow
+
+Subparsers = Any
+
+
+def register(commands: Subparsers) -> None:
+    group = commands.add_parser("leave", help=_("leave-of-absence requests"))
+    sub = group.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+
+    p = sub.add_parser("list", help=_("list the class's requests"))
+    p.add_argument("--status", choices=[s.value for s in LeaveStatus], help=_("only this status"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=leave_list)
+
+    p = sub.add_parser("show", help=_("show one request"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=leave_show)
+
+    p = sub.add_parser("approve", help=_("approve a request"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--note", default="", help=_("note for the parent"))
+    p.add_argument("--version", type=int, help=_("refuse if the request changed since this version"))
+    p.set_defaults(handler=leave_approve)
+
+    p = sub.add_parser("reject", help=_("reject a request (a reason is required)"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--reason", required=True, help=_("why, shown to the parent"))
+    p.add_argument("--version", type=int, help=_("refuse if the request changed since this version"))
+    p.set_defaults(handler=leave_reject)
+
+    p = sub.add_parser("original", help=_("record that the paper original was handed in"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--date", type=parse_date, help=_("day it was received (default: today)"))
+    p.set_defaults(handler=leave_original)
+
+    p = sub.add_parser("signoff", help=_("record the principal's sign-off of a special case"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--by", required=True, help=_("the principal's name"))
+    p.add_argument("--date", type=parse_date, help=_("day of the sign-off (default: today)"))
+    p.set_defaults(handler=leave_signoff)
+
+    audit = commands.add_parser("audit", help=_("post-audit (hậu kiểm) of approved requests"))
+    asub = audit.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+    p = asub.add_parser("select", help=_("draw the post-audit sample and record it"))
+    p.add_argument("--seed", type=int, default=2025, help=_("seed of the random share"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=audit_select)
+
+    p = asub.add_parser("record", help=_("record the outcome of a post-audit"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--method", required=True, choices=["phone", "meeting", "document"])
+    p.add_argument("--outcome", required=True, choices=["confirmed", "discrepancy"])
+    p.add_argument("--note", default="", help=_("what was found"))
+    p.set_defaults(handler=audit_record)
+
+
+def _range(row: LeaveRow) -> str:
+    from desktop.services.attendance import session_label
+    from desktop.domain.calendar import Session
+
+    return "{} {} – {} {}".format(
+        session_label(Session(row.first_session)),
+        format_date(row.first_day),
+        session_label(Session(row.last_session)),
+        format_date(row.last_day),
+    )
+
+
+def _flags(row: LeaveRow) -> str:
+    flags = []
+    if row.special_case:
+        flags.append(_("special case"))
+    if row.retroactive:
+        flags.append(_("retroactive"))
+    if row.overlaps_with:
+        flags.append(_("overlaps"))
+    return ", ".join(flags)
+
+
+def leave_list(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        rows = leave.list_requests(w.session, w.scope, status=args.status, today=w.today)
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [_("No."), _("Student"), _("Leave"), _("Sessions"), _("Level"), _("State"), _("Flags")],
+        [
+            (
+                r.id,
+                r.student_name,
+                _range(r),
+                r.sessions,
+                r.channel,
+                r.state_label,
+                _flags(r),
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def leave_show(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        row = leave.show(w.session, w.scope, args.id, today=w.today)
+    if args.json:
+        print_json(row)
+        return 0
+    lines = [
+        (_("Request"), f"#{row.id} (v{row.version})"),
+        (_("Student"), f"{row.student_name} ({row.student_code})"),
+        (_("Guardian"), f"{row.guardian_name} ({row.guardian_relation})"),
+        (_("Submitted at"), row.submitted_at.astimezone().strftime("%H:%M %d/%m/%Y")),
+        (_("Leave"), _range(row)),
+        (_("Sessions"), str(row.sessions)),
+        (_("Reason"), row.reason_text),
+        (_("Procedure level"), str(row.channel)),
+        (_("State"), row.state_label),
+        (_("Flags"), _flags(row)),
+        (_("Decision note"), row.decision_note),
+        (_("Decided by"), row.decided_by),
+        (_("Post-audit"), row.audit_status),
+    ]
+    for label, value in lines:
+        if value:
+            print(f"{label}: {value}")
+    return 0
+
+
+def leave_approve(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = leave.decide(
+            w.session, w.scope, request_id=args.id, approve=True, note=args.note,
+            base_version=args.version, actor=w.actor,
+        )
+    print(changes.summary)
+    return 0
+
+
+def leave_reject(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = leave.decide(
+            w.session, w.scope, request_id=args.id, approve=False, note=args.reason,
+            base_version=args.version, actor=w.actor,
+        )
+    print(changes.summary)
+    return 0
+
+
+def leave_original(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = leave.receive_original(
+            w.session, w.scope, request_id=args.id, received_on=args.date or w.today,
+            actor=w.actor,
+        )
+    print(changes.summary)
+    return 0
+
+
+def leave_signoff(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = leave.sign_off(
+            w.session, w.scope, request_id=args.id, by=args.by, on=args.date or w.today,
+            actor=w.actor,
+        )
+    print(changes.summary)
+    return 0
+
+
+def audit_select(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        selected, changes = post_audit.select_sample(
+            w.session, w.scope, seed=args.seed, actor=w.actor
+        )
+    if args.json:
+        print_json(selected)
+        return 0
+    print(changes.summary)
+    print_table(
+        [_("No."), _("Student"), _("Why selected")],
+        [(s.request_id, s.student_name, "; ".join(s.reason_labels)) for s in selected],
+    )
+    return 0
+
+
+def audit_record(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = post_audit.record(
+            w.session, w.scope, request_id=args.id, method=args.method, outcome=args.outcome,
+            note=args.note, actor=w.actor,
+        )
+    print(changes.summary)
+    marks = changes.ids("attendance_mark")
+    if marks:
+        print(_("{count} attendance marks changed.").format(count=len(marks)))
+    return 0

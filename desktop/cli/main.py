@@ -1,0 +1,62 @@
+"""Entry point of ``homeroom``: builds the parser, opens the profile, runs one command.
+
+Every ``HomeroomError`` becomes a one-line message on stderr and its exit code (2 for bad input);
+a command runs in one transaction, so a failure changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop import __version__
+from desktop.cli import argparse_vi, commands_data, commands_grades, commands_leave
+from desktop.errors import HomeroomError
+from desktop.i18n import _
+
+
+def build_parser() -> argparse.ArgumentParser:
+    argparse_vi.install()
+    parser = argparse.ArgumentParser(
+        prog="homeroom",
+        description=_("Homeroom (Sổ Chủ Nhiệm): the homeroom teacher's offline class book."),
+    )
+    parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=_("folder of the profile's database (default: HOMEROOM_DATA_DIR or the user folder)"),
+    )
+    parser.add_argument("--class", dest="class_name", help=_("class to work on (default: the first)"))
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    commands_data.register(commands)
+    commands_leave.register(commands)
+    commands_grades.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        # The desktop window comes with a later issue; until then the bare command shows help.
+        parser.print_help()
+        return 0
+    try:
+        result: int = handler(args)
+        return result
+    except HomeroomError as error:
+        print(_("Error: {message}").format(message=error.message), file=sys.stderr)
+        for problem in getattr(error, "problems", []):
+            print(f"  - {problem}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(_("Interrupted; nothing was changed."), file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

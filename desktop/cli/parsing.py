@@ -1,0 +1,49 @@
+"""Parsing what the user types: dates, sessions, ids, with messages in the user's language."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+
+from desktop.domain.calendar import Session
+from desktop.i18n import _
+
+SESSION_WORDS = {
+    "morning": Session.MORNING,
+    "sang": Session.MORNING,
+    "sáng": Session.MORNING,
+    "am": Session.MORNING,
+    "afternoon": Session.AFTERNOON,
+    "chieu": Session.AFTERNOON,
+    "chiều": Session.AFTERNOON,
+    "pm": Session.AFTERNOON,
+}
+
+
+def parse_date(text: str) -> date:
+    """``dd/mm/yyyy`` (what users see) or ISO ``yyyy-mm-dd``."""
+    cleaned = text.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(
+        _("'{text}' is not a valid date (use dd/mm/yyyy).").format(text=text)
+    )
+
+
+def parse_session(text: str) -> Session:
+    try:
+        return SESSION_WORDS[text.strip().lower()]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a session (use morning or afternoon).").format(text=text)
+        ) from None
+
+
+def parse_id(text: str) -> int:
+    cleaned = text.strip().lstrip("#")
+    if not cleaned.isdigit():
+        raise argparse.ArgumentTypeError(_("'{text}' is not a valid id.").format(text=text))
+    return int(cleaned)

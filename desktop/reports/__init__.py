@@ -1,0 +1,1 @@
+"""Printed documents (reportlab, Qt-free); built by the printing issue."""

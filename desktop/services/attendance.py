@@ -1,0 +1,224 @@
+"""Attendance use cases: roll call, and keeping the materialised ledger equal to the rules.
+
+``attendance_mark.status`` is a cache of ``desktop.domain.attendance.derive_mark``; every service
+that changes an observation or a request recomputes the slots it touched in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.domain import attendance as ledger
+from desktop.domain.calendar import Session as SchoolSession
+from desktop.domain.calendar import Slot, format_date
+from desktop.domain.leave import AuditStatus, LeaveStatus
+from desktop.errors import InvalidInput, NotFound
+from desktop.i18n import _
+from desktop.models import AttendanceMark, LeaveRequest, Student
+from desktop.models.base import utc_now
+from desktop.services import audit_log
+from desktop.services.changes import Changes
+from desktop.services.scope import ClassScope
+
+MarkKey = tuple[int, date, str]
+
+
+def cover_of(request: LeaveRequest) -> ledger.Cover:
+    return ledger.Cover(
+        request_id=request.id,
+        student_id=request.student_id,
+        status=LeaveStatus(request.status),
+        audit_status=AuditStatus(request.audit_status),
+        first=Slot.of(request.first_day, SchoolSession(request.first_session)),
+        last=Slot.of(request.last_day, SchoolSession(request.last_session)),
+    )
+
+
+def _covers_for(session: Session, student_id: int, first: date, last: date) -> list[ledger.Cover]:
+    requests = session.scalars(
+        select(LeaveRequest).where(
+            LeaveRequest.student_id == student_id,
+            LeaveRequest.first_day <= last,
+            LeaveRequest.last_day >= first,
+        )
+    )
+    return [cover_of(request) for request in requests]
+
+
+def recompute(
+    session: Session, scope: ClassScope, student_id: int, slots: Iterable[Slot]
+) -> list[str]:
+    """Re-derive the marks of ``slots``; return the keys whose stored mark changed."""
+    slot_list = sorted(set(slots))
+    if not slot_list:
+        return []
+    covers = _covers_for(session, student_id, slot_list[0].day, slot_list[-1].day)
+    existing = {
+        (mark.day, mark.session): mark
+        for mark in session.scalars(
+            select(AttendanceMark).where(
+                AttendanceMark.student_id == student_id,
+                AttendanceMark.day >= slot_list[0].day,
+                AttendanceMark.day <= slot_list[-1].day,
+            )
+        )
+    }
+    changed: list[str] = []
+    for slot in slot_list:
+        mark = existing.get((slot.day, slot.session.value))
+        observed = ledger.Observation(mark.observed) if mark and mark.observed else None
+        covering = [c for c in covers if c.first <= slot <= c.last]
+        derived = ledger.derive_mark(observed, covering)
+        key = f"{student_id}:{slot.day.isoformat()}:{slot.session.value}"
+        if derived is None:
+            if mark is not None:
+                session.delete(mark)
+                changed.append(key)
+            continue
+        status, source, request_id = derived
+        if mark is None:
+            mark = AttendanceMark(
+                student_id=student_id, day=slot.day, session=slot.session.value, observed=None
+            )
+            session.add(mark)
+        elif (mark.status, mark.source, mark.leave_request_id) == (
+            status.value,
+            source.value,
+            request_id,
+        ):
+            continue
+        mark.status = status.value
+        mark.source = source.value
+        mark.leave_request_id = request_id
+        mark.updated_at = utc_now()
+        changed.append(key)
+    session.flush()
+    return changed
+
+
+def recompute_request(session: Session, scope: ClassScope, request: LeaveRequest) -> list[str]:
+    first = Slot.of(request.first_day, SchoolSession(request.first_session))
+    last = Slot.of(request.last_day, SchoolSession(request.last_session))
+    return recompute(session, scope, request.student_id, scope.calendar.slots_between(first, last))
+
+
+def find_student(session: Session, scope: ClassScope, ref: str) -> Student:
+    """A student by code (``HS2025001``) or by id."""
+    query = select(Student).where(Student.class_id == scope.class_id)
+    if ref.isdigit():
+        student = session.scalars(query.where(Student.id == int(ref))).first()
+    else:
+        student = session.scalars(query.where(Student.code == ref.strip())).first()
+    if student is None:
+        raise NotFound(_("There is no student {ref} in this class.").format(ref=ref))
+    return student
+
+
+def mark(
+    session: Session,
+    scope: ClassScope,
+    *,
+    student_id: int,
+    slot: Slot,
+    observed: ledger.Observation | None,
+    actor: str,
+) -> Changes:
+    """Record what roll call saw in one session (``None`` clears the observation)."""
+    scope.calendar.require_in_year(slot.day)
+    if not scope.calendar.is_school_session(slot):
+        raise InvalidInput(
+            _("{day} ({session}) is not a school session of this class.").format(
+                day=format_date(slot.day), session=session_label(slot.session)
+            )
+        )
+    existing = session.scalars(
+        select(AttendanceMark).where(
+            AttendanceMark.student_id == student_id,
+            AttendanceMark.day == slot.day,
+            AttendanceMark.session == slot.session.value,
+        )
+    ).first()
+    before = existing.observed if existing else None
+    if existing is None:
+        existing = AttendanceMark(
+            student_id=student_id,
+            day=slot.day,
+            session=slot.session.value,
+            status=ledger.MarkStatus.PRESENT.value,
+            source=ledger.MarkSource.ROLL_CALL.value,
+            updated_at=utc_now(),
+        )
+        session.add(existing)
+    existing.observed = observed.value if observed else None
+    session.flush()
+    changed = recompute(session, scope, student_id, [slot])
+    audit_log.append(
+        session,
+        actor=actor,
+        action="attendance.mark",
+        entity="attendance_mark",
+        entity_id=f"{student_id}:{slot.day.isoformat()}:{slot.session.value}",
+        before={"observed": before},
+        after={"observed": existing.observed if existing in session else None},
+    )
+    return Changes.of(
+        _("Roll call recorded for {day} ({session}).").format(
+            day=format_date(slot.day), session=session_label(slot.session)
+        ),
+        attendance_mark=changed or [f"{student_id}:{slot.day.isoformat()}:{slot.session.value}"],
+    )
+
+
+def session_label(value: SchoolSession) -> str:
+    return _("morning") if value is SchoolSession.MORNING else _("afternoon")
+
+
+@dataclass(frozen=True)
+class StudentAttendance:
+    student_id: int
+    student_code: str
+    student_name: str
+    excused: int
+    unexcused: int
+    late: int
+    total_absences: int
+    warning: int | None
+    over_limit: bool
+
+
+def summary(session: Session, scope: ClassScope) -> list[StudentAttendance]:
+    """Per-student totals with warnings, in class-list order."""
+    from desktop.services.students import class_list
+
+    students = class_list(session, scope)
+    marks: dict[int, dict[Slot, ledger.Mark]] = {s.id: {} for s in students}
+    rows = session.scalars(
+        select(AttendanceMark).join(Student).where(Student.class_id == scope.class_id)
+    )
+    for row in rows:
+        slot = Slot.of(row.day, SchoolSession(row.session))
+        marks[row.student_id][slot] = ledger.Mark(
+            ledger.MarkStatus(row.status), ledger.MarkSource(row.source), row.leave_request_id
+        )
+    result = []
+    for student in students:
+        totals = ledger.totals(marks[student.id], scope.policy)
+        result.append(
+            StudentAttendance(
+                student_id=student.id,
+                student_code=student.code,
+                student_name=student.full_name,
+                excused=totals.excused,
+                unexcused=totals.unexcused,
+                late=totals.late,
+                total_absences=totals.total_absent,
+                warning=totals.warning,
+                over_limit=totals.over_limit,
+            )
+        )
+    return result

@@ -1,0 +1,98 @@
+"""Append to and verify the hash-chained audit log (``desktop.models.audit_log``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import AuditLogEntry
+from desktop.models.base import utc_now
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: str,
+    after: str,
+) -> str:
+    payload = _canonical([prev_hash, at.isoformat(), actor, action, entity, entity_id, before, after])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: Any = None,
+    after: Any = None,
+    at: datetime | None = None,
+) -> AuditLogEntry:
+    """Add one entry chained to the last one, in the caller's transaction."""
+    last = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)).first()
+    prev_hash = last.hash if last is not None else GENESIS
+    moment = at or utc_now()
+    fields = {
+        "at": moment,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": _canonical(before),
+        "after": _canonical(after),
+    }
+    entry = AuditLogEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_broken_id: int | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify(session: Session) -> ChainReport:
+    """Recompute the chain; report the first entry whose content or link does not match."""
+    prev_hash = GENESIS
+    count = 0
+    for entry in session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id)):
+        count += 1
+        expected = entry_hash(
+            prev_hash=prev_hash,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            entity=entry.entity,
+            entity_id=entry.entity_id,
+            before=entry.before,
+            after=entry.after,
+        )
+        if entry.prev_hash != prev_hash or entry.hash != expected:
+            return ChainReport(count, entry.id)
+        prev_hash = entry.hash
+    return ChainReport(count, None)

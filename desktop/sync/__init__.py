@@ -1,0 +1,1 @@
+"""Sync with the central server (Qt-free); built by the sync issue."""

@@ -1,0 +1,1 @@
+"""The PySide6 desktop screens: a thin layer over the services."""
