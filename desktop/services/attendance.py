@@ -222,3 +222,30 @@ def summary(session: Session, scope: ClassScope) -> list[StudentAttendance]:
             )
         )
     return result
+
+
+def ledger_differences(session: Session, scope: ClassScope) -> list[str]:
+    """Where the stored ledger differs from what the rules derive from its inputs (none, ever)."""
+    observations: dict[tuple[int, Slot], ledger.Observation] = {}
+    stored: dict[tuple[int, Slot], ledger.Mark] = {}
+    rows = session.scalars(
+        select(AttendanceMark).join(Student).where(Student.class_id == scope.class_id)
+    )
+    for row in rows:
+        key = (row.student_id, Slot.of(row.day, SchoolSession(row.session)))
+        if row.observed:
+            observations[key] = ledger.Observation(row.observed)
+        stored[key] = ledger.Mark(
+            ledger.MarkStatus(row.status), ledger.MarkSource(row.source), row.leave_request_id
+        )
+    requests = session.scalars(
+        select(LeaveRequest).join(Student).where(Student.class_id == scope.class_id)
+    )
+    expected = ledger.derive_ledger(observations, [cover_of(r) for r in requests], scope.calendar)
+    keys = sorted(set(expected) | set(stored))
+    return [
+        f"{student}:{slot.day}:{slot.session.value}: {stored.get((student, slot))} "
+        f"!= {expected.get((student, slot))}"
+        for student, slot in keys
+        if stored.get((student, slot)) != expected.get((student, slot))
+    ]

@@ -1,0 +1,163 @@
+"""``homeroom grades ...``: results, completeness, entering and reviewing grades."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from desktop.cli.context import work
+from desktop.cli.output import print_json, print_table
+from desktop.cli.parsing import parse_id
+from desktop.domain.grading import Level, format_score_vi
+from desktop.i18n import _
+from desktop.services import grade_report, grades
+
+
+def register(commands: Any) -> None:
+    group = commands.add_parser("grades", help=_("the grade book (Circular 22)"))
+    sub = group.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+
+    p = sub.add_parser("report", help=_("averages, results, conduct, promotion"))
+    p.add_argument("--semester", choices=["1", "2", "year"], default="year")
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=grades_report)
+
+    p = sub.add_parser("completeness", help=_("missing, overdue and late entries"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=grades_completeness)
+
+    p = sub.add_parser("set", help=_("enter or change one grade"))
+    p.add_argument("student", help=_("student code or id"))
+    p.add_argument("subject", help=_("subject code, e.g. TOAN"))
+    p.add_argument("semester", type=int, choices=[1, 2])
+    p.add_argument("column", help=_("column: TX1, TX2, ..., GK, CK"))
+    p.add_argument("value", help=_("score 0-10 with at most one decimal, or Đ / CĐ"))
+    p.add_argument("--reason", default="", help=_("required for a change after publication"))
+    p.set_defaults(handler=grades_set)
+
+    p = sub.add_parser("review", help=_("mark a subject's entries reviewed, or send them back"))
+    p.add_argument("subject", help=_("subject code, e.g. TOAN"))
+    p.add_argument("semester", type=int, choices=[1, 2])
+    p.add_argument("--send-back", metavar=_("NOTE"), help=_("send back with this note"))
+    p.set_defaults(handler=grades_review)
+
+    p = sub.add_parser("changes", help=_("grade changes awaiting the teacher's check"))
+    p.add_argument("--all", action="store_true", help=_("include checked changes"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=grades_changes)
+
+    p = sub.add_parser("check", help=_("mark a grade change checked, or query it"))
+    p.add_argument("id", type=parse_id)
+    p.add_argument("--query", metavar=_("QUESTION"), help=_("ask the teacher who changed it"))
+    p.set_defaults(handler=grades_check)
+
+
+def _column(text: str) -> tuple[str, int]:
+    cleaned = text.strip().upper()
+    kind, digits = cleaned[:2], cleaned[2:]
+    if kind in ("GK", "CK") and digits in ("", "1"):
+        return kind, 1
+    if kind == "TX" and digits.isdigit():
+        return kind, int(digits)
+    raise argparse.ArgumentTypeError(
+        _("'{text}' is not a grade column (use TX1..TX4, GK or CK).").format(text=text)
+    )
+
+
+def _level(value: str | None) -> str:
+    return Level(value).label if value else "–"
+
+
+def grades_report(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        rows = grade_report.report(w.session, w.scope, term=args.semester)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        return 0
+    codes = [s.subject_code for s in rows[0].subjects]
+    headers = [_("Code"), _("Student"), *codes, _("Academic"), _("Conduct")]
+    if args.semester == "year":
+        headers += [_("Absences"), _("Outcome"), _("Award")]
+    table = []
+    for row in rows:
+        cells = [
+            format_score_vi(s.average) if s.average is not None else (s.result or "–")
+            for s in row.subjects
+        ]
+        line = [row.student_code, row.student_name, *cells, _level(row.academic),
+                _level(row.conduct)]
+        if args.semester == "year":
+            line += [row.absences, row.promotion_label or "", row.award_label or ""]
+        table.append(line)
+    print_table(headers, table)
+    return 0
+
+
+def grades_completeness(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        result = grade_report.completeness(w.session, w.scope, today=w.today)
+    if args.json:
+        print_json(result)
+        return 0
+    print(_("Entered {entered} of {expected} grades ({percent} %).").format(
+        entered=result.entered, expected=result.expected, percent=result.percent))
+    print_table(
+        [_("Subject"), _("Semester"), _("Expected"), _("Entered"), _("Missing"), _("Overdue"),
+         _("Late")],
+        [(r.subject_name, r.semester, r.expected, r.entered, r.missing, r.overdue, r.late)
+         for r in result.subjects],
+    )
+    return 0
+
+
+def grades_set(args: argparse.Namespace) -> int:
+    try:
+        kind, slot = _column(args.column)
+    except argparse.ArgumentTypeError as exc:
+        from desktop.errors import InvalidInput
+
+        raise InvalidInput(str(exc)) from None
+    with work(args) as w:
+        changes = grades.set_grade(
+            w.session, w.scope, student_ref=args.student, subject_code=args.subject,
+            semester=args.semester, kind=kind, slot=slot, value=args.value, reason=args.reason,
+            actor=w.actor, today=w.today,
+        )
+    print(changes.summary)
+    return 0
+
+
+def grades_review(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = grades.review_subject(
+            w.session, w.scope, subject_code=args.subject, semester=args.semester,
+            send_back=args.send_back is not None, note=args.send_back or "", actor=w.actor,
+        )
+    print(changes.summary)
+    return 0
+
+
+def grades_changes(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        rows = grades.listed_changes(w.session, w.scope, open_only=not args.all)
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [_("No."), _("Student"), _("Subject"), _("Column"), _("Old"), _("New"), _("By"),
+         _("Reason"), _("State")],
+        [(r.id, r.student_name, r.subject_code, f"{r.semester}/{r.column}", r.old_value,
+          r.new_value, r.changed_by, r.reason, r.review_state) for r in rows],
+    )
+    return 0
+
+
+def grades_check(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        changes = grades.check_change(
+            w.session, w.scope, change_id=args.id, query_note=args.query, actor=w.actor
+        )
+    print(changes.summary)
+    return 0
