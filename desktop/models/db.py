@@ -56,30 +56,44 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any error."""
-        with translate_storage_errors(), self.sessions.begin() as session:
+        with translate_storage_errors(self.path.parent), self.sessions.begin() as session:
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with translate_storage_errors(), self.sessions() as session:
+        with translate_storage_errors(self.path.parent), self.sessions() as session:
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
 
 
+LOW_SPACE_BYTES = 256 * 1024
+
+
 @contextmanager
-def translate_storage_errors() -> Iterator[None]:
+def translate_storage_errors(folder: Path) -> Iterator[None]:
     """Turn SQLite's disk and file errors into a ``StorageError`` the user can act on."""
     try:
         yield
-    except (DBAPIError, sqlite3.Error) as exc:
-        raise storage_error_for(exc) from exc
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        translated = storage_error_for(exc, folder)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
-def storage_error_for(exc: BaseException) -> BaseException:
+def _disk_nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def storage_error_for(exc: BaseException, folder: Path) -> BaseException:
     text = str(exc).lower()
-    if "disk is full" in text or "database or disk is full" in text:
+    # SQLite reports a full disk as "disk I/O error" when it cannot grow its shared-memory file.
+    if "disk is full" in text or "no space" in text or _disk_nearly_full(folder):
         return StorageError(_("The disk is full: the change was not saved. Free some space."))
     if "readonly" in text or "read-only" in text:
         return StorageError(_("The database file is read-only: the change was not saved."))
@@ -145,7 +159,10 @@ def check_file(path: Path) -> str | None:
         finally:
             connection.close()
     except sqlite3.Error as exc:
-        raise StorageError(_("The file is not a Homeroom database, or it is damaged.")) from exc
+        translated = storage_error_for(exc, path.parent)
+        if isinstance(translated, StorageError):
+            raise translated from exc
+        raise StorageError(_("Cannot read the database file: {error}").format(error=exc)) from exc
     if app_id != APPLICATION_ID:
         if app_id == 0 and not tables:
             return None
@@ -199,15 +216,15 @@ def current_revision(engine: Engine) -> str | None:
 
 def open_database(path: Path) -> Database:
     """Open (creating or upgrading as needed) the class database at ``path``."""
-    with translate_storage_errors():
+    with translate_storage_errors(path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
         existed = path.exists()
+        if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StorageError(_("The database file is read-only: the change was not saved."))
         revision = check_file(path) if existed else None
         if revision != head_revision():
             if existed and revision is not None:
                 backup_copy(path)
             migrate(path)
         engine = make_engine(path)
-        if shutil.disk_usage(path.parent).free == 0:
-            raise StorageError(_("The disk is full: the change was not saved. Free some space."))
     return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
