@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
 from desktop.demo.generator import generate_demo_class, generate_demo_school
 from desktop.exchange.export import export_database
+from sqlalchemy import select
+
 from desktop.models import LeaveRequest, SchoolClass, Student
 from desktop.models.base import utc_now
 from desktop.models.db import open_database
@@ -82,30 +82,37 @@ def measure(label: str, path: Path, class_name: str | None, repeat: int, floor: 
         start = time.perf_counter()
         with database.transaction() as session:
             leave.decide(
-                session, load_scope(session, class_name), request_id=request_id,
-                approve=False, note="Benchmark", actor="bench", now=utc_now(),
+                session,
+                load_scope(session, class_name),
+                request_id=request_id,
+                approve=False,
+                note="Benchmark",
+                actor="bench",
+                now=utc_now(),
             )
         decisions.append(time.perf_counter() - start)
-    report_time = median_seconds(
-        lambda: _year_report(database, class_name), max(3, repeat // 10)
-    )
+    report_time = median_seconds(lambda: _year_report(database, class_name), max(3, repeat // 10))
     read_floor = bare_read_floor(path, 5)
     with database.reading() as session:
         exported = json.dumps(export_database(session, exported_at=utc_now()), ensure_ascii=False)
     database.close()
-    size = path.stat().st_size + sum(
-        p.stat().st_size for p in path.parent.glob(path.name + "-*")
-    )
+    size = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob(path.name + "-*"))
     gz = len(gzip.compress(exported.encode("utf-8")))
     decision = statistics.median(decisions)
     print(f"[{label}]")
-    print(f"  leave decision: median {decision * 1000:.2f} ms over {len(decisions)} decisions"
-          f" = {decision / floor:.1f} x bare sqlite3 INSERT+COMMIT ({floor * 1000:.2f} ms)")
-    print(f"  year report: {report_time * 1000:.0f} ms"
-          f" = {report_time / read_floor:.1f} x bare read of all grade rows"
-          f" ({read_floor * 1000:.1f} ms)")
-    print(f"  database: {size / 1024:.0f} KiB = {size / gz:.1f} x gzip of its JSON export"
-          f" ({gz / 1024:.0f} KiB)")
+    print(
+        f"  leave decision: median {decision * 1000:.2f} ms over {len(decisions)} decisions"
+        f" = {decision / floor:.1f} x bare sqlite3 INSERT+COMMIT ({floor * 1000:.2f} ms)"
+    )
+    print(
+        f"  year report: {report_time * 1000:.0f} ms"
+        f" = {report_time / read_floor:.1f} x bare read of all grade rows"
+        f" ({read_floor * 1000:.1f} ms)"
+    )
+    print(
+        f"  database: {size / 1024:.0f} KiB = {size / gz:.1f} x gzip of its JSON export"
+        f" ({gz / 1024:.0f} KiB)"
+    )
 
 
 def _year_report(database: object, class_name: str | None) -> None:
@@ -133,7 +140,9 @@ def main() -> None:
             start = time.perf_counter()
             with database.transaction() as session:
                 generate_demo_school(session, seed=2025, classes=40)
-                last = session.scalars(select(SchoolClass.name).order_by(SchoolClass.id.desc())).first()
+                last = session.scalars(
+                    select(SchoolClass.name).order_by(SchoolClass.id.desc())
+                ).first()
             database.close()
             print(f"(40-class school generated in {time.perf_counter() - start:.1f} s)")
             measure("school of 40 classes, last class", school, last, repeat, floor)

@@ -37,7 +37,9 @@ def source_messages() -> dict[str, str]:
 def test_every_message_has_a_vietnamese_translation() -> None:
     """Vietnamese is the default language and must be complete."""
     catalog = i18n.catalog("vi")
-    missing = [f"{where}: {msg!r}" for msg, where in source_messages().items() if msg not in catalog]
+    missing = [
+        f"{where}: {msg!r}" for msg, where in source_messages().items() if msg not in catalog
+    ]
     assert missing == [], "untranslated:\n" + "\n".join(missing)
 
 

@@ -7,8 +7,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-QT_FREE = ["desktop.domain", "desktop.models", "desktop.services", "desktop.sync", "desktop.reports",
-           "desktop.exchange", "desktop.demo", "desktop.cli"]
+QT_FREE = [
+    "desktop.domain",
+    "desktop.models",
+    "desktop.services",
+    "desktop.sync",
+    "desktop.reports",
+    "desktop.exchange",
+    "desktop.demo",
+    "desktop.cli",
+]
 
 
 def test_qt_free_packages_import_without_pyside6() -> None:

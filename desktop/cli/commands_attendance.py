@@ -53,12 +53,26 @@ def attendance_summary(args: argparse.Namespace) -> int:
         else:
             note = ""
         table.append(
-            (row.student_code, row.student_name, row.excused, row.unexcused, row.late,
-             row.total_absences, note)
+            (
+                row.student_code,
+                row.student_name,
+                row.excused,
+                row.unexcused,
+                row.late,
+                row.total_absences,
+                note,
+            )
         )
     print_table(
-        [_("Code"), _("Student"), _("Excused (P)"), _("Unexcused (K)"), _("Late"), _("Total"),
-         _("Warning")],
+        [
+            _("Code"),
+            _("Student"),
+            _("Excused (P)"),
+            _("Unexcused (K)"),
+            _("Late"),
+            _("Total"),
+            _("Warning"),
+        ],
         table,
     )
     return 0
@@ -68,8 +82,12 @@ def attendance_mark(args: argparse.Namespace) -> int:
     with work(args) as w:
         student = attendance.find_student(w.session, w.scope, args.student)
         changes = attendance.mark(
-            w.session, w.scope, student_id=student.id, slot=Slot.of(args.date, args.session),
-            observed=OBSERVATION_WORDS[args.status], actor=w.actor,
+            w.session,
+            w.scope,
+            student_id=student.id,
+            slot=Slot.of(args.date, args.session),
+            observed=OBSERVATION_WORDS[args.status],
+            actor=w.actor,
         )
     print(changes.summary)
     return 0

@@ -20,7 +20,9 @@ DEMO_TODAY = "2026-03-16"
 def register(commands: Any) -> None:
     p = commands.add_parser("init", help=_("create the profile's database"))
     p.add_argument("--demo", action="store_true", help=_("fill it with the demo class"))
-    p.add_argument("--school", action="store_true", help=_("with --demo: a whole school of 40 classes"))
+    p.add_argument(
+        "--school", action="store_true", help=_("with --demo: a whole school of 40 classes")
+    )
     p.add_argument("--seed", type=int, default=2025, help=_("seed of the demo data"))
     p.set_defaults(handler=init)
 
@@ -59,7 +61,11 @@ def init(args: argparse.Namespace) -> int:
                     generate_demo_class(session, seed=args.seed)
                 set_setting(session, TODAY_KEY, DEMO_TODAY)
             audit_log.append(
-                session, actor="homeroom", action="profile.init", entity="profile", entity_id=1,
+                session,
+                actor="homeroom",
+                action="profile.init",
+                entity="profile",
+                entity_id=1,
                 after={"demo": bool(args.demo), "seed": args.seed},
             )
     finally:
@@ -89,8 +95,12 @@ def import_(args: argparse.Namespace) -> int:
         with database.transaction() as session:
             summary = import_file(session, args.file, replace=args.replace)
             audit_log.append(
-                session, actor="homeroom", action="profile.import", entity="profile",
-                entity_id=1, after={"file": args.file.name},
+                session,
+                actor="homeroom",
+                action="profile.import",
+                entity="profile",
+                entity_id=1,
+                after={"file": args.file.name},
             )
     finally:
         database.close()

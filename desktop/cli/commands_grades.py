@@ -8,7 +8,7 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
-from desktop.domain.grading import Level, format_score_vi
+from desktop.domain.grading import Level, format_score_display
 from desktop.i18n import _
 from desktop.services import grade_report, grades
 
@@ -80,14 +80,19 @@ def grades_report(args: argparse.Namespace) -> int:
     headers = [_("Code"), _("Student"), *codes, _("Academic"), _("Conduct")]
     if args.semester == "year":
         headers += [_("Absences"), _("Outcome"), _("Award")]
-    table = []
+    table: list[list[object]] = []
     for row in rows:
         cells = [
-            format_score_vi(s.average) if s.average is not None else (s.result or "–")
+            format_score_display(s.average) if s.average is not None else (s.result or "–")
             for s in row.subjects
         ]
-        line = [row.student_code, row.student_name, *cells, _level(row.academic),
-                _level(row.conduct)]
+        line: list[object] = [
+            row.student_code,
+            row.student_name,
+            *cells,
+            _level(row.academic),
+            _level(row.conduct),
+        ]
         if args.semester == "year":
             line += [row.absences, row.promotion_label or "", row.award_label or ""]
         table.append(line)
@@ -101,13 +106,25 @@ def grades_completeness(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(_("Entered {entered} of {expected} grades ({percent} %).").format(
-        entered=result.entered, expected=result.expected, percent=result.percent))
+    print(
+        _("Entered {entered} of {expected} grades ({percent} %).").format(
+            entered=result.entered, expected=result.expected, percent=result.percent
+        )
+    )
     print_table(
-        [_("Subject"), _("Semester"), _("Expected"), _("Entered"), _("Missing"), _("Overdue"),
-         _("Late")],
-        [(r.subject_name, r.semester, r.expected, r.entered, r.missing, r.overdue, r.late)
-         for r in result.subjects],
+        [
+            _("Subject"),
+            _("Semester"),
+            _("Expected"),
+            _("Entered"),
+            _("Missing"),
+            _("Overdue"),
+            _("Late"),
+        ],
+        [
+            (r.subject_name, r.semester, r.expected, r.entered, r.missing, r.overdue, r.late)
+            for r in result.subjects
+        ],
     )
     return 0
 
@@ -121,9 +138,17 @@ def grades_set(args: argparse.Namespace) -> int:
         raise InvalidInput(str(exc)) from None
     with work(args) as w:
         changes = grades.set_grade(
-            w.session, w.scope, student_ref=args.student, subject_code=args.subject,
-            semester=args.semester, kind=kind, slot=slot, value=args.value, reason=args.reason,
-            actor=w.actor, today=w.today,
+            w.session,
+            w.scope,
+            student_ref=args.student,
+            subject_code=args.subject,
+            semester=args.semester,
+            kind=kind,
+            slot=slot,
+            value=args.value,
+            reason=args.reason,
+            actor=w.actor,
+            today=w.today,
         )
     print(changes.summary)
     return 0
@@ -132,8 +157,13 @@ def grades_set(args: argparse.Namespace) -> int:
 def grades_review(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = grades.review_subject(
-            w.session, w.scope, subject_code=args.subject, semester=args.semester,
-            send_back=args.send_back is not None, note=args.send_back or "", actor=w.actor,
+            w.session,
+            w.scope,
+            subject_code=args.subject,
+            semester=args.semester,
+            send_back=args.send_back is not None,
+            note=args.send_back or "",
+            actor=w.actor,
         )
     print(changes.summary)
     return 0
@@ -146,10 +176,31 @@ def grades_changes(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     print_table(
-        [_("No."), _("Student"), _("Subject"), _("Column"), _("Old"), _("New"), _("By"),
-         _("Reason"), _("State")],
-        [(r.id, r.student_name, r.subject_code, f"{r.semester}/{r.column}", r.old_value,
-          r.new_value, r.changed_by, r.reason, r.review_state) for r in rows],
+        [
+            _("No."),
+            _("Student"),
+            _("Subject"),
+            _("Column"),
+            _("Old"),
+            _("New"),
+            _("By"),
+            _("Reason"),
+            _("State"),
+        ],
+        [
+            (
+                r.id,
+                r.student_name,
+                r.subject_code,
+                f"{r.semester}/{r.column}",
+                r.old_value,
+                r.new_value,
+                r.changed_by,
+                r.reason,
+                r.review_state,
+            )
+            for r in rows
+        ],
     )
     return 0
 

@@ -8,10 +8,11 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_id
-from desktop.domain.calendar import format_date
+from desktop.domain.calendar import Session, format_date
 from desktop.domain.leave import LeaveStatus
 from desktop.i18n import _
 from desktop.services import leave, post_audit
+from desktop.services.attendance import session_label
 from desktop.services.leave import LeaveRow
 
 Subparsers = Any
@@ -34,13 +35,17 @@ def register(commands: Subparsers) -> None:
     p = sub.add_parser("approve", help=_("approve a request"))
     p.add_argument("id", type=parse_id)
     p.add_argument("--note", default="", help=_("note for the parent"))
-    p.add_argument("--version", type=int, help=_("refuse if the request changed since this version"))
+    p.add_argument(
+        "--version", type=int, help=_("refuse if the request changed since this version")
+    )
     p.set_defaults(handler=leave_approve)
 
     p = sub.add_parser("reject", help=_("reject a request (a reason is required)"))
     p.add_argument("id", type=parse_id)
     p.add_argument("--reason", required=True, help=_("why, shown to the parent"))
-    p.add_argument("--version", type=int, help=_("refuse if the request changed since this version"))
+    p.add_argument(
+        "--version", type=int, help=_("refuse if the request changed since this version")
+    )
     p.set_defaults(handler=leave_reject)
 
     p = sub.add_parser("original", help=_("record that the paper original was handed in"))
@@ -70,15 +75,9 @@ def register(commands: Subparsers) -> None:
 
 
 def _range(row: LeaveRow) -> str:
-    from desktop.services.attendance import session_label
-    from desktop.domain.calendar import Session
-
-    return "{} {} – {} {}".format(
-        session_label(Session(row.first_session)),
-        format_date(row.first_day),
-        session_label(Session(row.last_session)),
-        format_date(row.last_day),
-    )
+    first = f"{session_label(Session(row.first_session))} {format_date(row.first_day)}"
+    last = f"{session_label(Session(row.last_session))} {format_date(row.last_day)}"
+    return f"{first} – {last}"
 
 
 def _flags(row: LeaveRow) -> str:
@@ -146,8 +145,13 @@ def leave_show(args: argparse.Namespace) -> int:
 def leave_approve(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = leave.decide(
-            w.session, w.scope, request_id=args.id, approve=True, note=args.note,
-            base_version=args.version, actor=w.actor,
+            w.session,
+            w.scope,
+            request_id=args.id,
+            approve=True,
+            note=args.note,
+            base_version=args.version,
+            actor=w.actor,
         )
     print(changes.summary)
     return 0
@@ -156,8 +160,13 @@ def leave_approve(args: argparse.Namespace) -> int:
 def leave_reject(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = leave.decide(
-            w.session, w.scope, request_id=args.id, approve=False, note=args.reason,
-            base_version=args.version, actor=w.actor,
+            w.session,
+            w.scope,
+            request_id=args.id,
+            approve=False,
+            note=args.reason,
+            base_version=args.version,
+            actor=w.actor,
         )
     print(changes.summary)
     return 0
@@ -166,7 +175,10 @@ def leave_reject(args: argparse.Namespace) -> int:
 def leave_original(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = leave.receive_original(
-            w.session, w.scope, request_id=args.id, received_on=args.date or w.today,
+            w.session,
+            w.scope,
+            request_id=args.id,
+            received_on=args.date or w.today,
             actor=w.actor,
         )
     print(changes.summary)
@@ -176,7 +188,11 @@ def leave_original(args: argparse.Namespace) -> int:
 def leave_signoff(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = leave.sign_off(
-            w.session, w.scope, request_id=args.id, by=args.by, on=args.date or w.today,
+            w.session,
+            w.scope,
+            request_id=args.id,
+            by=args.by,
+            on=args.date or w.today,
             actor=w.actor,
         )
     print(changes.summary)
@@ -202,8 +218,13 @@ def audit_select(args: argparse.Namespace) -> int:
 def audit_record(args: argparse.Namespace) -> int:
     with work(args) as w:
         changes = post_audit.record(
-            w.session, w.scope, request_id=args.id, method=args.method, outcome=args.outcome,
-            note=args.note, actor=w.actor,
+            w.session,
+            w.scope,
+            request_id=args.id,
+            method=args.method,
+            outcome=args.outcome,
+            note=args.note,
+            actor=w.actor,
         )
     print(changes.summary)
     marks = changes.ids("attendance_mark")

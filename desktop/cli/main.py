@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help=_("folder of the profile's database (default: HOMEROOM_DATA_DIR or the user folder)"),
     )
-    parser.add_argument("--class", dest="class_name", help=_("class to work on (default: the first)"))
+    parser.add_argument(
+        "--class", dest="class_name", help=_("class to work on (default: the first)")
+    )
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     commands_data.register(commands)
     commands_leave.register(commands)

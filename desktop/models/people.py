@@ -11,7 +11,7 @@ from desktop.models.base import Base
 
 
 class Student(Base):
-    """``sort_key`` and ``search_key`` are derived from ``full_name`` by ``desktop.domain.names``."""
+    """A student; ``sort_key`` and ``search_key`` derive from ``full_name`` (domain.names)."""
 
     __tablename__ = "student"
     __table_args__ = (UniqueConstraint("class_id", "code"),)

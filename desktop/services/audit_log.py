@@ -32,7 +32,9 @@ def entry_hash(
     before: str,
     after: str,
 ) -> str:
-    payload = _canonical([prev_hash, at.isoformat(), actor, action, entity, entity_id, before, after])
+    payload = _canonical(
+        [prev_hash, at.isoformat(), actor, action, entity, entity_id, before, after]
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -51,16 +53,28 @@ def append(
     last = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(1)).first()
     prev_hash = last.hash if last is not None else GENESIS
     moment = at or utc_now()
-    fields = {
-        "at": moment,
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "before": _canonical(before),
-        "after": _canonical(after),
-    }
-    entry = AuditLogEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields))
+    before_text, after_text, entity_key = _canonical(before), _canonical(after), str(entity_id)
+    digest = entry_hash(
+        prev_hash=prev_hash,
+        at=moment,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_key,
+        before=before_text,
+        after=after_text,
+    )
+    entry = AuditLogEntry(
+        at=moment,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_key,
+        before=before_text,
+        after=after_text,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
     session.add(entry)
     session.flush()
     return entry

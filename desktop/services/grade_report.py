@@ -93,29 +93,44 @@ def report(session: Session, scope: ClassScope, *, term: str) -> list[StudentRep
         academic = grading.academic_level(scored, comments)
         conduct = _conduct(ratings, student.id, YEAR_TERM if term == "year" else int(term))
         row = StudentReport(
-            student_id=student.id, student_code=student.code, student_name=student.full_name,
-            subjects=tuple(results), academic=academic.value if academic else None,
+            student_id=student.id,
+            student_code=student.code,
+            student_name=student.full_name,
+            subjects=tuple(results),
+            academic=academic.value if academic else None,
             conduct=conduct.value if conduct else None,
         )
         if term == "year":
             limit = scope.policy.absence_limit if scope.policy.has_absence_limit else None
             decision = grading.promotion(
-                conduct, academic, scored, comments, absences.get(student.id, 0), limit,
+                conduct,
+                academic,
+                scored,
+                comments,
+                absences.get(student.id, 0),
+                limit,
                 subject_names=names,
             )
             prize = grading.award(conduct, academic, scored)
             row = StudentReport(
-                **{**row.__dict__, "absences": absences.get(student.id, 0),
-                   "promotion": decision.outcome.value, "promotion_label": decision.outcome.label,
-                   "reasons": decision.reasons, "award": prize.value if prize else None,
-                   "award_label": prize.label if prize else None},
+                **{
+                    **row.__dict__,
+                    "absences": absences.get(student.id, 0),
+                    "promotion": decision.outcome.value,
+                    "promotion_label": decision.outcome.label,
+                    "reasons": decision.reasons,
+                    "award": prize.value if prize else None,
+                    "award_label": prize.label if prize else None,
+                },
             )
         rows.append(row)
     return rows
 
 
 def _subject_result(
-    subject: Subject, cells: dict[tuple[int, int, str, int], GradeEntry], term: str,
+    subject: Subject,
+    cells: dict[tuple[int, int, str, int], GradeEntry],
+    term: str,
     scope: ClassScope,
 ) -> SubjectResult:
     comment = Assessment(subject.assessment) is Assessment.COMMENT
@@ -130,9 +145,7 @@ def _subject_result(
         exact = not scope.policy.round_semester_before_year
         s1 = semester_result(subject, cells, 1, exact=exact)
         s2 = semester_result(subject, cells, 2, exact=exact)
-        value = grading.year_average(
-            _as_average(s1), _as_average(s2), round_semesters=not exact
-        )
+        value = grading.year_average(_as_average(s1), _as_average(s2), round_semesters=not exact)
     return SubjectResult(
         subject_code=subject.code,
         subject_name=subject.name,
@@ -185,7 +198,11 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
     by_id = {s.id: s for s in subjects}
     recorded = [
         grading.RecordedEntry(
-            e.student_id, by_id[e.subject_id].code, e.semester, GradeKind(e.kind), e.slot,
+            e.student_id,
+            by_id[e.subject_id].code,
+            e.semester,
+            GradeKind(e.kind),
+            e.slot,
             _local(e.entered_at),
         )
         for per_student in entries_by_student(session, scope).values()
@@ -202,8 +219,11 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
 
     def cell(student_id: int, subject: str, semester: int, kind: GradeKind, slot: int) -> str:
         return _("{code} {subject} semester {semester} {kind}{slot}").format(
-            code=codes.get(student_id, student_id), subject=subject, semester=semester,
-            kind=kind.value, slot=slot,
+            code=codes.get(student_id, student_id),
+            subject=subject,
+            semester=semester,
+            kind=kind.value,
+            slot=slot,
         )
 
     return Completeness(
@@ -212,20 +232,35 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
         entered=result.entered_total,
         subjects=tuple(
             CompletenessRow(
-                subject_code=c.subject_code, subject_name=names[c.subject_code],
-                semester=c.semester, expected=c.expected, entered=c.entered,
-                missing=c.missing, overdue=c.overdue, late=c.late,
+                subject_code=c.subject_code,
+                subject_name=names[c.subject_code],
+                semester=c.semester,
+                expected=c.expected,
+                entered=c.entered,
+                missing=c.missing,
+                overdue=c.overdue,
+                late=c.late,
             )
             for c in result.counts
         ),
         overdue_cells=tuple(
-            cell(m.entry.student_id, m.entry.subject_code, m.entry.semester, m.entry.kind,
-                 m.entry.slot)
+            cell(
+                m.entry.student_id,
+                m.entry.subject_code,
+                m.entry.semester,
+                m.entry.kind,
+                m.entry.slot,
+            )
             for m in result.overdue
         ),
         late_cells=tuple(
-            cell(m.entry.student_id, m.entry.subject_code, m.entry.semester, m.entry.kind,
-                 m.entry.slot)
+            cell(
+                m.entry.student_id,
+                m.entry.subject_code,
+                m.entry.semester,
+                m.entry.kind,
+                m.entry.slot,
+            )
             for m in result.late
         ),
     )

@@ -129,14 +129,28 @@ def set_grade(
     where = f"{student.id}:{subject.code}:{semester}:{grade_kind.value}{slot}"
     if entry is None:
         entry = GradeEntry(
-            student_id=student.id, subject_id=subject.id, semester=semester,
-            kind=grade_kind.value, slot=slot, score=score, comment=comment, author=actor,
-            entered_at=moment, updated_at=moment,
+            student_id=student.id,
+            subject_id=subject.id,
+            semester=semester,
+            kind=grade_kind.value,
+            slot=slot,
+            score=score,
+            comment=comment,
+            author=actor,
+            entered_at=moment,
+            updated_at=moment,
         )
         session.add(entry)
         session.flush()
-        audit_log.append(session, actor=actor, action="grade.enter", entity="grade_entry",
-                         entity_id=where, after={"value": new_text}, at=moment)
+        audit_log.append(
+            session,
+            actor=actor,
+            action="grade.enter",
+            entity="grade_entry",
+            entity_id=where,
+            after={"value": new_text},
+            at=moment,
+        )
         summary = _("Grade entered.")
     else:
         old_text = _value_text(entry)
@@ -154,17 +168,29 @@ def set_grade(
         )
         session.add(
             GradeChange(
-                entry_id=entry.id, old_value=old_text, new_value=new_text, changed_by=actor,
-                changed_at=moment, reason=checked_reason, kind=change_kind.value,
+                entry_id=entry.id,
+                old_value=old_text,
+                new_value=new_text,
+                changed_by=actor,
+                changed_at=moment,
+                reason=checked_reason,
+                kind=change_kind.value,
                 review_state=review.ChangeReviewState.PENDING.value if listed else "not_listed",
             )
         )
         entry.score, entry.comment = score, comment
         entry.updated_at = moment
         entry.version += 1
-        audit_log.append(session, actor=actor, action="grade.change", entity="grade_entry",
-                         entity_id=where, before={"value": old_text},
-                         after={"value": new_text, "kind": change_kind.value}, at=moment)
+        audit_log.append(
+            session,
+            actor=actor,
+            action="grade.change",
+            entity="grade_entry",
+            entity_id=where,
+            before={"value": old_text},
+            after={"value": new_text, "kind": change_kind.value},
+            at=moment,
+        )
         summary = (
             _("Change request recorded with its reason.")
             if change_kind is grading.ChangeKind.CHANGE_REQUEST
@@ -197,9 +223,15 @@ def review_subject(
     term.reviewed_by = actor
     term.reviewed_at = utc_now()
     session.flush()
-    audit_log.append(session, actor=actor, action="grade.review", entity="subject_term",
-                     entity_id=f"{subject.code}:{semester}", before={"state": before},
-                     after={"state": new_state.value})
+    audit_log.append(
+        session,
+        actor=actor,
+        action="grade.review",
+        entity="subject_term",
+        entity_id=f"{subject.code}:{semester}",
+        before={"state": before},
+        after={"state": new_state.value},
+    )
     summary = (
         _("{subject}, semester {semester}: sent back to the subject teacher.")
         if send_back
@@ -242,12 +274,20 @@ def listed_changes(
         query = query.where(GradeChange.review_state != review.ChangeReviewState.CHECKED.value)
     return [
         ListedChange(
-            id=change.id, student_code=student.code, student_name=student.full_name,
-            subject_code=subject.code, semester=entry.semester,
-            column=f"{entry.kind}{entry.slot}", old_value=change.old_value,
-            new_value=change.new_value, changed_by=change.changed_by,
-            changed_at=change.changed_at, reason=change.reason, kind=change.kind,
-            review_state=change.review_state, review_note=change.review_note,
+            id=change.id,
+            student_code=student.code,
+            student_name=student.full_name,
+            subject_code=subject.code,
+            semester=entry.semester,
+            column=f"{entry.kind}{entry.slot}",
+            old_value=change.old_value,
+            new_value=change.new_value,
+            changed_by=change.changed_by,
+            changed_at=change.changed_at,
+            reason=change.reason,
+            kind=change.kind,
+            review_state=change.review_state,
+            review_note=change.review_note,
         )
         for change, entry, student, subject in session.execute(query)
     ]
@@ -262,17 +302,23 @@ def check_change(
     if change is None or change_id not in ids:
         raise NotFound(_("There is no listed grade change #{id}.").format(id=change_id))
     action = (
-        review.ChangeReviewAction.QUERY if query_note is not None
+        review.ChangeReviewAction.QUERY
+        if query_note is not None
         else review.ChangeReviewAction.CHECK
     )
     before = change.review_state
-    state = review.change_review_transition(
-        review.ChangeReviewState(before), action, query_note
-    )
+    state = review.change_review_transition(review.ChangeReviewState(before), action, query_note)
     change.review_state = state.value
     change.review_note = (query_note or "").strip()
-    audit_log.append(session, actor=actor, action="grade.change_review", entity="grade_change",
-                     entity_id=change.id, before={"state": before}, after={"state": state.value})
+    audit_log.append(
+        session,
+        actor=actor,
+        action="grade.change_review",
+        entity="grade_change",
+        entity_id=change.id,
+        before={"state": before},
+        after={"state": state.value},
+    )
     return Changes.of(
         _("Grade change #{id}: {state}.").format(id=change.id, state=state.label),
         grade_change=[change.id],
@@ -291,9 +337,12 @@ def entries_by_student(
 
 
 def semester_result(
-    subject: Subject, cells: dict[tuple[int, int, str, int], GradeEntry], semester: int,
-    *, exact: bool = False,
-) -> Decimal | CommentResult | None | object:
+    subject: Subject,
+    cells: dict[tuple[int, int, str, int], GradeEntry],
+    semester: int,
+    *,
+    exact: bool = False,
+) -> Decimal | CommentResult | object | None:
     """One subject's semester average (scored) or result (comment) for one student."""
     assessment = Assessment(subject.assessment)
     slots = grading.expected_slots(subject.periods_per_year, assessment)
@@ -303,8 +352,7 @@ def semester_result(
 
     if assessment is Assessment.COMMENT:
         results = [
-            CommentResult(e.comment) if (e := cell(k, s)) and e.comment else None
-            for k, s in slots
+            CommentResult(e.comment) if (e := cell(k, s)) and e.comment else None for k, s in slots
         ]
         return grading.comment_semester_result(results, len(slots))
     tx_count = grading.regular_count(subject.periods_per_year, assessment)

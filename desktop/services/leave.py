@@ -112,9 +112,9 @@ def decide(
     _touch(request)
     marks = attendance.recompute_request(session, scope, request)
     _log(session, actor, "leave.approve" if approve else "leave.reject", request, before)
-    summary = (
-        _("Request #{id} approved.") if approve else _("Request #{id} rejected.")
-    ).format(id=request.id)
+    summary = (_("Request #{id} approved.") if approve else _("Request #{id} rejected.")).format(
+        id=request.id
+    )
     return Changes.of(summary, leave_request=[request.id], attendance_mark=marks)
 
 

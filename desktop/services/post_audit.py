@@ -65,7 +65,9 @@ def select_sample(
     history = [(r.student_id, r.submitted_at) for r in requests]
     chosen = sampling.select(candidates, history, scope.policy, seed)
     by_id = {r.id: r for r in requests}
-    students = {s.id: s for s in session.scalars(select(Student).where(Student.class_id == scope.class_id))}
+    students = {
+        s.id: s for s in session.scalars(select(Student).where(Student.class_id == scope.class_id))
+    }
     moment = now or utc_now()
     result = []
     for selection in chosen:
@@ -130,9 +132,7 @@ def record(
     new_status = rules.record_audit(facts_of(request, scope), audit_outcome)
     audit = next((a for a in reversed(request.audits) if a.outcome is None), None)
     if audit is None:
-        audit = PostAudit(
-            request_id=request.id, selected_because="manual", selected_at=utc_now()
-        )
+        audit = PostAudit(request_id=request.id, selected_because="manual", selected_at=utc_now())
         session.add(audit)
     audit.method = audit_method.value
     audit.outcome = audit_outcome.value

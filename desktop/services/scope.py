@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.domain.calendar import SchoolCalendar, Session as SchoolSession
+from desktop.domain.calendar import SchoolCalendar
+from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.policy import SchoolPolicy
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import _

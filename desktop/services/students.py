@@ -11,9 +11,7 @@ from desktop.services.scope import ClassScope
 
 
 def class_list(session: Session, scope: ClassScope, query: str = "") -> list[Student]:
-    students = session.scalars(
-        select(Student).where(Student.class_id == scope.class_id)
-    ).all()
+    students = session.scalars(select(Student).where(Student.class_id == scope.class_id)).all()
     students = sorted(students, key=lambda s: sort_key(s.full_name))
     if query.strip():
         return [s for s in students if matches(query, s.full_name)]

@@ -30,11 +30,21 @@ def submit(profile: Path, first: date = THU, last: date = FRI) -> int:
     database = open_database(profile / "homeroom.sqlite3")
     with database.transaction() as s:
         student = s.scalars(select(Student).where(Student.code == "HS001")).one()
-        changes = leave.submit(s, load_scope(s), NewRequest(
-            student_id=student.id, guardian_id=student.guardians[0].id,
-            first=Slot.of(first, Session.MORNING), last=Slot.of(last, Session.AFTERNOON),
-            reason_category="illness", reason_text="Sốt", channel=3, submitted_at=at(first)),
-            actor="parent")
+        changes = leave.submit(
+            s,
+            load_scope(s),
+            NewRequest(
+                student_id=student.id,
+                guardian_id=student.guardians[0].id,
+                first=Slot.of(first, Session.MORNING),
+                last=Slot.of(last, Session.AFTERNOON),
+                reason_category="illness",
+                reason_text="Sốt",
+                channel=3,
+                submitted_at=at(first),
+            ),
+            actor="parent",
+        )
     database.close()
     return int(next(iter(changes.ids("leave_request"))))
 
@@ -55,7 +65,9 @@ def test_approve_then_list_and_show_as_json(run: Run, profile: Path) -> None:
     assert run("leave", "show", str(rid), "--json").json()["original"] == "received"
 
 
-def test_reject_requires_a_reason_and_an_illegal_transition_exits_2(run: Run, profile: Path) -> None:
+def test_reject_requires_a_reason_and_an_illegal_transition_exits_2(
+    run: Run, profile: Path
+) -> None:
     """Missing --reason is a usage error; deciding twice is refused with a clear message."""
     rid = submit(profile)
     assert run("leave", "reject", str(rid)).code == 2
@@ -85,8 +97,14 @@ def test_invalid_grades_exit_2(run: Run, value: str) -> None:
 
 def test_grades_set_report_and_review(run: Run) -> None:
     """Entering a full semester gives the hand-computed average in the report."""
-    for column, value in [("TX1", "6"), ("TX2", "8"), ("TX3", "7,5"), ("TX4", "9"),
-                          ("GK", "5"), ("CK", "10")]:
+    for column, value in [
+        ("TX1", "6"),
+        ("TX2", "8"),
+        ("TX3", "7,5"),
+        ("TX4", "9"),
+        ("GK", "5"),
+        ("CK", "10"),
+    ]:
         assert run("grades", "set", "HS001", "TOAN", "1", column, value).code == 0
     report = run("grades", "report", "--semester", "1", "--json").json()
     hs001 = next(r for r in report if r["student_code"] == "HS001")
@@ -117,7 +135,9 @@ def test_class_list_order_is_vietnamese(run: Run) -> None:
 
 def test_audit_select_and_record(run: Run, profile: Path) -> None:
     """A special case is always selected for post-audit, with the reason stated."""
-    rid = submit(profile, date(2025, 10, 13), date(2025, 10, 16))  # 4 days, 8 sessions: a special case
+    rid = submit(
+        profile, date(2025, 10, 13), date(2025, 10, 16)
+    )  # 4 days, 8 sessions: a special case
     assert run("leave", "signoff", str(rid), "--by", "Võ Văn Hiệu").code == 0
     assert run("leave", "approve", str(rid)).code == 0
     selected = run("audit", "select", "--json").json()
@@ -141,12 +161,24 @@ def test_help_and_version_run_as_a_real_process(tmp_path: Path) -> None:
     """The installed entry point prints Vietnamese help and the version, with exit 0."""
     env = {**os.environ, "HOMEROOM_DATA_DIR": str(tmp_path)}
     env.pop("HOMEROOM_LANG", None)
-    help_ = subprocess.run([sys.executable, "-m", "desktop.cli.main"], capture_output=True,
-                           text=True, env=env, cwd=ROOT, check=False)
+    help_ = subprocess.run(
+        [sys.executable, "-m", "desktop.cli.main"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     assert help_.returncode == 0
     assert "cách dùng: homeroom" in help_.stdout and "đơn xin nghỉ học" in help_.stdout
-    version = subprocess.run([sys.executable, "-m", "desktop.cli.main", "--version"],
-                             capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    version = subprocess.run(
+        [sys.executable, "-m", "desktop.cli.main", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     assert version.stdout.startswith("homeroom ")
 
 

@@ -22,7 +22,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-        capture_output=True, check=False,
+        capture_output=True,
+        check=False,
     )
     if mounted.returncode != 0:
         pytest.skip("mounting a small disk needs root")
@@ -53,12 +54,35 @@ def fill(disk: Path) -> None:
 def test_full_disk(small_disk: Path, profile: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Roll call on a full disk fails with the Vietnamese message and exit 3, data intact."""
     folder = copy_profile(profile, small_disk)
-    assert main(["--data-dir", str(folder), "attendance", "mark", "HS001", "06/10/2025",
-                 "sáng", "absent"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(folder),
+                "attendance",
+                "mark",
+                "HS001",
+                "06/10/2025",
+                "sáng",
+                "absent",
+            ]
+        )
+        == 0
+    )
     fill(small_disk)
     codes = [
-        main(["--data-dir", str(folder), "attendance", "mark", "HS002", f"{day:02d}/10/2025",
-              "sáng", "absent"])
+        main(
+            [
+                "--data-dir",
+                str(folder),
+                "attendance",
+                "mark",
+                "HS002",
+                f"{day:02d}/10/2025",
+                "sáng",
+                "absent",
+            ]
+        )
         for day in (6, 7, 8, 9, 10)
     ]
     err = capsys.readouterr().err
@@ -78,8 +102,9 @@ def test_read_only_disk(
     """A decision on a read-only disk fails with exit 3 and a clear message."""
     folder = copy_profile(profile, small_disk)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    code = main(["--data-dir", str(folder), "attendance", "mark", "HS001", "06/10/2025",
-                 "sáng", "absent"])
+    code = main(
+        ["--data-dir", str(folder), "attendance", "mark", "HS001", "06/10/2025", "sáng", "absent"]
+    )
     err = capsys.readouterr().err
     assert code == 3, err
     assert "chỉ cho phép đọc" in err

@@ -105,7 +105,9 @@ def test_migration_from_the_first_revision_keeps_data_and_makes_a_backup(tmp_pat
             assert session.scalar(select(School.name)) == "Trường THPT Nguyễn Đình Chiểu"
             year = session.scalars(select(SchoolYear)).one()
             assert [h.day for h in year.holidays] == [date(2026, 4, 30)]
-            version = session.connection().exec_driver_sql("SELECT version_num FROM alembic_version")
+            version = session.connection().exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            )
             assert version.scalar() == head_revision()
     finally:
         db.close()

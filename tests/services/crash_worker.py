@@ -32,28 +32,63 @@ def one_step(db_path: Path, rng: random.Random) -> None:
             action = rng.randrange(4)
             if action == 0:
                 last = Slot.of(day + timedelta(days=rng.randrange(4)), Session.AFTERNOON)
-                leave.submit(s, scope, NewRequest(
-                    student_id=student.id, guardian_id=student.guardians[0].id, first=slot,
-                    last=last, reason_category="illness", reason_text="Ốm",
-                    channel=rng.choice([3, 4]), submitted_at=at(day)), actor="parent")
+                leave.submit(
+                    s,
+                    scope,
+                    NewRequest(
+                        student_id=student.id,
+                        guardian_id=student.guardians[0].id,
+                        first=slot,
+                        last=last,
+                        reason_category="illness",
+                        reason_text="Ốm",
+                        channel=rng.choice([3, 4]),
+                        submitted_at=at(day),
+                    ),
+                    actor="parent",
+                )
             elif action == 1:
-                pending = s.scalars(select(LeaveRequest.id).where(
-                    LeaveRequest.status.in_(["submitted", "approved"]))).all()
+                pending = s.scalars(
+                    select(LeaveRequest.id).where(
+                        LeaveRequest.status.in_(["submitted", "approved"])
+                    )
+                ).all()
                 if pending:
                     rid = rng.choice(pending)
                     if rng.random() < 0.2:
                         leave.cancel(s, scope, request_id=rid, actor="parent")
                     else:
-                        leave.decide(s, scope, request_id=rid, approve=rng.random() < 0.7,
-                                     note="Không đủ lý do", actor="GV")
+                        leave.decide(
+                            s,
+                            scope,
+                            request_id=rid,
+                            approve=rng.random() < 0.7,
+                            note="Không đủ lý do",
+                            actor="GV",
+                        )
             elif action == 2:
-                attendance.mark(s, scope, student_id=student.id, slot=slot,
-                                observed=rng.choice(list(Observation)), actor="GV")
+                attendance.mark(
+                    s,
+                    scope,
+                    student_id=student.id,
+                    slot=slot,
+                    observed=rng.choice(list(Observation)),
+                    actor="GV",
+                )
             else:
-                grades.set_grade(s, scope, student_ref=student.code, subject_code="TOAN",
-                                 semester=rng.choice([1, 2]), kind="TX",
-                                 slot=rng.randrange(1, 5), value=str(rng.randrange(11)),
-                                 reason="Sửa", actor="GV", today=date(2026, 3, 16))
+                grades.set_grade(
+                    s,
+                    scope,
+                    student_ref=student.code,
+                    subject_code="TOAN",
+                    semester=rng.choice([1, 2]),
+                    kind="TX",
+                    slot=rng.randrange(1, 5),
+                    value=str(rng.randrange(11)),
+                    reason="Sửa",
+                    actor="GV",
+                    today=date(2026, 3, 16),
+                )
     except HomeroomError:
         pass  # an illegal random action is refused and changes nothing, as in real use
     finally:

@@ -34,10 +34,16 @@ def test_random_kills_never_leave_a_half_written_change(tmp_path: Path) -> None:
     for run in range(KILLS):
         worker = subprocess.Popen(
             [sys.executable, "-m", "tests.services.crash_worker", str(path), str(run)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert worker.stdout is not None
-        assert worker.stdout.readline().strip() == "ready", worker.stderr.read() if worker.stderr else ""
+        assert worker.stdout.readline().strip() == "ready", (
+            worker.stderr.read() if worker.stderr else ""
+        )
         # Choosing a random instant to kill at is the point of this test, not a wait for a result.
         time.sleep(rng.uniform(0.05, 1.5))
         worker.send_signal(signal.SIGKILL)

@@ -18,15 +18,26 @@ from tests.factories import SmallClass
 TODAY = date(2026, 3, 16)
 
 
-def enter(db: Database, student: str, subject: str, semester: int, cells: dict[str, str],
-          reason: str = "") -> None:
+def enter(
+    db: Database, student: str, subject: str, semester: int, cells: dict[str, str], reason: str = ""
+) -> None:
     with db.transaction() as s:
         scope = load_scope(s)
         for column, value in cells.items():
             kind, slot = column[:2], int(column[2:] or 1)
-            grades.set_grade(s, scope, student_ref=student, subject_code=subject,
-                             semester=semester, kind=kind, slot=slot, value=value, reason=reason,
-                             actor="GV", today=TODAY)
+            grades.set_grade(
+                s,
+                scope,
+                student_ref=student,
+                subject_code=subject,
+                semester=semester,
+                kind=kind,
+                slot=slot,
+                value=value,
+                reason=reason,
+                actor="GV",
+                today=TODAY,
+            )
 
 
 def averages(db: Database, term: str, student_code: str = "HS001") -> dict[str, Decimal | str]:
@@ -42,10 +53,20 @@ def averages(db: Database, term: str, student_code: str = "HS001") -> dict[str, 
 @pytest.fixture
 def graded(db: Database, small: SmallClass) -> Database:
     # Toán has 105 periods a year: 4 regular scores per semester.
-    enter(db, "HS001", "TOAN", 1, {"TX1": "6", "TX2": "8", "TX3": "7,5", "TX4": "9",
-                                   "GK": "5", "CK": "10"})
-    enter(db, "HS001", "TOAN", 2, {"TX1": "7", "TX2": "7", "TX3": "7", "TX4": "7",
-                                   "GK": "8", "CK": "6.5"})
+    enter(
+        db,
+        "HS001",
+        "TOAN",
+        1,
+        {"TX1": "6", "TX2": "8", "TX3": "7,5", "TX4": "9", "GK": "5", "CK": "10"},
+    )
+    enter(
+        db,
+        "HS001",
+        "TOAN",
+        2,
+        {"TX1": "7", "TX2": "7", "TX3": "7", "TX4": "7", "GK": "8", "CK": "6.5"},
+    )
     # Quốc phòng has 35 periods: 2 regular scores per semester.
     enter(db, "HS001", "GDQP", 1, {"TX1": "8", "TX2": "9", "GK": "7", "CK": "8"})
     # Thể chất is assessed by comment: 2 regular + mid-term + end-of-term, all Đạt.
@@ -57,8 +78,7 @@ def test_semester_and_year_averages_follow_circular_22(graded: Database) -> None
     """Weights 1 per TX, 2 for GK, 3 for CK; half-up to one decimal; year = (I + 2·II) / 3."""
     # Toán I: (6 + 8 + 7.5 + 9 + 2·5 + 3·10) / (4 + 5) = 70.5 / 9 = 7.833… → 7.8
     # Quốc phòng I: (8 + 9 + 2·7 + 3·8) / (2 + 5) = 55 / 7 = 7.857… → 7.9
-    assert averages(graded, "1") == {"TOAN": Decimal("7.8"), "GDQP": Decimal("7.9"),
-                                     "GDTC": "Đ"}
+    assert averages(graded, "1") == {"TOAN": Decimal("7.8"), "GDQP": Decimal("7.9"), "GDTC": "Đ"}
     # Toán II: (7·4 + 2·8 + 3·6.5) / 9 = 63.5 / 9 = 7.055… → 7.1
     assert averages(graded, "2")["TOAN"] == Decimal("7.1")
     # Year: (7.8 + 2·7.1) / 3 = 22 / 3 = 7.333… → 7.3; Quốc phòng II missing → no year average
@@ -98,7 +118,8 @@ def test_a_change_after_publication_is_a_change_request_listed_for_checking(
         scope = load_scope(s)
         listed = grades.listed_changes(s, scope)
         assert [(c.old_value, c.new_value, c.reason, c.kind) for c in listed] == [
-            ("10", "9", "Chấm phúc khảo", "change_request")]
+            ("10", "9", "Chấm phúc khảo", "change_request")
+        ]
         grades.check_change(s, scope, change_id=listed[0].id, query_note=None, actor="GVCN")
         assert grades.listed_changes(s, scope) == []
     # (6 + 8 + 7.5 + 9 + 2·5 + 3·9) / 9 = 67.5 / 9 = 7.5
@@ -118,10 +139,18 @@ def test_review_returns_to_pending_when_an_entry_changes(graded: Database) -> No
         toan = s.scalars(select(Subject).where(Subject.code == "TOAN")).one()
         assert s.get_one(SubjectTerm, (toan.id, 1)).review_state == "pending"
         with pytest.raises(InvalidInput):
-            grades.review_subject(s, scope, subject_code="TOAN", semester=1, send_back=True,
-                                  note=" ", actor="GVCN")
-        grades.review_subject(s, scope, subject_code="TOAN", semester=1, send_back=True,
-                              note="Thiếu điểm TX2 của 2 em", actor="GVCN")
+            grades.review_subject(
+                s, scope, subject_code="TOAN", semester=1, send_back=True, note=" ", actor="GVCN"
+            )
+        grades.review_subject(
+            s,
+            scope,
+            subject_code="TOAN",
+            semester=1,
+            send_back=True,
+            note="Thiếu điểm TX2 của 2 em",
+            actor="GVCN",
+        )
         assert s.get_one(SubjectTerm, (toan.id, 1)).review_state == "returned"
 
 

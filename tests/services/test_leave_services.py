@@ -21,15 +21,26 @@ AM, PM = Session.MORNING, Session.AFTERNOON
 THU, MON = date(2025, 10, 2), date(2025, 10, 6)
 
 
-def submit(db: Database, small: SmallClass, first: Slot, last: Slot, *, channel: int = 4,
-           student: int = 0) -> int:
+def submit(
+    db: Database, small: SmallClass, first: Slot, last: Slot, *, channel: int = 4, student: int = 0
+) -> int:
     with db.transaction() as s:
         scope = load_scope(s)
-        changes = leave.submit(s, scope, NewRequest(
-            student_id=small.student_ids[student], guardian_id=small.guardian_ids[student],
-            first=first, last=last, reason_category="illness", reason_text="Sốt cao",
-            channel=channel, submitted_at=at(first.day - (first.day - date(2025, 9, 30)))),
-            actor="parent")
+        changes = leave.submit(
+            s,
+            scope,
+            NewRequest(
+                student_id=small.student_ids[student],
+                guardian_id=small.guardian_ids[student],
+                first=first,
+                last=last,
+                reason_category="illness",
+                reason_text="Sốt cao",
+                channel=channel,
+                submitted_at=at(first.day - (first.day - date(2025, 9, 30))),
+            ),
+            actor="parent",
+        )
         return int(next(iter(changes.ids("leave_request"))))
 
 
@@ -80,22 +91,23 @@ def test_deciding_twice_or_on_a_stale_version_is_refused(db: Database, small: Sm
     with pytest.raises(StaleVersion), db.transaction() as s:
         leave.decide(s, load_scope(s), request_id=rid, approve=True, base_version=7, actor="GV")
     with db.transaction() as s:
-        leave.decide(s, load_scope(s), request_id=rid, approve=False, note="Thiếu giấy",
-                     actor="GV")
+        leave.decide(s, load_scope(s), request_id=rid, approve=False, note="Thiếu giấy", actor="GV")
     with pytest.raises(IllegalTransition, match=f"#{rid}"), db.transaction() as s:
         leave.decide(s, load_scope(s), request_id=rid, approve=True, actor="GV")
 
 
 def test_a_special_case_needs_the_principals_sign_off(db: Database, small: SmallClass) -> None:
     """Mon am → Thu am is 7 sessions (> 6): approval waits for the principal's sign-off."""
-    rid = submit(db, small, Slot.of(date(2025, 10, 13), AM), Slot.of(date(2025, 10, 16), AM),
-                 channel=3)
+    rid = submit(
+        db, small, Slot.of(date(2025, 10, 13), AM), Slot.of(date(2025, 10, 16), AM), channel=3
+    )
     with pytest.raises(IllegalTransition), db.transaction() as s:
         leave.decide(s, load_scope(s), request_id=rid, approve=True, actor="GV")
     with db.transaction() as s:
         scope = load_scope(s)
-        leave.sign_off(s, scope, request_id=rid, by="Võ Văn Hiệu", on=date(2025, 10, 10),
-                       actor="GV")
+        leave.sign_off(
+            s, scope, request_id=rid, by="Võ Văn Hiệu", on=date(2025, 10, 10), actor="GV"
+        )
         leave.decide(s, scope, request_id=rid, approve=True, actor="GV")
     with db.reading() as s:
         row = leave.show(s, load_scope(s), rid, today=date(2025, 10, 17))
@@ -106,10 +118,21 @@ def test_a_special_case_needs_the_principals_sign_off(db: Database, small: Small
 def test_unregistered_guardian_cannot_submit_online(db: Database, small: SmallClass) -> None:
     """Registration for the e-contact book is voluntary; without it there is no online request."""
     with pytest.raises(InvalidInput), db.transaction() as s:
-        leave.submit(s, load_scope(s), NewRequest(
-            student_id=small.student_ids[0], guardian_id=small.unregistered_guardian_id,
-            first=Slot.of(THU, AM), last=Slot.of(THU, AM), reason_category="family",
-            reason_text="", channel=4, submitted_at=at(date(2025, 10, 1))), actor="parent")
+        leave.submit(
+            s,
+            load_scope(s),
+            NewRequest(
+                student_id=small.student_ids[0],
+                guardian_id=small.unregistered_guardian_id,
+                first=Slot.of(THU, AM),
+                last=Slot.of(THU, AM),
+                reason_category="family",
+                reason_text="",
+                channel=4,
+                submitted_at=at(date(2025, 10, 1)),
+            ),
+            actor="parent",
+        )
 
 
 def test_roll_call_absence_is_unexcused_until_a_leave_is_approved(
@@ -118,8 +141,14 @@ def test_roll_call_absence_is_unexcused_until_a_leave_is_approved(
     """An absence without approved leave is K; approving a covering request turns it to P."""
     student = small.student_ids[1]
     with db.transaction() as s:
-        attendance.mark(s, load_scope(s), student_id=student, slot=Slot.of(THU, AM),
-                        observed=Observation.ABSENT, actor="GV")
+        attendance.mark(
+            s,
+            load_scope(s),
+            student_id=student,
+            slot=Slot.of(THU, AM),
+            observed=Observation.ABSENT,
+            actor="GV",
+        )
     assert marks(db, student) == {(THU, "morning"): "unexcused"}
     rid = submit(db, small, Slot.of(THU, AM), Slot.of(THU, AM), student=1)
     with db.transaction() as s:
@@ -135,10 +164,19 @@ def test_a_post_audit_discrepancy_turns_the_excused_sessions_unexcused(
     with db.transaction() as s:
         scope = load_scope(s)
         leave.decide(s, scope, request_id=rid, approve=True, actor="GV")
-        post_audit.record(s, scope, request_id=rid, method="phone", outcome="discrepancy",
-                          note="Phụ huynh xác nhận học sinh không ốm", actor="GV")
+        post_audit.record(
+            s,
+            scope,
+            request_id=rid,
+            method="phone",
+            outcome="discrepancy",
+            note="Phụ huynh xác nhận học sinh không ốm",
+            actor="GV",
+        )
     assert marks(db, small.student_ids[0]) == {
-        (THU, "morning"): "unexcused", (THU, "afternoon"): "unexcused"}
+        (THU, "morning"): "unexcused",
+        (THU, "afternoon"): "unexcused",
+    }
     with db.reading() as s:
         assert s.get_one(LeaveRequest, rid).audit_status == "discrepancy"
         assert audit_log.verify(s).intact
@@ -166,7 +204,8 @@ def test_the_audit_log_detects_an_edited_row(db: Database, small: SmallClass) ->
     with db.transaction() as s:
         first_id = s.scalars(select(AuditLogEntry.id).order_by(AuditLogEntry.id)).first()
         s.connection().exec_driver_sql(
-            "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", (first_id,))
+            "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", (first_id,)
+        )
     with db.reading() as s:
         report = audit_log.verify(s)
     assert report.first_broken_id == first_id

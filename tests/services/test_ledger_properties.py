@@ -48,32 +48,57 @@ class LedgerMachine(RuleBasedStateMachine):
         with self.db.reading() as s:
             return list(s.scalars(select(LeaveRequest.id).order_by(LeaveRequest.id)))
 
-    @rule(student=st.integers(0, 2), offset=st.integers(0, 12), length=st.integers(0, 5),
-          first=sessions, last=sessions, channel=st.sampled_from([3, 4]))
-    def submit(self, student: int, offset: int, length: int, first: Session, last: Session,
-               channel: int) -> None:
+    @rule(
+        student=st.integers(0, 2),
+        offset=st.integers(0, 12),
+        length=st.integers(0, 5),
+        first=sessions,
+        last=sessions,
+        channel=st.sampled_from([3, 4]),
+    )
+    def submit(
+        self, student: int, offset: int, length: int, first: Session, last: Session, channel: int
+    ) -> None:
         day = START + timedelta(days=offset)
-        self._try(lambda s, scope: leave.submit(s, scope, NewRequest(
-            student_id=self.small.student_ids[student],
-            guardian_id=self.small.guardian_ids[student], first=Slot.of(day, first),
-            last=Slot.of(day + timedelta(days=length), last), reason_category="illness",
-            reason_text="Ốm", channel=channel, submitted_at=at(day)), actor="parent"))
+        self._try(
+            lambda s, scope: leave.submit(
+                s,
+                scope,
+                NewRequest(
+                    student_id=self.small.student_ids[student],
+                    guardian_id=self.small.guardian_ids[student],
+                    first=Slot.of(day, first),
+                    last=Slot.of(day + timedelta(days=length), last),
+                    reason_category="illness",
+                    reason_text="Ốm",
+                    channel=channel,
+                    submitted_at=at(day),
+                ),
+                actor="parent",
+            )
+        )
 
     @rule(pick=st.integers(0, 50), approve=st.booleans())
     def decide(self, pick: int, approve: bool) -> None:
         ids = self._request_ids()
         if ids:
             rid = ids[pick % len(ids)]
-            self._try(lambda s, scope: leave.decide(
-                s, scope, request_id=rid, approve=approve, note="Lý do", actor="GV"))
+            self._try(
+                lambda s, scope: leave.decide(
+                    s, scope, request_id=rid, approve=approve, note="Lý do", actor="GV"
+                )
+            )
 
     @rule(pick=st.integers(0, 50))
     def sign_off(self, pick: int) -> None:
         ids = self._request_ids()
         if ids:
             rid = ids[pick % len(ids)]
-            self._try(lambda s, scope: leave.sign_off(
-                s, scope, request_id=rid, by="Hiệu trưởng", on=START, actor="GV"))
+            self._try(
+                lambda s, scope: leave.sign_off(
+                    s, scope, request_id=rid, by="Hiệu trưởng", on=START, actor="GV"
+                )
+            )
 
     @rule(pick=st.integers(0, 50))
     def cancel(self, pick: int) -> None:
@@ -87,17 +112,30 @@ class LedgerMachine(RuleBasedStateMachine):
         ids = self._request_ids()
         if ids:
             rid = ids[pick % len(ids)]
-            self._try(lambda s, scope: post_audit.record(
-                s, scope, request_id=rid, method="phone", outcome=outcome, actor="GV"))
+            self._try(
+                lambda s, scope: post_audit.record(
+                    s, scope, request_id=rid, method="phone", outcome=outcome, actor="GV"
+                )
+            )
 
-    @rule(student=st.integers(0, 2), offset=st.integers(0, 15), session=sessions,
-          observed=st.sampled_from(list(Observation)))
-    def roll_call(self, student: int, offset: int, session: Session,
-                  observed: Observation) -> None:
+    @rule(
+        student=st.integers(0, 2),
+        offset=st.integers(0, 15),
+        session=sessions,
+        observed=st.sampled_from(list(Observation)),
+    )
+    def roll_call(self, student: int, offset: int, session: Session, observed: Observation) -> None:
         slot = Slot.of(START + timedelta(days=offset), session)
-        self._try(lambda s, scope: attendance.mark(
-            s, scope, student_id=self.small.student_ids[student], slot=slot, observed=observed,
-            actor="GV"))
+        self._try(
+            lambda s, scope: attendance.mark(
+                s,
+                scope,
+                student_id=self.small.student_ids[student],
+                slot=slot,
+                observed=observed,
+                actor="GV",
+            )
+        )
 
     @invariant()
     def ledger_matches_the_rules(self) -> None:
@@ -118,6 +156,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
 TestLedger = LedgerMachine.TestCase
 TestLedger.settings = settings(
-    max_examples=40, stateful_step_count=25, derandomize=True, deadline=None,
+    max_examples=40,
+    stateful_step_count=25,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
