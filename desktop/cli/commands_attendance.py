@@ -9,9 +9,9 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_session
 from desktop.domain.attendance import Observation
-from desktop.domain.calendar import Slot
 from desktop.i18n import _
 from desktop.services import attendance
+from desktop.services.intents import perform
 
 OBSERVATION_WORDS = {
     "present": Observation.PRESENT,
@@ -81,13 +81,13 @@ def attendance_summary(args: argparse.Namespace) -> int:
 def attendance_mark(args: argparse.Namespace) -> int:
     with work(args) as w:
         student = attendance.find_student(w.session, w.scope, args.student)
-        changes = attendance.mark(
-            w.session,
-            w.scope,
-            student_id=student.id,
-            slot=Slot.of(args.date, args.session),
-            observed=OBSERVATION_WORDS[args.status],
-            actor=w.actor,
-        )
+        observed = OBSERVATION_WORDS[args.status]
+        raw = {
+            "student_id": student.id,
+            "day": args.date.isoformat(),
+            "session": args.session.value,
+            "observed": observed.value if observed else None,
+        }
+        changes = perform(w.session, w.scope, "set_attendance", raw, actor=w.actor)
     print(changes.summary)
     return 0

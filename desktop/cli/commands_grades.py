@@ -9,8 +9,11 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
 from desktop.domain.grading import Level, format_score_display
+from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.services import grade_report, grades
+from desktop.services.attendance import find_student
+from desktop.services.intents import perform
 
 
 def register(commands: Any) -> None:
@@ -133,38 +136,35 @@ def grades_set(args: argparse.Namespace) -> int:
     try:
         kind, slot = _column(args.column)
     except argparse.ArgumentTypeError as exc:
-        from desktop.errors import InvalidInput
-
         raise InvalidInput(str(exc)) from None
     with work(args) as w:
-        changes = grades.set_grade(
-            w.session,
-            w.scope,
-            student_ref=args.student,
-            subject_code=args.subject,
-            semester=args.semester,
-            kind=kind,
-            slot=slot,
-            value=args.value,
-            reason=args.reason,
-            actor=w.actor,
-            today=w.today,
-        )
+        student = find_student(w.session, w.scope, args.student)
+        subject = grades.find_subject(w.session, w.scope, args.subject)
+        entry = grades.find_entry(w.session, student.id, subject.id, args.semester, kind, slot)
+        raw = {
+            "student_id": student.id,
+            "subject_code": subject.code,
+            "semester": args.semester,
+            "kind": kind,
+            "slot": slot,
+            "value": args.value,
+            "reason": args.reason,
+            "base_version": entry.version if entry else 0,
+        }
+        changes = perform(w.session, w.scope, "set_grade", raw, actor=w.actor)
     print(changes.summary)
     return 0
 
 
 def grades_review(args: argparse.Namespace) -> int:
     with work(args) as w:
-        changes = grades.review_subject(
-            w.session,
-            w.scope,
-            subject_code=args.subject,
-            semester=args.semester,
-            send_back=args.send_back is not None,
-            note=args.send_back or "",
-            actor=w.actor,
-        )
+        raw = {
+            "subject_code": args.subject,
+            "semester": args.semester,
+            "send_back": args.send_back is not None,
+            "note": args.send_back or "",
+        }
+        changes = perform(w.session, w.scope, "review_subject", raw, actor=w.actor)
     print(changes.summary)
     return 0
 
@@ -207,8 +207,7 @@ def grades_changes(args: argparse.Namespace) -> int:
 
 def grades_check(args: argparse.Namespace) -> int:
     with work(args) as w:
-        changes = grades.check_change(
-            w.session, w.scope, change_id=args.id, query_note=args.query, actor=w.actor
-        )
+        raw = {"change_id": args.id, "query_note": args.query}
+        changes = perform(w.session, w.scope, "check_grade_change", raw, actor=w.actor)
     print(changes.summary)
     return 0

@@ -13,6 +13,7 @@ from desktop.domain.leave import LeaveStatus
 from desktop.i18n import _
 from desktop.services import leave, post_audit
 from desktop.services.attendance import session_label
+from desktop.services.intents import perform
 from desktop.services.leave import LeaveRow
 
 Subparsers = Any
@@ -142,72 +143,59 @@ def leave_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def leave_approve(args: argparse.Namespace) -> int:
+def _decide(args: argparse.Namespace, *, approve: bool, note: str) -> int:
     with work(args) as w:
-        changes = leave.decide(
+        current = leave.get_request(w.session, w.scope, args.id).version
+        changes = perform(
             w.session,
             w.scope,
-            request_id=args.id,
-            approve=True,
-            note=args.note,
-            base_version=args.version,
+            "decide_leave",
+            {
+                "request_id": args.id,
+                "approve": approve,
+                "note": note,
+                "base_version": args.version if args.version is not None else current,
+            },
             actor=w.actor,
         )
     print(changes.summary)
     return 0
+
+
+def leave_approve(args: argparse.Namespace) -> int:
+    return _decide(args, approve=True, note=args.note)
 
 
 def leave_reject(args: argparse.Namespace) -> int:
-    with work(args) as w:
-        changes = leave.decide(
-            w.session,
-            w.scope,
-            request_id=args.id,
-            approve=False,
-            note=args.reason,
-            base_version=args.version,
-            actor=w.actor,
-        )
-    print(changes.summary)
-    return 0
+    return _decide(args, approve=False, note=args.reason)
 
 
 def leave_original(args: argparse.Namespace) -> int:
     with work(args) as w:
-        changes = leave.receive_original(
-            w.session,
-            w.scope,
-            request_id=args.id,
-            received_on=args.date or w.today,
-            actor=w.actor,
-        )
+        raw = {"request_id": args.id, "received_on": (args.date or w.today).isoformat()}
+        changes = perform(w.session, w.scope, "receive_original", raw, actor=w.actor)
     print(changes.summary)
     return 0
 
 
 def leave_signoff(args: argparse.Namespace) -> int:
     with work(args) as w:
-        changes = leave.sign_off(
-            w.session,
-            w.scope,
-            request_id=args.id,
-            by=args.by,
-            on=args.date or w.today,
-            actor=w.actor,
-        )
+        raw = {"request_id": args.id, "by": args.by, "on": (args.date or w.today).isoformat()}
+        changes = perform(w.session, w.scope, "record_signoff", raw, actor=w.actor)
     print(changes.summary)
     return 0
 
 
 def audit_select(args: argparse.Namespace) -> int:
     with work(args) as w:
-        selected, changes = post_audit.select_sample(
-            w.session, w.scope, seed=args.seed, actor=w.actor
-        )
+        selected = post_audit.draw_sample(w.session, w.scope, seed=args.seed)
+        for item in selected:
+            raw = {"request_id": item.request_id, "reasons": item.reasons, "seed": args.seed}
+            perform(w.session, w.scope, "select_for_audit", raw, actor=w.actor)
     if args.json:
         print_json(selected)
         return 0
-    print(changes.summary)
+    print(_("{count} requests selected for post-audit.").format(count=len(selected)))
     print_table(
         [_("No."), _("Student"), _("Why selected")],
         [(s.request_id, s.student_name, "; ".join(s.reason_labels)) for s in selected],
@@ -217,15 +205,13 @@ def audit_select(args: argparse.Namespace) -> int:
 
 def audit_record(args: argparse.Namespace) -> int:
     with work(args) as w:
-        changes = post_audit.record(
-            w.session,
-            w.scope,
-            request_id=args.id,
-            method=args.method,
-            outcome=args.outcome,
-            note=args.note,
-            actor=w.actor,
-        )
+        raw = {
+            "request_id": args.id,
+            "method": args.method,
+            "outcome": args.outcome,
+            "note": args.note,
+        }
+        changes = perform(w.session, w.scope, "record_audit", raw, actor=w.actor)
     print(changes.summary)
     marks = changes.ids("attendance_mark")
     if marks:

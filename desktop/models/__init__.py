@@ -21,6 +21,7 @@ from desktop.models.school import (
     SchoolYear,
     Teacher,
 )
+from desktop.models.sync import OutboxIntent, SyncConflict, SyncInbox, SyncState
 
 __all__ = [
     "AttendanceMark",
@@ -33,6 +34,7 @@ __all__ = [
     "Guardian",
     "Holiday",
     "LeaveRequest",
+    "OutboxIntent",
     "PolicySetting",
     "PostAudit",
     "ProfileSetting",
@@ -42,5 +44,8 @@ __all__ = [
     "Student",
     "Subject",
     "SubjectTerm",
+    "SyncConflict",
+    "SyncInbox",
+    "SyncState",
     "Teacher",
 ]

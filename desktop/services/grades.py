@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from desktop.domain import grade_review as review
 from desktop.domain import grading
 from desktop.domain.grading import Assessment, CommentResult, GradeKind, Level
-from desktop.errors import InvalidInput, NotFound
+from desktop.errors import InvalidInput, NotFound, StaleVersion
 from desktop.i18n import _
 from desktop.models import (
     GradeChange,
@@ -86,11 +86,16 @@ def set_grade(
     slot: int,
     value: str,
     reason: str = "",
+    base_version: int | None = None,
     actor: str,
     today: date,
     now: datetime | None = None,
 ) -> Changes:
-    """Enter a grade, or change one: after publication, lock or deadline a change request."""
+    """Enter a grade, or change one: after publication, lock or deadline a change request.
+
+    ``base_version`` is the version the user saw (0 for an empty cell); if the grade has since
+    been changed to another value elsewhere, the change is refused as a conflict.
+    """
     _require_semester(semester)
     student = find_student(session, scope, student_ref)
     subject = find_subject(session, scope, subject_code)
@@ -117,16 +122,9 @@ def set_grade(
         new_text = comment
     moment = now or utc_now()
     term = term_of(session, subject.id, semester)
-    entry = session.scalars(
-        select(GradeEntry).where(
-            GradeEntry.student_id == student.id,
-            GradeEntry.subject_id == subject.id,
-            GradeEntry.semester == semester,
-            GradeEntry.kind == grade_kind.value,
-            GradeEntry.slot == slot,
-        )
-    ).first()
+    entry = find_entry(session, student.id, subject.id, semester, grade_kind.value, slot)
     where = f"{student.id}:{subject.code}:{semester}:{grade_kind.value}{slot}"
+    _check_base_version(entry, base_version, new_text, subject.name)
     if entry is None:
         entry = GradeEntry(
             student_id=student.id,
@@ -199,6 +197,37 @@ def set_grade(
     term.review_state = review.after_new_entry(review.ReviewState(term.review_state)).value
     session.flush()
     return Changes.of(summary, grade_entry=[entry.id])
+
+
+def find_entry(
+    session: Session, student_id: int, subject_id: int, semester: int, kind: str, slot: int
+) -> GradeEntry | None:
+    return session.scalars(
+        select(GradeEntry).where(
+            GradeEntry.student_id == student_id,
+            GradeEntry.subject_id == subject_id,
+            GradeEntry.semester == semester,
+            GradeEntry.kind == kind.strip().upper(),
+            GradeEntry.slot == slot,
+        )
+    ).first()
+
+
+def _check_base_version(
+    entry: GradeEntry | None, base_version: int | None, new_text: str, subject_name: str
+) -> None:
+    if base_version is None:
+        return
+    current_version = entry.version if entry is not None else 0
+    if current_version == base_version or (entry is not None and _value_text(entry) == new_text):
+        return
+    theirs = _value_text(entry) if entry is not None else "–"
+    raise StaleVersion(
+        _(
+            "{subject}: the grade was changed to {value} by {author} meanwhile; yours was not "
+            "applied."
+        ).format(subject=subject_name, value=theirs, author=entry.author if entry else "?")
+    )
 
 
 def review_subject(

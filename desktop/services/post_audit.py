@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,10 +39,8 @@ def _class_requests(session: Session, scope: ClassScope) -> list[LeaveRequest]:
     )
 
 
-def select_sample(
-    session: Session, scope: ClassScope, *, seed: int, actor: str, now: datetime | None = None
-) -> tuple[list[SelectedRequest], Changes]:
-    """Select approved requests for post-audit and record why each was chosen."""
+def draw_sample(session: Session, scope: ClassScope, *, seed: int) -> list[SelectedRequest]:
+    """Which approved requests the post-audit sample takes, and why (nothing is recorded)."""
     requests = _class_requests(session, scope)
     candidates = []
     for request in requests:
@@ -63,52 +60,65 @@ def select_sample(
             )
         )
     history = [(r.student_id, r.submitted_at) for r in requests]
-    chosen = sampling.select(candidates, history, scope.policy, seed)
     by_id = {r.id: r for r in requests}
     students = {
         s.id: s for s in session.scalars(select(Student).where(Student.class_id == scope.class_id))
     }
-    moment = now or utc_now()
     result = []
-    for selection in chosen:
-        request = by_id[selection.request_id]
-        before = snapshot(request)
-        request.audit_status = rules.AuditStatus.SELECTED.value
-        request.version += 1
-        session.add(
-            PostAudit(
-                request_id=request.id,
-                selected_because=",".join(reason.value for reason in selection.reasons),
-                selection_seed=seed,
-                selected_at=moment,
-            )
-        )
-        audit_log.append(
-            session,
-            actor=actor,
-            action="audit.select",
-            entity="leave_request",
-            entity_id=request.id,
-            before=before,
-            after=snapshot(request),
-            at=moment,
-        )
-        student = students[request.student_id]
+    for selection in sampling.select(candidates, history, scope.policy, seed):
+        student = students[by_id[selection.request_id].student_id]
         result.append(
             SelectedRequest(
-                request_id=request.id,
+                request_id=selection.request_id,
                 student_code=student.code,
                 student_name=student.full_name,
                 reasons=tuple(reason.value for reason in selection.reasons),
                 reason_labels=tuple(reason.label for reason in selection.reasons),
             )
         )
-    session.flush()
-    changes = Changes.of(
-        _("{count} requests selected for post-audit.").format(count=len(result)),
-        leave_request=[r.request_id for r in result],
+    return result
+
+
+def mark_selected(
+    session: Session,
+    scope: ClassScope,
+    *,
+    request_id: int,
+    reasons: tuple[str, ...],
+    seed: int,
+    actor: str,
+) -> Changes:
+    """Record that a request was drawn for post-audit, and why."""
+    request = get_request(session, scope, request_id)
+    try:
+        labels = [sampling.SelectionReason(reason) for reason in reasons]
+    except ValueError as exc:
+        raise InvalidInput(_("Unknown reason for a post-audit selection.")) from exc
+    before = snapshot(request)
+    request.audit_status = rules.select_for_audit(facts_of(request, scope)).value
+    request.version += 1
+    session.add(
+        PostAudit(
+            request_id=request.id,
+            selected_because=",".join(label.value for label in labels),
+            selection_seed=seed,
+            selected_at=utc_now(),
+        )
     )
-    return result, changes
+    audit_log.append(
+        session,
+        actor=actor,
+        action="audit.select",
+        entity="leave_request",
+        entity_id=request.id,
+        before=before,
+        after=snapshot(request),
+    )
+    session.flush()
+    return Changes.of(
+        _("Request #{id} selected for post-audit.").format(id=request.id),
+        leave_request=[request.id],
+    )
 
 
 def record(

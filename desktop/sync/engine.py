@@ -1,0 +1,246 @@
+"""One sync cycle: push the outbox and pull the class's changes, until both are done.
+
+Each round trip's outcome (processed intents removed, conflicts recorded, pulled rows staged,
+staged cursor moved) commits in one transaction; the visible tables change only in the final
+transaction, after the last page: provisional rows out, server rows in, pending intents
+replayed on top. A cut connection at any byte leaves either the previous state or the next
+consistent one, and the next sync converges (the server is idempotent per intent id).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from desktop.errors import HomeroomError
+from desktop.i18n import _
+from desktop.models import OutboxIntent, SyncConflict, SyncInbox
+from desktop.models.db import Database
+from desktop.models.provisional import CLIENT_CREATED
+from desktop.services import intents
+from desktop.services.scope import ClassScope, load_scope
+from desktop.sync import rows, state
+from desktop.sync.protocol import (
+    MAX_MUTATIONS,
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    Change,
+    Mutation,
+    MutationResult,
+    SyncRequest,
+    SyncResponse,
+)
+
+log = logging.getLogger(__name__)
+MAX_ROUNDS = 1000
+REFUSED = ("rejected", "conflict")
+
+
+class SyncServer(Protocol):
+    def sync(self, request: SyncRequest) -> SyncResponse: ...
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    round_trips: int
+    pushed: int
+    applied: int
+    refused: int
+    pulled: int
+    cursor: int
+
+    def describe(self) -> str:
+        return _(
+            "Synced: {pushed} changes sent ({refused} refused), {pulled} received, "
+            "{trips} round trips."
+        ).format(
+            pushed=self.pushed, refused=self.refused, pulled=self.pulled, trips=self.round_trips
+        )
+
+
+def sync_once(
+    database: Database,
+    server: SyncServer,
+    *,
+    class_id: int,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SyncSummary:
+    """Run one full sync cycle; errors propagate after being recorded as the last error."""
+    trips = pushed = refused = pulled = 0
+    try:
+        for _round in range(MAX_ROUNDS):
+            request = _next_request(database, class_id)
+            response = server.sync(request)
+            trips += 1
+            pushed += len(request.mutations)
+            done = _record_round(database, request, response, now())
+            refused += sum(1 for r in response.results if r.status in REFUSED)
+            pulled += len(response.changes)
+            remaining = _pending_ids(database)
+            if request.mutations and not done and remaining >= {m.id for m in request.mutations}:
+                raise HomeroomError(_("The server did not process the pending changes."))
+            if not response.more and not remaining:
+                break
+        cursor = _finish(database, class_id, now())
+    except HomeroomError as error:
+        _remember_error(database, error.message)
+        raise
+    return SyncSummary(trips, pushed, pushed - refused, refused, pulled, cursor)
+
+
+def _next_request(database: Database, class_id: int) -> SyncRequest:
+    with database.transaction() as session:
+        pending = session.scalars(
+            select(OutboxIntent).order_by(OutboxIntent.seq).limit(MAX_MUTATIONS)
+        ).all()
+        for intent in pending:
+            intent.attempts += 1
+        return SyncRequest(
+            protocol=PROTOCOL_VERSION,
+            schema_version=SCHEMA_VERSION,
+            client_id=state.client_id(session),
+            class_id=class_id,
+            cursor=state.staged_cursor(session),
+            mutations=[
+                Mutation(
+                    id=intent.id,
+                    seq=intent.seq,
+                    name=intent.name,
+                    args=json.loads(intent.args),
+                    client_time=intent.created_at,
+                )
+                for intent in pending
+            ],
+        )
+
+
+def _record_round(
+    database: Database, request: SyncRequest, response: SyncResponse, at: datetime
+) -> set[str]:
+    """Commit what one round trip settled: processed intents, conflicts, staged rows."""
+    sent = {m.id: m for m in request.mutations}
+    done: set[str] = set()
+    with database.transaction() as session:
+        for result in response.results:
+            mutation = sent.get(result.id)
+            if mutation is None:
+                continue
+            done.add(result.id)
+            if result.status in REFUSED:
+                _record_conflict(session, mutation, result, at)
+                _stage(session, "current", result.current)
+        if done:
+            session.execute(delete(OutboxIntent).where(OutboxIntent.id.in_(done)))
+        _stage(session, "change", response.changes)
+        if response.changes:
+            state.put(session, state.STAGED_CURSOR, str(response.cursor))
+        skew = (response.server_time - at).total_seconds()
+        state.put(session, state.CLOCK_SKEW, f"{skew:.1f}")
+        if abs(skew) > 300:
+            log.warning("server clock differs from this computer's by %.0f s", skew)
+    return done
+
+
+def _stage(session: Session, kind: str, changes: list[Change]) -> None:
+    for change in changes:
+        if change.entity not in rows.synced_tables():
+            raise HomeroomError(
+                _("The server sent data of an unknown kind: {entity}").format(entity=change.entity)
+            )
+        session.add(
+            SyncInbox(
+                kind=kind,
+                seq=change.seq,
+                entity=change.entity,
+                key=change.key,
+                op=change.op,
+                data=json.dumps(change.data, ensure_ascii=False) if change.data else None,
+            )
+        )
+
+
+def _record_conflict(
+    session: Session, mutation: Mutation, result: MutationResult, at: datetime
+) -> None:
+    session.add(
+        SyncConflict(
+            intent_id=mutation.id,
+            intent_name=mutation.name,
+            code=result.code or result.status,
+            message=result.message or _("The server did not apply this change."),
+            mine=json.dumps(mutation.args, ensure_ascii=False, sort_keys=True),
+            theirs=json.dumps([c.data for c in result.current], ensure_ascii=False, sort_keys=True),
+            created_at=at,
+        )
+    )
+
+
+def _pending_ids(database: Database) -> set[str]:
+    with database.reading() as session:
+        return set(session.scalars(select(OutboxIntent.id)))
+
+
+def _finish(database: Database, class_id: int, at: datetime) -> int:
+    """Make the staged server state visible, with the still-pending intents replayed on it."""
+    with database.transaction() as session:
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        staged = session.scalars(
+            select(SyncInbox).order_by(
+                (SyncInbox.kind == "change").asc(), SyncInbox.seq, SyncInbox.id
+            )
+        ).all()
+        for model in CLIENT_CREATED:
+            session.execute(delete(model).where(model.id < 0))
+        for item in staged:
+            if item.op == "delete":
+                rows.remove(session, item.entity, item.key)
+            else:
+                rows.upsert(session, item.entity, json.loads(item.data or "{}"))
+        session.execute(delete(SyncInbox))
+        new_cursor = state.staged_cursor(session)
+        state.put(session, state.CURSOR, str(new_cursor))
+        state.put(session, state.STAGED_CURSOR, str(new_cursor))
+        state.put(session, state.LAST_SUCCESS, at.isoformat())
+        state.put(session, state.LAST_ERROR, "")
+        session.flush()
+        session.expire_all()
+        _replay_pending(session, class_id)
+    return new_cursor
+
+
+def _replay_pending(session: Session, class_id: int) -> None:
+    """Re-apply intents the server has not seen yet, so the teacher's work stays visible."""
+    pending = session.scalars(select(OutboxIntent).order_by(OutboxIntent.seq)).all()
+    if not pending:
+        return
+    scope = _scope(session, class_id)
+    for intent in pending:
+        try:
+            with session.begin_nested():
+                intents.apply_intent(
+                    session, scope, intent.name, json.loads(intent.args), actor=intent.actor
+                )
+        except HomeroomError:
+            continue  # the server will refuse it too, and say why
+
+
+def _scope(session: Session, class_id: int) -> ClassScope:
+    from desktop.models import SchoolClass
+
+    school_class = session.get_one(SchoolClass, class_id)
+    return load_scope(session, school_class.name)
+
+
+def _remember_error(database: Database, message: str) -> None:
+    try:
+        with database.transaction() as session:
+            state.put(session, state.LAST_ERROR, message)
+    except HomeroomError:
+        log.warning("could not record the sync error")
