@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from desktop.domain.names import normalize, search_key, sort_key
+from desktop.domain.names import normalize, search_key, sort_text
 from desktop.domain.policy import SchoolPolicy
 from desktop.models import (
     Guardian,
@@ -42,10 +42,6 @@ class SmallClass:
     student_ids: list[int]
     guardian_ids: list[int]
     unregistered_guardian_id: int
-
-
-def sort_text(full_name: str) -> str:
-    return repr(sort_key(full_name))
 
 
 def build_small_class(session: Session, policy: SchoolPolicy | None = None) -> SmallClass:

@@ -7,6 +7,7 @@ a command runs in one transaction, so a failure changes nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in getattr(error, "problems", []):
             print(f"  - {problem}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # Output piped into a pager or `head` that stopped reading: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was changed."), file=sys.stderr)
         return 130

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from desktop.errors import InvalidDate
 from desktop.i18n import _
@@ -160,6 +161,15 @@ def count_absence_units(slots: list[Slot], rule: CountingRule) -> int:
     if rule is CountingRule.ONE_PER_DAY:
         return len({slot.day for slot in slots})
     return len(slots)
+
+
+SCHOOL_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+"""Vietnam has one time zone and no daylight saving: school days and deadlines live in it."""
+
+
+def school_time(moment: datetime) -> datetime:
+    """An aware moment as the school's wall-clock time (naive), which the rules compare."""
+    return moment.astimezone(SCHOOL_TIME_ZONE).replace(tzinfo=None)
 
 
 def format_date(day: date) -> str:

@@ -156,3 +156,37 @@ def _rank(letter: str) -> int:
     if "0" <= letter <= "9":
         return _DIGIT_BASE + ord(letter) - ord("0")
     return _OTHER_BASE + ord(letter[0])
+
+
+# --- The stored sort key --------------------------------------------------------------------
+#
+# ``sort_key`` returns a tuple (tuples of small ints, then the normalised
+# name). ``student.sort_key`` is a text column, so SQL ``ORDER BY`` must give the same order as
+# comparing the tuples. Each int becomes one character from "0" (0x30) up when below 78, or "~"
+# followed by six hex digits otherwise ("~" sorts after every one-character code and the hex
+# digits keep their order); each inner tuple ends with "/" (0x2F), which sorts before every code,
+# so a shorter tuple comes first as in Python. The normalised name closes the key; SQLite's
+# binary collation compares UTF-8 bytes, which is code-point order, as Python compares strings.
+
+_SMALL_LIMIT = 78
+_SMALL_BASE = 0x30
+_ESCAPE = "~"
+_END = "/"
+
+
+def _encode_int(value: int) -> str:
+    if 0 <= value < _SMALL_LIMIT:
+        return chr(_SMALL_BASE + value)
+    return f"{_ESCAPE}{value:06x}"
+
+
+def sort_text(full_name: str) -> str:
+    """The text form of ``sort_key(full_name)``; ordering these strings
+    byte-wise (SQLite's default) gives exactly the order of the tuples."""
+    parts: list[str] = []
+    for component in sort_key(full_name):
+        if isinstance(component, str):
+            parts.append(component)
+        else:
+            parts.append("".join(_encode_int(value) for value in component) + _END)
+    return "".join(parts)

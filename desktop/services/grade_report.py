@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain import grading
+from desktop.domain.calendar import school_time
 from desktop.domain.grading import Assessment, CommentResult, GradeKind, Level
 from desktop.errors import InvalidInput
 from desktop.i18n import _
@@ -203,7 +204,7 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
             e.semester,
             GradeKind(e.kind),
             e.slot,
-            _local(e.entered_at),
+            school_time(e.entered_at),
         )
         for per_student in entries_by_student(session, scope).values()
         for e in per_student.values()
@@ -264,10 +265,3 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
             for m in result.late
         ),
     )
-
-
-def _local(moment: datetime) -> datetime:
-    """Deadlines are school days in Vietnam: compare entry times in Vietnam's time zone."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)

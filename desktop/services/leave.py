@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import leave as rules
 from desktop.domain.calendar import Session as SchoolSession
-from desktop.domain.calendar import Slot, format_date
+from desktop.domain.calendar import Slot, format_date, school_time
 from desktop.domain.names import normalize
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import _
@@ -39,7 +39,7 @@ def facts_of(request: LeaveRequest, scope: ClassScope) -> rules.LeaveFacts:
         channel=rules.Channel(request.channel),
         first=first_slot(request),
         last=last_slot(request),
-        submitted_at=request.submitted_at,
+        submitted_at=school_time(request.submitted_at),
         version=request.version,
         principal_signoff=request.principal_signoff_on is not None,
         original_received_on=request.original_received_on,
@@ -293,9 +293,9 @@ def _row(
     others: Sequence[rules.LeaveFacts] = [
         f for f in by_student[student.id] if f.request_id != request.id
     ]
-    late_days = rules.retroactive_days(request.submitted_at, own.first, scope.calendar)
+    late_days = rules.retroactive_days(own.submitted_at, own.first, scope.calendar)
     retro = scope.policy.flag_retroactive and rules.is_retroactive(
-        request.submitted_at, own.first, scope.calendar
+        own.submitted_at, own.first, scope.calendar
     )
     overlaps = rules.find_overlaps(own, others) if scope.policy.flag_overlaps else []
     return LeaveRow(

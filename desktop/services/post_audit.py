@@ -54,7 +54,7 @@ def draw_sample(session: Session, scope: ClassScope, *, seed: int) -> list[Selec
                 submitted_at=request.submitted_at,
                 special_case=facts.special_case,
                 retroactive_days=rules.retroactive_days(
-                    request.submitted_at, facts.first, scope.calendar
+                    facts.submitted_at, facts.first, scope.calendar
                 ),
                 audit_status=rules.AuditStatus(request.audit_status),
             )
