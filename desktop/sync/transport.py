@@ -1,0 +1,1082 @@
+"""The sync client's HTTP transport: one synchronous ``httpx.Client`` made safe for poor networks.
+
+What it adds to httpx, and why:
+
+* **An overall deadline per exchange.** httpx's read timeout is the longest silence between two
+  chunks, so a server (or a captive portal, or a dying 3G link) that dribbles one byte a second
+  never trips it. Every socket operation goes through ``_MeteredStream``, which caps each
+  connect / TLS handshake / read / write timeout by the time left before the deadline; no
+  watchdog thread is needed and a stalled or dribbling peer fails at the deadline. (Name
+  resolution happens inside ``socket.getaddrinfo`` and is not bounded by it.)
+* **Exact wire counters.** The same stream counts the bytes sent and received (HTTP headers
+  included, TLS framing excluded) for ``stats``, used by the benchmarks.
+* **gzip both ways.** httpx never compresses request bodies: a JSON body over
+  ``GZIP_THRESHOLD`` is gzipped by hand. Answers are read raw and gunzipped here with a bound on
+  the decompressed size, so a hostile "zip bomb" cannot fill the memory.
+* **Bounded retries** with full-jitter exponential back-off, only where safe: network errors,
+  408, 429, 5xx (``Retry-After`` honoured). ``sync`` and ``login`` are safe to resend (the
+  server is idempotent per intent id); ``refresh`` rotates the refresh token, so it is resent
+  only when nothing of it can have been processed.
+* **401 → one serialized refresh → the same request once.**
+* **Typed, translated errors** (``desktop.sync.errors``) instead of raw httpx / pydantic ones.
+
+Import this module lazily (only when syncing): httpx costs start-up time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import gzip
+import ipaddress
+import logging
+import random
+import re
+import ssl
+import threading
+import time
+import urllib.parse
+import urllib.request
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Final, Protocol, Self, TypeVar
+
+import certifi
+import httpcore
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from desktop import __version__
+from desktop.errors import InvalidInput
+from desktop.i18n import _
+from desktop.sync.errors import (
+    AuthError,
+    CertificateError,
+    Delivery,
+    NetworkError,
+    ProtocolError,
+    RequestRejected,
+    ServerUnavailable,
+    VersionError,
+)
+from desktop.sync.protocol import (
+    GZIP_THRESHOLD,
+    MAX_BODY_BYTES,
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    ApiError,
+    LoginRequest,
+    Ping,
+    RefreshRequest,
+    SyncRequest,
+    SyncResponse,
+    Tokens,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT: Final = f"homeroom/{__version__}"
+PING_PATH: Final = "/api/v1/ping"
+LOGIN_PATH: Final = "/api/v1/auth/login"
+REFRESH_PATH: Final = "/api/v1/auth/refresh"
+SYNC_PATH: Final = "/api/v1/sync"
+
+MIB: Final = 1024 * 1024
+MAX_RESPONSE_BYTES: Final = 64 * MIB
+"""The largest answer accepted, after decompression (a page of 2,000 changes is far smaller)."""
+MAX_ERROR_BODY_BYTES: Final = 64 * 1024
+CLOCK_SKEW_WARNING: Final = 300.0
+"""A clock more than five minutes off is worth a warning in the log (never an error: the server
+orders everything by its own sequences, client clocks are only claims)."""
+
+WRITE_PIECE: Final = 16 * 1024
+"""Request bodies are written in pieces this big so the deadline is checked between them."""
+
+RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+NOT_PROCESSED_STATUSES: Final = frozenset({408, 429, 503})
+"""Answers that mean "not processed, try later": the only ones after which a request that is not
+idempotent (``refresh``) may be resent."""
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. ``connect``/``read``/``write``/``pool`` are httpx's per-operation timeouts (``read``
+    is the longest silence between two chunks); ``total`` is the overall deadline of one exchange
+    (request sent, whole answer read); ``ping_total`` the same for the reachability probe."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 5.0
+    total: float = 120.0
+    ping_total: float = 15.0
+
+    def as_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries of one call.
+
+    ``attempts`` exchanges at most, and never past ``budget`` seconds from the start of the call
+    (each exchange's deadline is also cut to what is left of the budget). Waits are exponential
+    with full jitter: uniform in ``[0, min(max_delay, base_delay * 2**n)]``. A ``Retry-After``
+    the server sends is honoured exactly when it is at most ``max_retry_after`` and fits in the
+    budget; otherwise the call gives up at once and reports it (``NetworkError.retry_after``)
+    for the app's scheduler.
+    """
+
+    attempts: int = 5
+    budget: float = 300.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+
+    def backoff(self, failures: int, rng: random.Random) -> float:
+        """The wait after the ``failures``-th consecutive failure (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (failures - 1))
+        return rng.uniform(0.0, ceiling)
+
+
+NO_RETRY: Final = RetryPolicy(attempts=1)
+
+
+class TokenSource(Protocol):
+    """Where the transport gets its access token (see ``credentials.KeyringTokenSource``)."""
+
+    def access_token(self) -> str | None:
+        """The current access token, or ``None`` when there is none (or it has expired)."""
+        ...
+
+    def refresh(self) -> None:
+        """Obtain a new access token; raises ``AuthError`` when the refresh token is refused."""
+        ...
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@dataclass
+class CallStats:
+    """One API call: every exchange (retries included) it made."""
+
+    endpoint: str
+    round_trips: int = 0
+    """Exchanges that put at least one byte of request on the wire."""
+    attempts: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    body_bytes: int = 0
+    """The JSON request body before compression."""
+    compressed: bool = False
+    elapsed: float = 0.0
+    outcome: str = "ok"
+    """``ok`` or the name of the error raised."""
+
+
+@dataclass
+class TransportStats:
+    """Totals since the transport was made (or ``reset``) and the most recent calls."""
+
+    calls: int = 0
+    round_trips: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    recent: deque[CallStats] = field(default_factory=lambda: deque(maxlen=100))
+
+    @property
+    def last(self) -> CallStats | None:
+        return self.recent[-1] if self.recent else None
+
+    def add(self, call: CallStats) -> None:
+        self.calls += 1
+        self.round_trips += call.round_trips
+        self.bytes_sent += call.bytes_sent
+        self.bytes_received += call.bytes_received
+        self.recent.append(call)
+
+    def reset(self) -> None:
+        self.calls = self.round_trips = self.bytes_sent = self.bytes_received = 0
+        self.recent.clear()
+
+
+# --------------------------------------------------------------------------- metered network
+
+
+class _Exchange:
+    """The deadline and byte counters of one HTTP exchange (one attempt)."""
+
+    def __init__(self, deadline: float, clock: Callable[[], float]) -> None:
+        self.deadline = deadline
+        self.clock = clock
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def expired(self) -> bool:
+        return self.clock() >= self.deadline
+
+    def bound(self, timeout: float | None, error: type[Exception]) -> float:
+        """``timeout`` cut to the time left; ``error`` at once when none is left."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            raise error("overall deadline exceeded")
+        return remaining if timeout is None else min(timeout, remaining)
+
+
+class _MeteredStream(httpcore.NetworkStream):
+    """A socket stream whose every operation respects the current exchange's deadline and is
+    counted. The exchange is looked up per operation: pooled connections outlive exchanges."""
+
+    def __init__(
+        self, inner: httpcore.NetworkStream, current: Callable[[], _Exchange | None]
+    ) -> None:
+        self._inner = inner
+        self._current = current
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        exchange = self._current()
+        if exchange is None:
+            return self._inner.read(max_bytes, timeout)
+        data = self._inner.read(max_bytes, exchange.bound(timeout, httpcore.ReadTimeout))
+        exchange.bytes_received += len(data)
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        exchange = self._current()
+        if exchange is None:
+            self._inner.write(buffer, timeout)
+            return
+        view = memoryview(buffer)
+        for start in range(0, len(view), WRITE_PIECE):
+            piece = bytes(view[start : start + WRITE_PIECE])
+            self._inner.write(piece, exchange.bound(timeout, httpcore.WriteTimeout))
+            exchange.bytes_sent += len(piece)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        exchange = self._current()
+        if exchange is not None:
+            timeout = exchange.bound(timeout, httpcore.ConnectTimeout)
+        return _MeteredStream(
+            self._inner.start_tls(ssl_context, server_hostname, timeout), self._current
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _MeteredBackend(httpcore.NetworkBackend):
+    def __init__(self, current: Callable[[], _Exchange | None]) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._current = current
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        exchange = self._current()
+        if exchange is not None:
+            timeout = exchange.bound(timeout, httpcore.ConnectTimeout)
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _MeteredStream(stream, self._current)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.UnsupportedProtocol("unix sockets are not used")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def _httpx_error_types() -> dict[type[Exception], type[httpx.TransportError]]:
+    return {
+        httpcore.TimeoutException: httpx.TimeoutException,
+        httpcore.ConnectTimeout: httpx.ConnectTimeout,
+        httpcore.ReadTimeout: httpx.ReadTimeout,
+        httpcore.WriteTimeout: httpx.WriteTimeout,
+        httpcore.PoolTimeout: httpx.PoolTimeout,
+        httpcore.NetworkError: httpx.NetworkError,
+        httpcore.ConnectError: httpx.ConnectError,
+        httpcore.ReadError: httpx.ReadError,
+        httpcore.WriteError: httpx.WriteError,
+        httpcore.ProxyError: httpx.ProxyError,
+        httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+        httpcore.ProtocolError: httpx.ProtocolError,
+        httpcore.LocalProtocolError: httpx.LocalProtocolError,
+        httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    }
+
+
+_HTTPX_ERRORS: Final = _httpx_error_types()
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> Iterator[None]:
+    """Raise httpcore's errors as the matching (most specific) httpx ones, as httpx itself does."""
+    try:
+        yield
+    except tuple(_HTTPX_ERRORS) as error:
+        raise _as_httpx(error) from error
+
+
+def _as_httpx(error: Exception) -> httpx.TransportError:
+    for kind in type(error).__mro__:
+        if kind in _HTTPX_ERRORS:
+            return _HTTPX_ERRORS[kind](str(error))
+    return httpx.TransportError(str(error))  # pragma: no cover - every httpcore error is mapped
+
+
+class _ResponseStream(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors():
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class _MeteredTransport(httpx.BaseTransport):
+    """httpx's ``HTTPTransport`` over an httpcore pool that uses the metered network backend
+    (httpx does not let a caller choose the network backend)."""
+
+    def __init__(self, pool: httpcore.ConnectionPool) -> None:
+        self._pool = pool
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            answer = self._pool.handle_request(core_request)
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_ResponseStream(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """A verifying TLS context: the OS's trusted CAs, certifi's, and a school's own CA file.
+
+    Verification and host-name checking are always on; there is deliberately no way to turn
+    them off (a school with its own CA passes its certificate file as ``ca_bundle``).
+    """
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    # The OS store can be empty (a frozen build, a bare container): certifi always has the
+    # public CAs.
+    context.load_verify_locations(cafile=certifi.where())
+    if ca_bundle is not None:
+        context.load_verify_locations(cafile=ca_bundle)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    return context
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(base_url: str, *, allow_http: bool = False) -> str:
+    """``scheme://host[:port][/prefix]`` without a trailing slash; https only, except for the
+    loopback (tests, a server on the same machine) or when ``allow_http`` is given: the refresh
+    token must never cross a network in clear."""
+    parts = urllib.parse.urlsplit(base_url.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput(_("The server address must look like https://server.example.edu.vn."))
+    if parts.scheme == "http" and not (allow_http or _is_loopback(host)):
+        raise InvalidInput(_("The server address must start with https:// (a secure connection)."))
+    return urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")
+    )
+
+
+def _environment_proxy(base_url: str) -> str | None:
+    """The HTTP(S) proxy the OS or the environment sets for ``base_url`` (``None`` if none).
+
+    ``urllib.request.getproxies`` reads the environment, the Windows registry and the macOS
+    settings, where a school's proxy is usually configured."""
+    parts = urllib.parse.urlsplit(base_url)
+    host = parts.hostname or ""
+    if _is_loopback(host):
+        return None
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    if urllib.parse.urlsplit(proxy).scheme not in ("http", "https"):
+        log.warning("ignoring an unsupported proxy scheme for sync")
+        return None
+    return proxy
+
+
+def _make_pool(
+    context: ssl.SSLContext, backend: httpcore.NetworkBackend, proxy: str | None
+) -> httpcore.ConnectionPool:
+    common: dict[str, Any] = {
+        "ssl_context": context,
+        "max_connections": 4,
+        "max_keepalive_connections": 2,
+        "keepalive_expiry": 30.0,
+        "network_backend": backend,
+    }
+    if proxy is None:
+        return httpcore.ConnectionPool(**common)
+    settings = httpx.Proxy(proxy)
+    return httpcore.HTTPProxy(
+        proxy_url=httpcore.URL(
+            scheme=settings.url.raw_scheme,
+            host=settings.url.raw_host,
+            port=settings.url.port,
+            target=settings.url.raw_path,
+        ),
+        proxy_auth=settings.raw_auth,
+        proxy_headers=settings.headers.raw,
+        proxy_ssl_context=settings.ssl_context,
+        **common,
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean(text: str, limit: int = 300) -> str:
+    """A server-provided message made safe to show: no control characters, bounded length."""
+    cleaned = _CONTROL.sub(" ", text).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _certificate_problem(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    for _depth in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    sent_at: float
+    received_at: float
+    """Wall-clock times (seconds since the epoch) bracketing the exchange."""
+
+    @property
+    def content_type(self) -> str:
+        return str(self.headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
+class _Failure:
+    """Why the last attempt failed, to build the final error."""
+
+    def __init__(self, kind: str, status: int | None = None) -> None:
+        self.kind = kind  # "connect" | "timeout" | "cut" | "status"
+        self.status = status
+
+
+# --------------------------------------------------------------------------- the transport
+
+
+class SyncTransport:
+    """The client side of the sync API (``docs/sync-protocol.md``), thread-safe.
+
+    ``credentials`` supplies access tokens for ``sync``; ``clock`` (monotonic) and ``sleep`` are
+    injectable so tests can record back-off waits without waiting, ``rng`` seeds the jitter and
+    ``wall_clock`` (epoch seconds) is used for the clock skew and HTTP-date ``Retry-After``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        credentials: TokenSource | None = None,
+        timeout: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        ca_bundle: str | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        allow_http: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url, allow_http=allow_http)
+        self.credentials = credentials
+        self.timeouts = timeout or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self.max_response_bytes = max_response_bytes
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._wall_clock = wall_clock
+        self._local = threading.local()
+        self._refresh_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self._stats = TransportStats()
+        self._server_time: datetime | None = None
+        self._skew: float | None = None
+        self._skew_warned = False
+
+        self.ssl_context = make_ssl_context(ca_bundle)
+        if proxy is None and trust_env:
+            proxy = _environment_proxy(self.base_url)
+        backend = _MeteredBackend(self._current_exchange)
+        self._client = httpx.Client(
+            transport=_MeteredTransport(_make_pool(self.ssl_context, backend, proxy)),
+            # The proxy and CA choices are made above; httpx must not mount its own transports
+            # for environment proxies, which would bypass the deadline and the counters.
+            trust_env=False,
+            follow_redirects=False,
+            timeout=self.timeouts.as_httpx(),
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "X-Homeroom-Protocol": str(PROTOCOL_VERSION),
+                "X-Homeroom-Schema": str(SCHEMA_VERSION),
+            },
+        )
+
+    # ----------------------------------------------------------------- public API
+
+    def ping(self) -> Ping:
+        """Reachability and the server's clock: one attempt, short deadline, no credentials."""
+        ping = self._call(
+            "ping",
+            "GET",
+            PING_PATH,
+            None,
+            Ping,
+            auth=False,
+            idempotent=True,
+            total=self.timeouts.ping_total,
+            retry=NO_RETRY,
+        )
+        return ping
+
+    def login(self, username: str, password: str) -> Tokens:
+        """Sign in; a wrong name or password is an ``AuthError`` (401)."""
+        try:
+            message = LoginRequest(username=username, password=password)
+        except ValidationError:
+            raise InvalidInput(_("Enter a user name and a password.")) from None
+        return self._call("login", "POST", LOGIN_PATH, message, Tokens, auth=False, idempotent=True)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        """Exchange a refresh token for new tokens (the server rotates it: store the new one).
+
+        Not idempotent: it is resent only when the first try cannot have been processed, since
+        a resent, already-rotated token would be refused."""
+        try:
+            message = RefreshRequest(refresh_token=refresh_token)
+        except ValidationError:
+            raise AuthError(_("Your session has ended. Sign in again."), status=None) from None
+        return self._call(
+            "refresh", "POST", REFRESH_PATH, message, Tokens, auth=False, idempotent=False
+        )
+
+    def sync(self, request: SyncRequest) -> SyncResponse:
+        """Push the request's intents and pull one page of changes (one round trip if all goes
+        well). Safe to repeat: the server is idempotent per intent id."""
+        response = self._call(
+            "sync", "POST", SYNC_PATH, request, SyncResponse, auth=True, idempotent=True
+        )
+        if response.protocol != PROTOCOL_VERSION:
+            raise VersionError(
+                _(
+                    "The server answered in protocol version {theirs}; this app speaks {ours}."
+                ).format(theirs=response.protocol, ours=PROTOCOL_VERSION)
+            )
+        return response
+
+    @property
+    def stats(self) -> TransportStats:
+        return self._stats
+
+    @property
+    def clock_skew_seconds(self) -> float | None:
+        """Server clock minus this computer's clock, from the last answer with ``server_time``."""
+        return self._skew
+
+    @property
+    def last_server_time(self) -> datetime | None:
+        return self._server_time
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- one call
+
+    def _call(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        message: BaseModel | None,
+        model: type[_M],
+        *,
+        auth: bool,
+        idempotent: bool,
+        total: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> _M:
+        call = CallStats(endpoint)
+        started = self._clock()
+        try:
+            body, headers = self._encode(message, call)
+            token: str | None = None
+            refreshed = False
+            if auth:
+                token, refreshed = self._access_token()
+            while True:
+                if token is not None:
+                    headers["Authorization"] = f"Bearer {token}"
+                answer = self._send(
+                    method,
+                    path,
+                    body,
+                    headers,
+                    call,
+                    idempotent=idempotent,
+                    total=total if total is not None else self.timeouts.total,
+                    retry=retry or self.retry,
+                )
+                if answer.status == 401 and auth and not refreshed:
+                    # The access token expired or was revoked: one refresh, then the same
+                    # request once more.
+                    token = self._refresh_after(token)
+                    refreshed = True
+                    continue
+                result = self._interpret(endpoint, answer, model)
+                self._note_server_time(result, answer)
+                return result
+        except Exception as error:
+            call.outcome = type(error).__name__
+            raise
+        finally:
+            call.elapsed = self._clock() - started
+            with self._stats_lock:
+                self._stats.add(call)
+
+    def _encode(
+        self, message: BaseModel | None, call: CallStats
+    ) -> tuple[bytes | None, dict[str, str]]:
+        headers: dict[str, str] = {}
+        if message is None:
+            return None, headers
+        raw = message.model_dump_json().encode("utf-8")
+        call.body_bytes = len(raw)
+        if len(raw) > MAX_BODY_BYTES:
+            raise RequestRejected(
+                _(
+                    "The data to send is too large ({size} MiB; the server accepts {limit} MiB)."
+                ).format(size=f"{len(raw) / MIB:.1f}", limit=f"{MAX_BODY_BYTES / MIB:g}")
+            )
+        headers["Content-Type"] = "application/json"
+        if len(raw) > GZIP_THRESHOLD:
+            # httpx never compresses request bodies; mtime=0 keeps retries byte-identical.
+            raw = gzip.compress(raw, compresslevel=6, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+            call.compressed = True
+        return raw, headers
+
+    # ----------------------------------------------------------------- tokens
+
+    def _access_token(self) -> tuple[str, bool]:
+        """The token to send and whether a refresh was needed to get it."""
+        if self.credentials is None:
+            raise AuthError(_("Sign in to the school's server to sync."), status=None)
+        token = self.credentials.access_token()
+        if token:
+            return token, False
+        return self._refresh_after(None), True
+
+    def _refresh_after(self, stale: str | None) -> str:
+        """A fresh access token, refreshing at most once for concurrent callers (single flight):
+        whoever takes the lock second finds the token already replaced and uses it."""
+        assert self.credentials is not None
+        with self._refresh_lock:
+            current = self.credentials.access_token()
+            if not current or current == stale:
+                self.credentials.refresh()
+                current = self.credentials.access_token()
+        if not current:
+            raise AuthError(_("Your session has ended. Sign in again."), status=401)
+        return current
+
+    # ----------------------------------------------------------------- retries
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        call: CallStats,
+        *,
+        idempotent: bool,
+        total: float,
+        retry: RetryPolicy,
+    ) -> _Answer:
+        """One exchange, repeated as the retry policy allows; the first answer that is not worth
+        retrying is returned, whatever its status."""
+        started = self._clock()
+        maybe_delivered = False
+        retry_after: float | None = None
+        failure = _Failure("connect")
+        for attempt in range(1, retry.attempts + 1):
+            left = retry.budget - (self._clock() - started)
+            exchange = _Exchange(self._clock() + max(0.0, min(total, left)), self._clock)
+            call.attempts += 1
+            try:
+                answer = self._exchange(exchange, method, path, body, headers)
+            except httpx.TransportError as error:
+                if _certificate_problem(error):
+                    raise CertificateError(
+                        _(
+                            "The server's security certificate is not trusted (or is not for "
+                            "this address). Ask the school's IT contact; nothing was sent."
+                        )
+                    ) from None
+                if isinstance(
+                    error, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError
+                ):
+                    raise NetworkError(
+                        _("The connection to the server could not be set up ({reason}).").format(
+                            reason=type(error).__name__
+                        ),
+                        delivery="unsent" if not maybe_delivered else "unknown",
+                        attempts=attempt,
+                    ) from None
+                sent = exchange.bytes_sent > 0
+                maybe_delivered = maybe_delivered or sent
+                failure = _Failure(self._failure_kind(error, exchange, sent))
+                log.info("sync %s attempt %d failed: %s", path, attempt, type(error).__name__)
+                retryable = idempotent or not sent
+                delay = retry.backoff(attempt, self._rng)
+                retry_after = None
+            else:
+                status = answer.status
+                if status not in RETRY_STATUSES:
+                    return answer
+                if not idempotent and status not in NOT_PROCESSED_STATUSES:
+                    return answer  # maybe processed: resending a rotated token would fail
+                if status not in NOT_PROCESSED_STATUSES:
+                    maybe_delivered = True
+                failure = _Failure("status", status)
+                log.info("sync %s attempt %d answered %d", path, attempt, status)
+                retryable = True
+                retry_after = self._retry_after(answer)
+                if retry_after is not None:
+                    if retry_after > retry.max_retry_after:
+                        break  # the server asks for a long pause: the scheduler waits, not us
+                    delay = retry_after
+                else:
+                    delay = retry.backoff(attempt, self._rng)
+            finally:
+                call.bytes_sent += exchange.bytes_sent
+                call.bytes_received += exchange.bytes_received
+                if exchange.bytes_sent:
+                    call.round_trips += 1
+            if not retryable or attempt >= retry.attempts:
+                break
+            if (self._clock() - started) + delay >= retry.budget:
+                break
+            self._sleep(delay)
+        raise self._give_up(call.endpoint, failure, maybe_delivered, call.attempts, retry_after)
+
+    @staticmethod
+    def _failure_kind(error: httpx.TransportError, exchange: _Exchange, sent: bool) -> str:
+        if isinstance(error, httpx.TimeoutException) or exchange.expired():
+            return "timeout"
+        if isinstance(error, httpx.ConnectError) and not sent:
+            return "connect"
+        return "cut"
+
+    @staticmethod
+    def _give_up(
+        endpoint: str,
+        failure: _Failure,
+        maybe_delivered: bool,
+        attempts: int,
+        retry_after: float | None,
+    ) -> NetworkError:
+        delivery: Delivery = "unknown" if maybe_delivered else "unsent"
+        if failure.kind == "status" and failure.status == 429 and endpoint == "login":
+            # The server limits sign-in attempts per user and address.
+            return ServerUnavailable(
+                _("Too many sign-in attempts. Wait a few minutes, then try again."),
+                delivery=delivery,
+                attempts=attempts,
+                retry_after=retry_after,
+            )
+        if failure.kind == "status":
+            return ServerUnavailable(
+                _(
+                    "The school's server is busy or unavailable (HTTP {status}). Your changes "
+                    "are kept and will be sent later."
+                ).format(status=failure.status),
+                delivery=delivery,
+                attempts=attempts,
+                retry_after=retry_after,
+            )
+        if failure.kind == "timeout":
+            message = _(
+                "The school's server did not answer in time. Your changes are kept and will "
+                "be sent later."
+            )
+        elif failure.kind == "connect":
+            message = _(
+                "Cannot connect to the school's server. Check the network connection; your "
+                "changes are kept and will be sent later."
+            )
+        else:
+            message = _(
+                "The connection to the school's server was cut. Your changes are kept and "
+                "will be sent later."
+            )
+        return NetworkError(message, delivery=delivery, attempts=attempts)
+
+    def _retry_after(self, answer: _Answer) -> float | None:
+        """``Retry-After`` in seconds (a number or an HTTP date), ``None`` if absent or invalid."""
+        value = answer.headers.get("retry-after")
+        if value is None:
+            return None
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, when.timestamp() - self._wall_clock())
+
+    # ----------------------------------------------------------------- one exchange
+
+    def _current_exchange(self) -> _Exchange | None:
+        exchange: _Exchange | None = getattr(self._local, "exchange", None)
+        return exchange
+
+    def _exchange(
+        self,
+        exchange: _Exchange,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> _Answer:
+        previous = self._current_exchange()
+        self._local.exchange = exchange
+        sent_at = self._wall_clock()
+        try:
+            request = self._client.build_request(
+                method, self.base_url + path, content=body, headers=headers
+            )
+            response = self._client.send(request, stream=True)
+            try:
+                if 200 <= response.status_code < 300:
+                    data = self._read_body(response, self.max_response_bytes)
+                else:
+                    # An error's body is only a hint (an ApiError, or a proxy's HTML page): a
+                    # big or damaged one must not hide the status, which decides what happens.
+                    try:
+                        data = self._read_body(response, MAX_ERROR_BODY_BYTES)
+                    except ProtocolError:
+                        data = b""
+            finally:
+                response.close()
+        finally:
+            self._local.exchange = previous
+        return _Answer(response.status_code, response.headers, data, sent_at, self._wall_clock())
+
+    def _read_body(self, response: httpx.Response, limit: int) -> bytes:
+        """The whole body, gunzipped, refusing more than ``limit`` bytes as it streams in."""
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity", "gzip"):
+            raise ProtocolError(_("The server's answer is in an unknown encoding."))
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+        out = bytearray()
+        too_large = ProtocolError(
+            _("The server's answer is larger than {limit} MiB; it was refused.").format(
+                limit=f"{limit / MIB:.3g}"
+            )
+        )
+        try:
+            for chunk in response.iter_raw():
+                if inflate is None:
+                    out += chunk
+                else:
+                    # max_length stops the inflater one byte past the limit, however
+                    # compressible the data is.
+                    out += inflate.decompress(chunk, limit - len(out) + 1)
+                if len(out) > limit:
+                    raise too_large
+            if inflate is not None:
+                out += inflate.flush()
+                if not inflate.eof or inflate.unused_data:
+                    raise ProtocolError(_("The server's answer was damaged in transit."))
+        except zlib.error:
+            raise ProtocolError(_("The server's answer was damaged in transit.")) from None
+        if len(out) > limit:
+            raise too_large
+        return bytes(out)
+
+    # ----------------------------------------------------------------- answers
+
+    def _interpret(self, endpoint: str, answer: _Answer, model: type[_M]) -> _M:
+        status = answer.status
+        if 200 <= status < 300:
+            if answer.content_type != "application/json":
+                raise ProtocolError(
+                    _(
+                        "The answer did not come from the Homeroom server (a Wi-Fi login page "
+                        "or a proxy?). Check the network and the server address."
+                    )
+                )
+            try:
+                return model.model_validate_json(answer.body)
+            except ValidationError:
+                raise ProtocolError(
+                    _("The server's answer is incomplete or invalid; nothing was changed.")
+                ) from None
+        problem = self._api_error(answer)
+        reason = _clean(problem.message) if problem else _("no reason given")
+        if status == 401:
+            if endpoint == "login":
+                raise AuthError(_("The user name or password is not correct."), status=401)
+            raise AuthError(_("Your session has ended. Sign in again."), status=401)
+        if status == 403:
+            raise AuthError(
+                _("The server does not allow this account to do that: {reason}").format(
+                    reason=reason
+                ),
+                status=403,
+            )
+        if status == 426:
+            raise VersionError(
+                _("This version of Homeroom does not match the server's: {reason}").format(
+                    reason=reason
+                )
+            )
+        if status in (404, 405) or 300 <= status < 400:
+            raise ProtocolError(
+                _(
+                    "There is no Homeroom server at this address (HTTP {status}). Check the "
+                    "server address."
+                ).format(status=status)
+            )
+        if 400 <= status < 500:
+            raise RequestRejected(
+                _("The server refused the request: {reason}").format(reason=reason),
+                status=status,
+                code=_clean(problem.code, 60) if problem else None,
+                server_message=reason if problem else None,
+            )
+        raise ServerUnavailable(
+            _(
+                "The school's server is busy or unavailable (HTTP {status}). Your changes "
+                "are kept and will be sent later."
+            ).format(status=status),
+            delivery="unknown",
+        )
+
+    @staticmethod
+    def _api_error(answer: _Answer) -> ApiError | None:
+        if answer.content_type != "application/json":
+            return None
+        try:
+            return ApiError.model_validate_json(answer.body)
+        except ValidationError:
+            return None
+
+    def _note_server_time(self, result: BaseModel, answer: _Answer) -> None:
+        server_time = getattr(result, "server_time", None)
+        if not isinstance(server_time, datetime):
+            return
+        if server_time.tzinfo is None:
+            server_time = server_time.replace(tzinfo=UTC)
+        # The server stamped its answer somewhere between sending and receiving: use the middle.
+        local = (answer.sent_at + answer.received_at) / 2
+        skew = server_time.timestamp() - local
+        self._server_time = server_time
+        self._skew = skew
+        if abs(skew) > CLOCK_SKEW_WARNING:
+            if not self._skew_warned:
+                log.warning("this computer's clock differs from the server's by %.0f s", skew)
+                self._skew_warned = True
+        else:
+            self._skew_warned = False
