@@ -4,7 +4,7 @@ and the completeness of the grade book against the school's deadlines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 

@@ -25,10 +25,10 @@ from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import OutboxIntent
 from desktop.models.base import utc_now
+from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services import attendance, grades, leave, post_audit
 from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope
-from desktop.models.provisional import PROVISIONAL_FLAG
 
 TEXT = Field(default="", max_length=500)
 
