@@ -9,6 +9,7 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
 from desktop.domain.grading import Level, format_score_display
+from desktop.domain.grade_review import ChangeReviewState
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.services import grade_report, grades
@@ -21,7 +22,11 @@ def register(commands: Any) -> None:
     sub = group.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
 
     p = sub.add_parser("report", help=_("averages, results, conduct, promotion"))
-    p.add_argument("--semester", choices=["1", "2", "year"], default="year")
+    p.add_argument(
+        "--semester",
+        choices=["1", "2", "year"],
+        help=_("1, 2 or year (default: the current semester)"),
+    )
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=grades_report)
 
@@ -73,6 +78,9 @@ def _level(value: str | None) -> str:
 
 def grades_report(args: argparse.Namespace) -> int:
     with work(args, write=False) as w:
+        if args.semester is None:
+            today = min(max(w.today, w.scope.calendar.first_day), w.scope.calendar.last_day)
+            args.semester = str(w.scope.calendar.semester_of(today))
         rows = grade_report.report(w.session, w.scope, term=args.semester)
     if args.json:
         print_json(rows)
@@ -197,7 +205,7 @@ def grades_changes(args: argparse.Namespace) -> int:
                 r.new_value,
                 r.changed_by,
                 r.reason,
-                r.review_state,
+                ChangeReviewState(r.review_state).label,
             )
             for r in rows
         ],

@@ -9,7 +9,7 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_id
 from desktop.domain.calendar import Session, format_date
-from desktop.domain.leave import LeaveStatus
+from desktop.domain.leave import AuditStatus, LeaveStatus
 from desktop.i18n import _
 from desktop.services import leave, post_audit
 from desktop.services.attendance import session_label
@@ -135,7 +135,7 @@ def leave_show(args: argparse.Namespace) -> int:
         (_("Flags"), _flags(row)),
         (_("Decision note"), row.decision_note),
         (_("Decided by"), row.decided_by),
-        (_("Post-audit"), row.audit_status),
+        (_("Post-audit"), AuditStatus(row.audit_status).label),
     ]
     for label, value in lines:
         if value:
