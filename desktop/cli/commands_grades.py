@@ -8,8 +8,8 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
-from desktop.domain.grading import Level, format_score_display
 from desktop.domain.grade_review import ChangeReviewState
+from desktop.domain.grading import Level, format_score_display
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.services import grade_report, grades
