@@ -7,7 +7,6 @@ decision is never applied locally without also being queued for the server (or v
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,7 +19,7 @@ class OutboxIntent(Base):
 
     __tablename__ = "outbox"
     # AUTOINCREMENT: a processed (deleted) intent's seq must never be handed out again.
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy reads it once
 
     seq: Mapped[int] = mapped_column(primary_key=True)
     id: Mapped[str] = mapped_column(String(36), unique=True)
