@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop import __version__
-from desktop.cli import argparse_vi, commands_data, commands_grades, commands_leave
+from desktop.cli import argparse_vi, commands_data, commands_grades, commands_leave, commands_sync
 from desktop.errors import HomeroomError
 from desktop.i18n import _
 
@@ -24,7 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="homeroom",
         description=_("Homeroom (Sổ Chủ Nhiệm): the homeroom teacher's offline class book."),
     )
-    parser.add_argument("--version", action="version", version=f"homeroom {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"homeroom {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -37,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_data.register(commands)
     commands_leave.register(commands)
     commands_grades.register(commands)
+    commands_sync.register(commands)
     return parser
 
 
