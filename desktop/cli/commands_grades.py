@@ -9,7 +9,7 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
 from desktop.domain.grade_review import ChangeReviewState
-from desktop.domain.grading import Level, format_score_display
+from desktop.domain.grading import Level, format_score_display, parse_level
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.services import grade_report, grades
@@ -48,6 +48,12 @@ def register(commands: Any) -> None:
     p.add_argument("semester", type=int, choices=[1, 2])
     p.add_argument("--send-back", metavar=_("NOTE"), help=_("send back with this note"))
     p.set_defaults(handler=grades_review)
+
+    p = sub.add_parser("conduct", help=_("rate a student's conduct (rèn luyện)"))
+    p.add_argument("student", help=_("student code or id"))
+    p.add_argument("term", choices=["1", "2", "year"])
+    p.add_argument("level", help=_("Tốt, Khá, Đạt or Chưa đạt"))
+    p.set_defaults(handler=grades_conduct)
 
     p = sub.add_parser("changes", help=_("grade changes awaiting the teacher's check"))
     p.add_argument("--all", action="store_true", help=_("include checked changes"))
@@ -173,6 +179,19 @@ def grades_review(args: argparse.Namespace) -> int:
             "note": args.send_back or "",
         }
         changes = perform(w.session, w.scope, "review_subject", raw, actor=w.actor)
+    print(changes.summary)
+    return 0
+
+
+def grades_conduct(args: argparse.Namespace) -> int:
+    with work(args) as w:
+        student = find_student(w.session, w.scope, args.student)
+        raw = {
+            "student_id": student.id,
+            "term": 0 if args.term == "year" else int(args.term),
+            "level": parse_level(args.level).value,
+        }
+        changes = perform(w.session, w.scope, "set_conduct", raw, actor=w.actor)
     print(changes.summary)
     return 0
 

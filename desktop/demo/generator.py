@@ -160,29 +160,64 @@ def _generate(session: Session, *, seed: int, today: date, classes: int) -> list
     policy = SchoolPolicy()
 
     school_id = _ids(session, School.id)()
-    _insert(session, School, [{"id": school_id, "code": SCHOOL_CODE, "name": SCHOOL_NAME,
-                               "governing_body": GOVERNING_BODY, "province": PROVINCE,
-                               "level": LEVEL}])
-    _insert(session, PolicySetting, [
-        {"school_id": school_id, "key": key, "value": value}
-        for key, value in sorted(policy.to_strings().items())
-    ])
+    _insert(
+        session,
+        School,
+        [
+            {
+                "id": school_id,
+                "code": SCHOOL_CODE,
+                "name": SCHOOL_NAME,
+                "governing_body": GOVERNING_BODY,
+                "province": PROVINCE,
+                "level": LEVEL,
+            }
+        ],
+    )
+    _insert(
+        session,
+        PolicySetting,
+        [
+            {"school_id": school_id, "key": key, "value": value}
+            for key, value in sorted(policy.to_strings().items())
+        ],
+    )
     year_id = _ids(session, SchoolYear.id)()
-    _insert(session, SchoolYear, [{"id": year_id, "school_id": school_id, "name": YEAR_NAME,
-                                   "first_day": FIRST_DAY, "semester2_start": SEMESTER2_START,
-                                   "last_day": LAST_DAY}])
+    _insert(
+        session,
+        SchoolYear,
+        [
+            {
+                "id": year_id,
+                "school_id": school_id,
+                "name": YEAR_NAME,
+                "first_day": FIRST_DAY,
+                "semester2_start": SEMESTER2_START,
+                "last_day": LAST_DAY,
+            }
+        ],
+    )
     holiday_id = _ids(session, Holiday.id)
-    _insert(session, Holiday, [
-        {"id": holiday_id(), "school_year_id": year_id, "day": day, "name": name}
-        for day, name in HOLIDAYS
-    ])
+    _insert(
+        session,
+        Holiday,
+        [
+            {"id": holiday_id(), "school_year_id": year_id, "day": day, "name": name}
+            for day, name in HOLIDAYS
+        ],
+    )
 
     specs = {key: subjects_for(key[1]) for key in plan}
     homeroom_subjects = {key: homeroom_subject(i, specs[key]) for i, key in enumerate(plan)}
     people = People(school_rng)
     staff, teachers = make_staff(
-        school_rng, people, school_id=school_id, plan=plan, homeroom_subjects=homeroom_subjects,
-        specs=specs, next_teacher_id=_ids(session, Teacher.id),
+        school_rng,
+        people,
+        school_id=school_id,
+        plan=plan,
+        homeroom_subjects=homeroom_subjects,
+        specs=specs,
+        next_teacher_id=_ids(session, Teacher.id),
     )
     _insert(session, Teacher, teachers)
     ids = _ClassIds(session)
@@ -262,9 +297,20 @@ def _generate_class(
     grade, number = key
     class_id = ids.school_class()
     homeroom_id, homeroom = staff.homeroom[key]
-    _insert(session, SchoolClass, [{"id": class_id, "school_year_id": year_id,
-                                    "name": f"{grade}A{number}", "grade_level": grade,
-                                    "homeroom_teacher_id": homeroom_id, "week": week_json()}])
+    _insert(
+        session,
+        SchoolClass,
+        [
+            {
+                "id": class_id,
+                "school_year_id": year_id,
+                "name": f"{grade}A{number}",
+                "grade_level": grade,
+                "homeroom_teacher_id": homeroom_id,
+                "week": week_json(),
+            }
+        ],
+    )
 
     subjects: list[ClassSubject] = []
     subject_rows: list[Row] = []
@@ -272,15 +318,28 @@ def _generate_class(
         teacher_id, teacher = staff.teacher_for(key, spec, homeroom_subject)
         subject = ClassSubject(ids.subject(), spec, teacher)
         subjects.append(subject)
-        subject_rows.append({"id": subject.id, "class_id": class_id, "code": spec.code,
-                             "name": spec.name, "periods_per_year": spec.periods_per_year,
-                             "assessment": spec.assessment.value, "teacher_id": teacher_id,
-                             "position": position})
+        subject_rows.append(
+            {
+                "id": subject.id,
+                "class_id": class_id,
+                "code": spec.code,
+                "name": spec.name,
+                "periods_per_year": spec.periods_per_year,
+                "assessment": spec.assessment.value,
+                "teacher_id": teacher_id,
+                "position": position,
+            }
+        )
     _insert(session, Subject, subject_rows)
 
     students, guardians = make_students(
-        rng, class_id, grade, people, next_student_id=ids.student,
-        next_guardian_id=ids.guardian, student_code=student_code,
+        rng,
+        class_id,
+        grade,
+        people,
+        next_student_id=ids.student,
+        next_guardian_id=ids.guardian,
+        student_code=student_code,
     )
     _insert(session, Student, students)
     _insert(session, Guardian, guardians)
@@ -290,9 +349,16 @@ def _generate_class(
     infos = [StudentInfo(sid, tuple(gs)) for sid, gs in by_student.items()]
 
     leaves = generate_leaves(
-        rng, calendar=calendar, policy=policy, today=today, students=infos,
-        homeroom=homeroom, principal=staff.principal, next_request_id=ids.request,
-        next_audit_id=ids.audit, next_mark_id=ids.mark,
+        rng,
+        calendar=calendar,
+        policy=policy,
+        today=today,
+        students=infos,
+        homeroom=homeroom,
+        principal=staff.principal,
+        next_request_id=ids.request,
+        next_audit_id=ids.audit,
+        next_mark_id=ids.mark,
     )
     _insert(session, LeaveRequest, leaves.requests)
     _insert(session, PostAudit, leaves.audits)
@@ -305,9 +371,16 @@ def _generate_class(
     hints = {sid: Level.KHA for sid in weak} | {most_absent: Level.DAT, second: Level.KHA}
     ordered = sorted(students, key=lambda row: row["sort_key"])
     grades = generate_grades(
-        rng, calendar=calendar, today=today, class_id=class_id, homeroom=homeroom,
-        subjects=subjects, pupils=[Pupil(row["id"], row["id"] in weak) for row in ordered],
-        conduct_hints=hints, next_entry_id=ids.entry, next_change_id=ids.change,
+        rng,
+        calendar=calendar,
+        today=today,
+        class_id=class_id,
+        homeroom=homeroom,
+        subjects=subjects,
+        pupils=[Pupil(row["id"], row["id"] in weak) for row in ordered],
+        conduct_hints=hints,
+        next_entry_id=ids.entry,
+        next_change_id=ids.change,
     )
     _insert(session, GradeEntry, grades.entries)
     _insert(session, GradeChange, grades.changes)

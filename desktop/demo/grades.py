@@ -54,8 +54,9 @@ def _semester1(book: Book) -> None:
     """Complete, with one column typed in after its deadline and a few make-up tests late."""
     rng = book.rng
     plan = [(subject, column) for subject in book.subjects for column in book.columns(subject, 1)]
-    late_column = rng.choice([i for i, (_s, (kind, _slot, _d)) in enumerate(plan)
-                              if kind is not GradeKind.TX])
+    late_column = rng.choice(
+        [i for i, (_s, (kind, _slot, _d)) in enumerate(plan) if kind is not GradeKind.TX]
+    )
     make_ups = {
         i: rng.sample(list(book.pupils), rng.randint(1, 2))
         for i in rng.sample(range(len(plan)), rng.randint(2, 4))
@@ -67,8 +68,16 @@ def _semester1(book: Book) -> None:
             entered_on = min(due + timedelta(days=rng.randint(1, 3)), SEMESTER1_LAST_ENTRY)
         late_pupils = make_ups.get(index, [])
         late_on = min(entered_on + timedelta(days=rng.randint(7, 20)), SEMESTER1_LAST_ENTRY)
-        book.enter(subject, 1, kind, slot, entered_on, book.pupils,
-                   late_pupils=late_pupils, late_on=late_on)
+        book.enter(
+            subject,
+            1,
+            kind,
+            slot,
+            entered_on,
+            book.pupils,
+            late_pupils=late_pupils,
+            late_on=late_on,
+        )
     # A weak student missed the standard in physical education once: one rare "CĐ".
     weak = [p.id for p in book.pupils if p.weak]
     for row in book.result.entries:

@@ -72,18 +72,31 @@ def _near_limit_stories(planner: Planner, near: Sequence[StudentInfo]) -> None:
     approved, rejected = LeaveStatus.APPROVED, LeaveStatus.REJECTED
     # (status, sessions, roll call saw the absence; None = draw it like any request)
     stories: tuple[list[tuple[LeaveStatus, int, bool | None]], ...] = (
-        [(approved, 10, True), (approved, 8, True), (approved, 2, True), (approved, 2, False),
-         (approved, 2, True), (rejected, 2, True), (LeaveStatus.WITHDRAWN, 1, False),
-         (LeaveStatus.CANCELLED, 2, False)],
-        [(approved, 8, True), (approved, 2, True), (approved, 2, False), (approved, 1, True),
-         (approved, 2, True), (rejected, 1, True), (LeaveStatus.SUBMITTED, 2, None)],
+        [
+            (approved, 10, True),
+            (approved, 8, True),
+            (approved, 2, True),
+            (approved, 2, False),
+            (approved, 2, True),
+            (rejected, 2, True),
+            (LeaveStatus.WITHDRAWN, 1, False),
+            (LeaveStatus.CANCELLED, 2, False),
+        ],
+        [
+            (approved, 8, True),
+            (approved, 2, True),
+            (approved, 2, False),
+            (approved, 1, True),
+            (approved, 2, True),
+            (rejected, 1, True),
+            (LeaveStatus.SUBMITTED, 2, None),
+        ],
     )
     for student, story in zip(near, stories, strict=True):
         for status, length, observed in story:
             if status is LeaveStatus.SUBMITTED:
                 window = (planner.now, planner.now + 10)
-                plan = planner.make(student, status, length, window=window,
-                                    timing="ahead_evening")
+                plan = planner.make(student, status, length, window=window, timing="ahead_evening")
             else:
                 plan = planner.make(student, status, length)
             if plan is not None:
@@ -128,28 +141,42 @@ def _overlaps(planner: Planner, pool: Sequence[StudentInfo]) -> None:
     def base(student: StudentInfo, window: tuple[int, int], length: int) -> Plan | None:
         if not planner.within_budget(student, 2 * length + 2):
             return None
-        return planner.make(student, LeaveStatus.APPROVED, length, window=window,
-                            timing="ahead_evening")
+        return planner.make(
+            student, LeaveStatus.APPROVED, length, window=window, timing="ahead_evening"
+        )
 
     done = 0
     for student in students:
         if done == 0 and (first := base(student, (lo, now), 2)) is not None:
             later = first.submitted_at + timedelta(minutes=rng.randint(10, 90))
-            dup = planner.make(student, LeaveStatus.REJECTED, 2, at=(first.start, first.end),
-                               submitted=min(later, planner.midnight - timedelta(hours=1)))
+            dup = planner.make(
+                student,
+                LeaveStatus.REJECTED,
+                2,
+                at=(first.start, first.end),
+                submitted=min(later, planner.midnight - timedelta(hours=1)),
+            )
             if dup is not None:
                 dup.decision_note = DUPLICATE_NOTE
                 dup.decided_at = planner.decision(dup.submitted_at)
                 done += 1
         elif done == 1 and (first := base(student, (lo, now), 1)) is not None:
             later = first.submitted_at + timedelta(minutes=rng.randint(5, 40))
-            dup = planner.make(student, LeaveStatus.CANCELLED, 1, at=(first.start, first.end),
-                               submitted=min(later, planner.midnight - timedelta(hours=1)))
+            dup = planner.make(
+                student,
+                LeaveStatus.CANCELLED,
+                1,
+                at=(first.start, first.end),
+                submitted=min(later, planner.midnight - timedelta(hours=1)),
+            )
             done += dup is not None
         elif done == 2 and (first := base(student, (lo, now - 10), 2)) is not None:
             first.category, first.text = ReasonCategory.ILLNESS, rng.choice(ILLNESS)
             extension = planner.make(
-                student, LeaveStatus.APPROVED, 3, at=(first.end, first.end + 2),
+                student,
+                LeaveStatus.APPROVED,
+                3,
+                at=(first.end, first.end + 2),
                 # In the evening, so both UTC and local readings call it retroactive.
                 submitted=planner.time_on(planner.slots[first.end].day, 20, 21),
             )
@@ -158,7 +185,10 @@ def _overlaps(planner: Planner, pool: Sequence[StudentInfo]) -> None:
                 done += 1
         elif done == 3 and (first := base(student, (now, now + 8), 1)) is not None:
             pending = planner.make(
-                student, LeaveStatus.SUBMITTED, 2, at=(first.start, first.start + 1),
+                student,
+                LeaveStatus.SUBMITTED,
+                2,
+                at=(first.start, first.start + 1),
                 submitted=max(
                     first.submitted_at + timedelta(hours=2),
                     planner.time_on(planner.today - timedelta(days=1), 19, 21),
@@ -219,13 +249,17 @@ def _originals(planner: Planner) -> None:
     calendar = planner.calendar
     overdue_after = planner.policy.original_overdue_school_days
     needing = [
-        p for p in planner.plans
+        p
+        for p in planner.plans
         if p.status is LeaveStatus.APPROVED
         and requires_original(p.channel, planner.special(p))
         and planner.slots[p.end].day < today
     ]
-    old = [p for p in needing if calendar.school_days_after(planner.slots[p.end].day, today)
-           > overdue_after]
+    old = [
+        p
+        for p in needing
+        if calendar.school_days_after(planner.slots[p.end].day, today) > overdue_after
+    ]
     overdue = {id(p) for p in rng.sample(old, min(len(old), rng.randint(2, 4)))}
     for plan in needing:
         if id(plan) in overdue:

@@ -113,8 +113,15 @@ def make_staff(
 
     def teacher(role: str) -> tuple[int, str]:
         new_id, name = teacher_id(), people.name(None, rng.random() < 0.6)
-        rows.append({"id": new_id, "school_id": school_id, "code": f"GV{next(number):03d}",
-                     "full_name": name, "role": role})
+        rows.append(
+            {
+                "id": new_id,
+                "school_id": school_id,
+                "code": f"GV{next(number):03d}",
+                "full_name": name,
+                "role": role,
+            }
+        )
         return new_id, name
 
     principal = teacher("principal")[1]
@@ -127,8 +134,10 @@ def make_staff(
                 needed[spec.code] += 1
                 periods[spec.code] = spec.periods_per_year
     pools = {
-        code: [teacher("subject") for _n in range(math.ceil(count / CLASSES_PER_TEACHER[
-            periods[code]]))]
+        code: [
+            teacher("subject")
+            for _n in range(math.ceil(count / CLASSES_PER_TEACHER[periods[code]]))
+        ]
         for code, count in sorted(needed.items())
     }
     return Staff(principal, homeroom, pools, Counter()), rows
@@ -152,26 +161,41 @@ def make_students(
     for full_name, female in names_vi.unique_names(rng, rng.randint(40, 45)):
         name = normalize(full_name)
         student_id = next_student_id()
-        students.append({
-            "id": student_id, "class_id": class_id, "code": student_code(), "full_name": name,
-            "sort_key": sort_text(name), "search_key": search_key(name),
-            "date_of_birth": date(born, 1, 1) + timedelta(days=rng.randint(0, 364)),
-            "gender": "female" if female else "male",
-        })
+        students.append(
+            {
+                "id": student_id,
+                "class_id": class_id,
+                "code": student_code(),
+                "full_name": name,
+                "sort_key": sort_text(name),
+                "search_key": search_key(name),
+                "date_of_birth": date(born, 1, 1) + timedelta(days=rng.randint(0, 364)),
+                "gender": "female" if female else "male",
+            }
+        )
         family = name.split(" ")[0]
         for relation in _household(rng):
             female_adult = relation in ("mother", "grandmother", "aunt")
             same_family = relation in ("father", "grandfather", "uncle")
-            guardians.append({
-                "id": next_guardian_id(), "student_id": student_id,
-                "full_name": people.name(family if same_family else None, female_adult),
-                "relation": relation, "phone": people.phone(),
-                "econtact_registered_on": None, "consent_recorded_on": None, "consent_note": "",
-            })
+            guardians.append(
+                {
+                    "id": next_guardian_id(),
+                    "student_id": student_id,
+                    "full_name": people.name(family if same_family else None, female_adult),
+                    "relation": relation,
+                    "phone": people.phone(),
+                    "econtact_registered_on": None,
+                    "consent_recorded_on": None,
+                    "consent_note": "",
+                }
+            )
     for row in rng.sample(guardians, round(0.7 * len(guardians))):
         if rng.random() < 0.8:
-            day = PARENTS_MEETING if rng.random() < 0.5 else date(2025, 8, 28) + timedelta(
-                days=rng.randint(0, 16))
+            day = (
+                PARENTS_MEETING
+                if rng.random() < 0.5
+                else date(2025, 8, 28) + timedelta(days=rng.randint(0, 16))
+            )
         else:
             day = date(2025, 9, 15) + timedelta(days=rng.randint(0, 60))
         note = CONSENT_AT_MEETING if day == PARENTS_MEETING else CONSENT_ONLINE
@@ -183,7 +207,14 @@ def _household(rng: random.Random) -> tuple[str, ...]:
     """Who answers for the student: both parents, one, or grandparents while parents work in
     Bình Dương or Ho Chi Minh City, as often in the Mekong delta."""
     return rng.choices(
-        (("father", "mother"), ("mother",), ("father",), ("grandmother",),
-         ("grandmother", "grandfather"), ("aunt",), ("uncle",)),
+        (
+            ("father", "mother"),
+            ("mother",),
+            ("father",),
+            ("grandmother",),
+            ("grandmother", "grandfather"),
+            ("aunt",),
+            ("uncle",),
+        ),
         (52, 20, 8, 8, 6, 4, 2),
     )[0]

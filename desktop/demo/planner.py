@@ -112,9 +112,7 @@ class Planner:
             for session in sorted(calendar.sessions_on(day), key=lambda s: s.order)
         ]
         self.lo = next(i for i, s in enumerate(self.slots) if s.day >= FIRST_LEAVE_DAY)
-        self.now = next(
-            (i for i, s in enumerate(self.slots) if s.day >= today), len(self.slots)
-        )
+        self.now = next((i for i, s in enumerate(self.slots) if s.day >= today), len(self.slots))
         self.midnight = at_local(today, 0)
         self.occupied: dict[int, set[int]] = defaultdict(set)
         self.potential: dict[int, int] = defaultdict(int)
@@ -251,8 +249,9 @@ class Planner:
         """Plan one request; ``None`` when no free sessions or no registered guardian fit."""
         rng = self.rng
         for _attempt in range(30):
-            where = at or self.place(student.id, length, *(window or self.past()),
-                                     overlap_ok=overlap_ok)
+            where = at or self.place(
+                student.id, length, *(window or self.past()), overlap_ok=overlap_ok
+            )
             if where is None:
                 return None
             start, end = where

@@ -84,7 +84,8 @@ def mark_terms(book: Book, homeroom: str) -> None:
             }
         )
     entered = [
-        s for s in book.subjects
+        s
+        for s in book.subjects
         if (s.id, 2) in book.last_entry and s.spec.assessment is Assessment.SCORE
     ]
     # Send back a subject that really has gaps, when there is one.
@@ -107,11 +108,16 @@ def mark_terms(book: Book, homeroom: str) -> None:
             if subject is returned and reviewed_at >= book.midnight:
                 reviewed_at = last + (book.midnight - last) / 2  # the last evening before today
             if reviewed_at < book.midnight and (subject is returned or rng.random() < 0.5):
-                row.update(reviewed_by=homeroom, reviewed_at=reviewed_at,
-                           review_state=ReviewState.REVIEWED.value)
+                row.update(
+                    reviewed_by=homeroom,
+                    reviewed_at=reviewed_at,
+                    review_state=ReviewState.REVIEWED.value,
+                )
                 if subject is returned:
-                    row.update(review_state=ReviewState.RETURNED.value,
-                               review_note=_missing_note(book, subject))
+                    row.update(
+                        review_state=ReviewState.RETURNED.value,
+                        review_note=_missing_note(book, subject),
+                    )
         terms.append(row)
 
 
@@ -121,8 +127,11 @@ def _gaps(book: Book, subject: ClassSubject) -> list[tuple[tuple[str, int], int]
     for row in book.result.entries:
         if row["subject_id"] == subject.id and row["semester"] == 2:
             have[(row["kind"], row["slot"])] = have.get((row["kind"], row["slot"]), 0) + 1
-    return [(key, len(book.pupils) - count) for key, count in sorted(have.items())
-            if count < len(book.pupils)]
+    return [
+        (key, len(book.pupils) - count)
+        for key, count in sorted(have.items())
+        if count < len(book.pupils)
+    ]
 
 
 def _missing_note(book: Book, subject: ClassSubject) -> str:
@@ -140,9 +149,9 @@ def conduct(
     """Semester I conduct: mostly Tốt, as in real class lists."""
     rows: list[Row] = []
     for pupil in pupils:
-        level = hints.get(pupil.id) or rng.choices(
-            (Level.TOT, Level.KHA, Level.DAT), (78, 18, 4)
-        )[0]
+        level = (
+            hints.get(pupil.id) or rng.choices((Level.TOT, Level.KHA, Level.DAT), (78, 18, 4))[0]
+        )
         rows.append(
             {
                 "student_id": pupil.id,

@@ -80,8 +80,11 @@ def post_audits(
                 "recorded_at": None,
             }
             rows.append(row)
-            done_at = at_local(round_day + timedelta(days=rng.randint(1, 9)),
-                               rng.randint(8, 16), rng.randint(0, 59))
+            done_at = at_local(
+                round_day + timedelta(days=rng.randint(1, 9)),
+                rng.randint(8, 16),
+                rng.randint(0, 59),
+            )
             # The last round is still under way: its first pick, at least, is not yet checked.
             last_round = number == len(AUDIT_ROUNDS)
             if done_at >= planner.midnight or (
@@ -89,8 +92,13 @@ def post_audits(
             ):
                 continue
             method = rng.choices(tuple(AuditMethod), (50, 25, 25))[0]
-            row.update(method=method.value, outcome=AuditOutcome.CONFIRMED.value,
-                       note=AUDIT_NOTES[method], auditor=planner.principal, recorded_at=done_at)
+            row.update(
+                method=method.value,
+                outcome=AuditOutcome.CONFIRMED.value,
+                note=AUDIT_NOTES[method],
+                auditor=planner.principal,
+                recorded_at=done_at,
+            )
             plan.audit_status = AuditStatus.CONFIRMED
             recorded.append((plan, row))
     early = [(p, r) for p, r in recorded if r["selected_at"] < at_local(AUDIT_ROUNDS[-1], 0)]
@@ -138,8 +146,11 @@ def roll_call(
         )
 
     def day_of(index: int) -> list[int]:
-        return [i for i in (index - 1, index, index + 1)
-                if 0 <= i < now and slots[i].day == slots[index].day]
+        return [
+            i
+            for i in (index - 1, index, index + 1)
+            if 0 <= i < now and slots[i].day == slots[index].day
+        ]
 
     # Days skipped without a request; parents who are not online may send a paper note.
     others = [s for s in students if s not in near]
@@ -227,9 +238,7 @@ def marks(
             hour = 7 if slot.session is Session.MORNING else 13
             moments.append(at_local(slot.day, hour, 20))
         if mark.request_id is not None:
-            when = (audited if mark.source is ledger.MarkSource.AUDIT else decided)[
-                mark.request_id
-            ]
+            when = (audited if mark.source is ledger.MarkSource.AUDIT else decided)[mark.request_id]
             if when is not None:
                 moments.append(when)
         rows.append(

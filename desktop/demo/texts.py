@@ -9,31 +9,54 @@ from __future__ import annotations
 from desktop.domain.leave import AuditMethod
 
 ILLNESS = (
-    "Sốt, ho", "Sốt cao, đi khám bệnh", "Đau bụng", "Cảm cúm", "Viêm họng",
-    "Đau răng, đi nha sĩ", "Đau đầu, chóng mặt", "Tái khám theo hẹn của bác sĩ",
-    "Trặc chân khi chơi bóng", "Đau mắt đỏ", "Sốt siêu vi", "Dị ứng, nổi mẩn",
+    "Sốt, ho",
+    "Sốt cao, đi khám bệnh",
+    "Đau bụng",
+    "Cảm cúm",
+    "Viêm họng",
+    "Đau răng, đi nha sĩ",
+    "Đau đầu, chóng mặt",
+    "Tái khám theo hẹn của bác sĩ",
+    "Trặc chân khi chơi bóng",
+    "Đau mắt đỏ",
+    "Sốt siêu vi",
+    "Dị ứng, nổi mẩn",
 )
 ILLNESS_LONG = (
-    "Sốt xuất huyết, điều trị tại bệnh viện", "Mổ ruột thừa, nằm viện theo dõi",
-    "Gãy tay, bó bột", "Viêm phổi, điều trị nội trú", "Thủy đậu, nghỉ ở nhà theo dõi",
+    "Sốt xuất huyết, điều trị tại bệnh viện",
+    "Mổ ruột thừa, nằm viện theo dõi",
+    "Gãy tay, bó bột",
+    "Viêm phổi, điều trị nội trú",
+    "Thủy đậu, nghỉ ở nhà theo dõi",
 )
 FAMILY = (
-    "Gia đình có việc riêng", "Dự đám cưới anh ruột", "Về quê cùng gia đình",
-    "Đám giỗ ông nội", "Đưa em đi khám bệnh", "Nhà có việc, em ở nhà phụ giúp",
+    "Gia đình có việc riêng",
+    "Dự đám cưới anh ruột",
+    "Về quê cùng gia đình",
+    "Đám giỗ ông nội",
+    "Đưa em đi khám bệnh",
+    "Nhà có việc, em ở nhà phụ giúp",
     "Cùng gia đình thăm ông bà ở Cần Thơ",
 )
 BEREAVEMENT = ("Bà nội mất", "Ông ngoại mất, về quê chịu tang", "Dự đám tang bà cố", "Chú ruột mất")
 OTHER = (
-    "Đường ngập do triều cường", "Xe hư giữa đường", "Đi thi năng khiếu",
-    "Đi làm thẻ căn cước", "Làm hồ sơ xin học bổng",
+    "Đường ngập do triều cường",
+    "Xe hư giữa đường",
+    "Đi thi năng khiếu",
+    "Đi làm thẻ căn cước",
+    "Làm hồ sơ xin học bổng",
 )
 APPROVED_NOTES = (
-    "", "", "", "", "Đã duyệt.", "Chúc em mau khỏe.", "Em nhớ chép bài đầy đủ.",
+    "",
+    "",
+    "",
+    "",
+    "Đã duyệt.",
+    "Chúc em mau khỏe.",
+    "Em nhớ chép bài đầy đủ.",
     "Đồng ý. Em nhớ bổ sung bài tập.",
 )
-SPECIAL_NOTE = (
-    "Đã có ý kiến đồng ý của Hiệu trưởng. Phụ huynh nộp đơn giấy khi em đi học lại."
-)
+SPECIAL_NOTE = "Đã có ý kiến đồng ý của Hiệu trưởng. Phụ huynh nộp đơn giấy khi em đi học lại."
 REJECTION_NOTES = (
     "Lý do chưa rõ ràng, đề nghị phụ huynh liên hệ trực tiếp GVCN.",
     "Trùng bài kiểm tra giữa kỳ; đề nghị sắp xếp việc gia đình vào ngày khác.",

@@ -16,6 +16,7 @@ from desktop.domain.grading import Assessment, CommentResult, GradeKind, Level
 from desktop.errors import InvalidInput, NotFound, StaleVersion
 from desktop.i18n import _
 from desktop.models import (
+    ConductRating,
     GradeChange,
     GradeDeadline,
     GradeEntry,
@@ -267,6 +268,38 @@ def review_subject(
         else _("{subject}, semester {semester}: entries marked as reviewed.")
     ).format(subject=subject.name, semester=semester)
     return Changes.of(summary, subject_term=[f"{subject.id}:{semester}"])
+
+
+def set_conduct(
+    session: Session, scope: ClassScope, *, student_ref: str, term: int, level: str, actor: str
+) -> Changes:
+    """The homeroom teacher rates conduct for semester 1 or 2, or sets the year's (term 0)."""
+    if term not in (0, 1, 2):
+        raise InvalidInput(_("The term must be 1, 2 or year."))
+    student = find_student(session, scope, student_ref)
+    rating = grading.parse_level(level)
+    row = session.get(ConductRating, (student.id, term))
+    before = row.level if row else None
+    if row is None:
+        row = ConductRating(student_id=student.id, term=term)
+        session.add(row)
+    row.level = rating.value
+    row.set_by = actor
+    row.set_at = utc_now()
+    session.flush()
+    audit_log.append(
+        session,
+        actor=actor,
+        action="conduct.set",
+        entity="conduct_rating",
+        entity_id=f"{student.id}:{term}",
+        before={"level": before},
+        after={"level": rating.value},
+    )
+    return Changes.of(
+        _("Conduct of {code} recorded: {level}.").format(code=student.code, level=rating.label),
+        conduct_rating=[f"{student.id}:{term}"],
+    )
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,12 @@ class CheckGradeChange(IntentArgs):
     query_note: str | None = Field(default=None, max_length=500)
 
 
+class SetConduct(IntentArgs):
+    student_id: int = Field(gt=0)
+    term: Literal[0, 1, 2]
+    level: Literal["Tốt", "Khá", "Đạt", "Chưa đạt"]
+
+
 Runner = Callable[[Session, ClassScope, Any, str], Changes]
 
 
@@ -194,6 +200,12 @@ def _check(s: Session, scope: ClassScope, a: CheckGradeChange, actor: str) -> Ch
     )
 
 
+def _conduct(s: Session, scope: ClassScope, a: SetConduct, actor: str) -> Changes:
+    return grades.set_conduct(
+        s, scope, student_ref=str(a.student_id), term=a.term, level=a.level, actor=actor
+    )
+
+
 INTENTS: dict[str, IntentSpec] = {
     "decide_leave": IntentSpec(DecideLeave, _decide),
     "receive_original": IntentSpec(ReceiveOriginal, _original),
@@ -204,6 +216,7 @@ INTENTS: dict[str, IntentSpec] = {
     "set_grade": IntentSpec(SetGrade, _grade),
     "review_subject": IntentSpec(ReviewSubject, _review),
     "check_grade_change": IntentSpec(CheckGradeChange, _check),
+    "set_conduct": IntentSpec(SetConduct, _conduct),
 }
 
 

@@ -162,3 +162,16 @@ def test_completeness_counts_expected_entered_and_missing(graded: Database) -> N
     assert (result.expected, result.entered) == (84, 20)
     toan_1 = next(r for r in result.subjects if r.subject_code == "TOAN" and r.semester == 1)
     assert (toan_1.expected, toan_1.entered, toan_1.missing) == (18, 6, 12)
+
+
+def test_conduct_ratings_feed_the_year_report(graded: Database) -> None:
+    """Semester I Tốt, semester II Khá: the year is Khá (Tốt needs Tốt in semester II)."""
+    with graded.transaction() as s:
+        scope = load_scope(s)
+        grades.set_conduct(s, scope, student_ref="HS001", term=1, level="tot", actor="GVCN")
+        grades.set_conduct(s, scope, student_ref="HS001", term=2, level="Khá", actor="GVCN")
+        with pytest.raises(InvalidInput):
+            grades.set_conduct(s, scope, student_ref="HS001", term=2, level="giỏi", actor="GV")
+    with graded.reading() as s:
+        rows = grade_report.report(s, load_scope(s), term="year")
+    assert next(r for r in rows if r.student_code == "HS001").conduct == "Khá"

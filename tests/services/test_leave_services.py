@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError as SqlError
 
 from desktop.domain.attendance import Observation
 from desktop.domain.calendar import Session, Slot
@@ -197,12 +198,17 @@ def test_withdrawing_an_approved_leave_removes_its_excused_marks(
 
 
 def test_the_audit_log_detects_an_edited_row(db: Database, small: SmallClass) -> None:
-    """Changing any logged field by hand breaks the chain at that entry."""
+    """The log refuses edits; an edit made anyway (trigger dropped) breaks the chain there."""
     rid = submit(db, small, Slot.of(THU, AM), Slot.of(THU, PM))
     with db.transaction() as s:
         leave.decide(s, load_scope(s), request_id=rid, approve=True, actor="GV")
-    with db.transaction() as s:
+    with db.reading() as s:
         first_id = s.scalars(select(AuditLogEntry.id).order_by(AuditLogEntry.id)).first()
+    with pytest.raises(SqlError, match="append-only"), db.transaction() as s:
+        s.connection().exec_driver_sql("DELETE FROM audit_log WHERE id = ?", (first_id,))
+    # Someone with the file and a SQLite shell can drop the guard; the chain still tells.
+    with db.transaction() as s:
+        s.connection().exec_driver_sql("DROP TRIGGER audit_log_no_update")
         s.connection().exec_driver_sql(
             "UPDATE audit_log SET actor = 'someone else' WHERE id = ?", (first_id,)
         )

@@ -64,7 +64,21 @@ def upgrade() -> None:
     )
 
 
+    # The audit log is append-only: the database itself refuses edits and deletions (a
+    # determined user can drop the triggers, which is what the hash chain then exposes).
+    op.execute(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
 
     op.drop_table("sync_state")
     op.drop_table("sync_inbox")
