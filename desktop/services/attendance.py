@@ -129,6 +129,9 @@ def mark(
     actor: str,
 ) -> Changes:
     """Record what roll call saw in one session (``None`` clears the observation)."""
+    student = session.get(Student, student_id)
+    if student is None or student.class_id != scope.class_id:
+        raise NotFound(_("There is no student #{id} in this class.").format(id=student_id))
     scope.calendar.require_in_year(slot.day)
     if not scope.calendar.is_school_session(slot):
         raise InvalidInput(

@@ -1,0 +1,99 @@
+"""The FastAPI application: routers, body handling, gzip answers, and errors as ``ApiError``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from desktop import __version__
+from desktop.i18n import _
+from desktop.sync.protocol import GZIP_THRESHOLD, ApiError
+from server.body import BodyMiddleware
+from server.deps import check_version_headers
+from server.problems import ApiProblem
+from server.routes import auth, parent, principal, subject, sync
+from server.settings import Settings
+from server.store import Store
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "The reference central server of Homeroom (Sổ Chủ Nhiệm). Homeroom teachers sync their "
+    "class (docs/sync-protocol.md); parents submit and follow leave requests; subject teachers "
+    "enter grades; the principal signs off special cases and follows completeness. Every error "
+    "is an `ApiError {code, message}` with the message in Vietnamese."
+)
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        ApiError(code=code, message=message).model_dump(), status_code=status, headers=headers
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    return _("The request is not valid ({where}: {error}); nothing was applied.").format(
+        where=where or "body", error=first.get("msg", "?")
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiProblem)
+    async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, "invalid_request", _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error(404, "not_found", _("There is no such address on this server."))
+        if exc.status_code == 405:
+            return _error(405, "method_not_allowed", _("This address does not accept that method."))
+        return _error(exc.status_code, "http_error", _("The request could not be served."))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.orig)
+        return _error(
+            503, "busy", _("The server is busy; try again shortly."), {"Retry-After": "5"}
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(
+            500, "server_error", _("The server failed; your changes are kept. Try again later.")
+        )
+
+
+def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI:
+    """The app serving ``store`` (``None``: only to produce the OpenAPI document)."""
+    app = FastAPI(
+        title="Homeroom reference server",
+        version=__version__,
+        description=DESCRIPTION,
+        dependencies=[Depends(check_version_headers)],
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.settings = settings or Settings()
+    install_error_handlers(app)
+    for router in (auth.router, sync.router, parent.router, subject.router, principal.router):
+        app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
+    app.add_middleware(BodyMiddleware, max_bytes=app.state.settings.max_body_bytes)
+    return app

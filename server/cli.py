@@ -1,0 +1,264 @@
+"""``homeroom-server``: serve the API, seed the demo school, manage accounts, print the OpenAPI
+document, simulate parents and subject teachers against a local server.
+
+Passwords never go on the command line (process lists and shell histories keep them): they are
+read from an environment variable or standard input. The one exception is the documented demo
+password ``demo``, used when nothing else is given, and printed once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from desktop.errors import HomeroomError, InvalidInput
+from desktop.i18n import _
+
+DB_ENV = "HOMEROOM_SERVER_DB"
+DEMO_PASSWORD_ENV = "HOMEROOM_DEMO_PASSWORD"
+ACCOUNT_PASSWORD_ENV = "HOMEROOM_ACCOUNT_PASSWORD"
+DEMO_PASSWORD = "demo"
+
+
+def _db(value: str | None) -> str:
+    from server.store import default_url
+
+    return value or os.environ.get(DB_ENV) or default_url()
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("not a date (yyyy-mm-dd): {text}").format(text=text)
+        ) from None
+
+
+def _read_password(env: str, *, confirm: bool) -> str | None:
+    """The password from ``env``, else typed (twice) at a terminal, else stdin's first line."""
+    if os.environ.get(env):
+        return os.environ[env]
+    if sys.stdin.isatty():
+        first = getpass.getpass(_("Password: "))
+        if confirm and getpass.getpass(_("Password again: ")) != first:
+            raise InvalidInput(_("The two passwords differ."))
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    return line or None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.accounts import get_setting
+    from server.app import create_app
+    from server.seed import TODAY_SETTING
+    from server.settings import Settings
+    from server.store import open_store
+
+    store = open_store(_db(args.db))
+    today = args.today
+    if today is None:
+        with store.read() as session:
+            stored = get_setting(session, TODAY_SETTING)
+        today = date.fromisoformat(stored) if stored else None
+    app = create_app(store, Settings(today=today))
+    print(
+        _("Homeroom server on http://{host}:{port} (database {db})").format(
+            host=args.host, port=args.port, db=store.engine.url.render_as_string(hide_password=True)
+        ),
+        file=sys.stderr,
+    )
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from server.seed import seed_demo
+    from server.store import open_store
+
+    password = os.environ.get(DEMO_PASSWORD_ENV) or (
+        _read_password(DEMO_PASSWORD_ENV, confirm=False) if args.password_stdin else None
+    )
+    shown = password is None
+    password = password or DEMO_PASSWORD
+    store = open_store(_db(args.db))
+    try:
+        report = seed_demo(
+            store,
+            seed=args.seed,
+            password=password,
+            classes=args.classes,
+            all_parents=args.all_parents,
+        )
+    finally:
+        store.close()
+    for summary in report.classes:
+        print(
+            _("Class {name}: {students} students, {requests} leave requests.").format(
+                name=summary.class_name, students=summary.students, requests=summary.requests
+            )
+        )
+    print(_("{count} changes in the sync log.").format(count=report.log_entries))
+    for account in report.accounts:
+        print(f"  {account.username:<20} {account.role:<10} {account.display_name}")
+    if shown:
+        print(_("Every demo account's password is: {password}").format(password=DEMO_PASSWORD))
+    return 0
+
+
+def cmd_create_account(args: argparse.Namespace) -> int:
+    from server.accounts import create_account, teacher_by_code
+    from server.store import open_store
+
+    password = _read_password(ACCOUNT_PASSWORD_ENV, confirm=True)
+    if not password:
+        raise InvalidInput(
+            _("Give the password on standard input or in {env}.").format(env=ACCOUNT_PASSWORD_ENV)
+        )
+    store = open_store(_db(args.db))
+    try:
+        with store.write() as session:
+            teacher_id = (
+                teacher_by_code(session, args.teacher_code).id if args.teacher_code else None
+            )
+            account = create_account(
+                session,
+                username=args.username,
+                display_name=args.display_name,
+                role=args.role,
+                password=password,
+                now=datetime.now(UTC),
+                teacher_id=teacher_id,
+                guardian_id=args.guardian_id,
+            )
+            print(
+                _("Account {name} created ({role}).").format(
+                    name=account.username, role=account.role
+                )
+            )
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from server.accounts import grant_substitute
+    from server.store import open_store
+
+    store = open_store(_db(args.db))
+    try:
+        with store.write() as session:
+            grant_substitute(
+                session, username=args.username, class_id=args.class_id, until=args.until
+            )
+    finally:
+        store.close()
+    print(
+        _("{name} may sync class #{id} until {day}.").format(
+            name=args.username, id=args.class_id, day=args.until.strftime("%d/%m/%Y")
+        )
+    )
+    return 0
+
+
+def cmd_openapi(_args: argparse.Namespace) -> int:
+    from server.openapi import document
+
+    sys.stdout.write(json.dumps(document(), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from server.simulate import simulate
+
+    password = os.environ.get(DEMO_PASSWORD_ENV) or DEMO_PASSWORD
+    report = simulate(
+        args.url, rate=args.rate, duration=args.duration, seed=args.seed, password=password
+    )
+    print(report.describe())
+    return 0 if report.errors == 0 else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="homeroom-server", description=_("Homeroom central server"))
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = _("database URL (default: ${env}, else server.sqlite3 here)").format(env=DB_ENV)
+
+    serve = sub.add_parser("serve", help=_("run the API server"))
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--today", type=_day, help=_("answer as on this day (a demo server)"))
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=cmd_serve)
+
+    seed = sub.add_parser("seed-demo", help=_("fill an empty database with the demo school"))
+    seed.add_argument("--db", help=db_help)
+    seed.add_argument("--seed", type=int, default=2025)
+    seed.add_argument("--classes", type=int, default=1, help=_("1: the demo class; more: a school"))
+    seed.add_argument(
+        "--all-parents",
+        action="store_true",
+        help=_("parent accounts for every class, not only the first"),
+    )
+    seed.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=_("read the demo accounts' password from standard input"),
+    )
+    seed.set_defaults(run=cmd_seed)
+
+    create = sub.add_parser("create-account", help=_("create an account (password on stdin)"))
+    create.add_argument("--db", help=db_help)
+    create.add_argument("--username", required=True)
+    create.add_argument("--display-name", required=True)
+    create.add_argument(
+        "--role", required=True, choices=["homeroom", "subject", "principal", "parent"]
+    )
+    create.add_argument("--teacher-code")
+    create.add_argument("--guardian-id", type=int)
+    create.set_defaults(run=cmd_create_account)
+
+    grant = sub.add_parser("grant-substitute", help=_("let a teacher sync another's class"))
+    grant.add_argument("--db", help=db_help)
+    grant.add_argument("--username", required=True)
+    grant.add_argument("--class-id", type=int, required=True)
+    grant.add_argument("--until", type=_day, required=True)
+    grant.set_defaults(run=cmd_grant)
+
+    openapi = sub.add_parser("openapi", help=_("print the OpenAPI document"))
+    openapi.set_defaults(run=cmd_openapi)
+
+    simulate = sub.add_parser("simulate", help=_("play parents and subject teachers (loopback)"))
+    simulate.add_argument("--url", default="http://127.0.0.1:8765")
+    simulate.add_argument("--rate", type=float, default=2.0, help=_("actions per second"))
+    simulate.add_argument("--duration", type=float, default=10.0, help=_("seconds"))
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.set_defaults(run=cmd_simulate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except HomeroomError as error:
+        print(error.message, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""FastAPI dependencies: the store, the settings, the signed-in account, the version headers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from desktop.i18n import _
+from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION
+from server import auth
+from server.problems import ApiProblem, unauthorized, version_mismatch
+from server.settings import Settings
+from server.store import Store
+from server.sync import MIN_SCHEMA_VERSION
+from server.tables import Account
+
+bearer = HTTPBearer(
+    auto_error=False, description="The access token from `auth/login` or `auth/refresh`."
+)
+
+
+def get_store(request: Request) -> Store:
+    store: Store | None = request.app.state.store
+    if store is None:
+        raise ApiProblem(503, "no_database", _("The server has no database open."))
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_account(
+    store: StoreDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Account:
+    """The active account of a valid bearer token, else 401 (the client refreshes once)."""
+    if credentials is None:
+        raise unauthorized("missing_token")
+    with store.read() as session:
+        account = auth.account_for_token(session, credentials.credentials, settings)
+    if account is None:
+        raise unauthorized()
+    return account
+
+
+AccountDep = Annotated[Account, Depends(current_account)]
+
+
+def check_version_headers(
+    x_homeroom_protocol: Annotated[int | None, Header()] = None,
+    x_homeroom_schema: Annotated[int | None, Header()] = None,
+) -> None:
+    """``426`` when a client announces a protocol or schema this server cannot serve."""
+    if x_homeroom_protocol is not None and x_homeroom_protocol != PROTOCOL_VERSION:
+        raise version_mismatch()
+    if x_homeroom_schema is not None and not (
+        MIN_SCHEMA_VERSION <= x_homeroom_schema <= SCHEMA_VERSION
+    ):
+        raise version_mismatch()

@@ -1,0 +1,26 @@
+"""``POST /api/v1/sync``: the homeroom teacher's push and pull (see docs/sync-protocol.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from desktop.sync.protocol import SyncRequest, SyncResponse
+from server import sync
+from server.deps import AccountDep, SettingsDep, StoreDep
+from server.routes.common import PREFIX, errors
+
+router = APIRouter(prefix=PREFIX, tags=["sync"])
+
+
+@router.post(
+    "/sync",
+    response_model=SyncResponse,
+    responses=errors(400, 401, 403, 413, 415, 422, 426, 503),
+)
+def sync_class(
+    body: SyncRequest, account: AccountDep, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Push the pending intents (each exactly once, in order), then pull one page of changes."""
+    answer = sync.handle(store, account, body, settings)
+    # Serialized directly: the page is already made of validated models.
+    return Response(answer.model_dump_json(), media_type="application/json")

@@ -1,0 +1,41 @@
+"""The server's tunables, with the values the protocol documents as defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from desktop.domain.calendar import school_time
+from desktop.sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=60)
+    """A teacher away for a whole summer signs in again."""
+    login_window: timedelta = timedelta(minutes=5)
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+    page_size: int = MAX_CHANGES_PER_PAGE
+    max_body_bytes: int = MAX_BODY_BYTES
+    today: date | None = None
+    """A fixed school day for a demo server (the demo school stands on 16/03/2026)."""
+    clock: Callable[[], datetime] = field(default=_utc_now)
+    """The real clock: tokens, rate limits, ``server_time`` (clients measure skew with it)."""
+
+    def now(self) -> datetime:
+        """The domain's now (a request's submission, a grade's entry), aware UTC; on a demo
+        server, the real wall-clock time moved to ``today``."""
+        moment = self.clock()
+        if self.today is None:
+            return moment
+        return moment + (self.today - school_time(moment).date())
+
+    def school_today(self) -> date:
+        return self.today or school_time(self.now()).date()

@@ -1,0 +1,251 @@
+"""``POST /api/v1/sync`` without the HTTP: push each intent exactly once, then pull one page.
+
+Push: each mutation in its own serialized write transaction, in ``seq`` order. Its effect, the
+change-log entries the effect produced (``server.changes``) and its ``processed_mutation`` row
+commit together, so a retried request can never apply an intent twice. A refused intent is
+still processed and answers the server's present rows it touched; a gap or a reused seq stops
+the batch (the client resends from ``last_seq_processed + 1``). An intent seen before answers
+its stored result: ``duplicate`` if it was applied, the same refusal if it was refused (so a
+client whose first answer was lost still learns why and can undo). An unknown client's first
+intent starts its sequence, whatever its seq.
+
+Pull: the class's log entries after the cursor, one page, from one snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InvalidInput
+from desktop.i18n import _
+from desktop.models import Student, Subject
+from desktop.services import intents
+from desktop.sync.protocol import (
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    Change,
+    Mutation,
+    MutationResult,
+    SyncRequest,
+    SyncResponse,
+)
+from server import access, current
+from server.problems import forbidden, version_mismatch
+from server.scope import load_scope_by_id
+from server.settings import Settings
+from server.store import Store
+from server.tables import Account, ChangeLogEntry, ClientState, ProcessedMutation
+
+MIN_SCHEMA_VERSION = SCHEMA_VERSION
+"""The oldest client schema whose change payloads this server can still produce."""
+
+
+def check_versions(protocol: int, schema_version: int) -> None:
+    if protocol != PROTOCOL_VERSION or not MIN_SCHEMA_VERSION <= schema_version <= SCHEMA_VERSION:
+        raise version_mismatch()
+
+
+def handle(
+    store: Store, account: Account, request: SyncRequest, settings: Settings
+) -> SyncResponse:
+    """Push then pull for the class's homeroom teacher (or a stand-in); 403 for anyone else."""
+    check_versions(request.protocol, request.schema_version)
+    with store.read() as session:
+        access.require_homeroom(session, account, request.class_id, settings.school_today())
+        last = _check_client(session, account, request.client_id)
+    results: list[MutationResult] = []
+    for mutation in sorted(request.mutations, key=lambda m: m.seq):
+        with store.write() as session:
+            outcome = _push_one(session, account, request, mutation, settings)
+        if outcome is None:
+            break
+        result, last = outcome
+        results.append(result)
+    changes, cursor, more = pull(store, request.class_id, request.cursor, settings.page_size)
+    return SyncResponse(
+        protocol=PROTOCOL_VERSION,
+        results=results,
+        last_seq_processed=last,
+        changes=changes,
+        cursor=cursor,
+        more=more,
+        server_time=settings.clock(),
+    )
+
+
+def _check_client(session: Session, account: Account, client_id: str) -> int:
+    state = session.get(ClientState, client_id)
+    if state is None:
+        return 0
+    if state.account_id != account.id:
+        raise forbidden(
+            _("This device is registered to another account; sign in with that account."),
+            code="client_of_another_account",
+        )
+    return state.last_seq
+
+
+class _Refused(Exception):
+    """Carries a refusal out of the savepoint, so the intent's partial effect is rolled back."""
+
+    def __init__(self, error: InvalidInput) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _push_one(
+    session: Session,
+    account: Account,
+    request: SyncRequest,
+    mutation: Mutation,
+    settings: Settings,
+) -> tuple[MutationResult, int] | None:
+    now = settings.clock()
+    state = session.get(ClientState, request.client_id)
+    if state is None:
+        # An unknown client's first intent starts its sequence (a profile may have numbered
+        # intents before it ever reached this server).
+        state = ClientState(
+            client_id=request.client_id,
+            account_id=account.id,
+            last_seq=mutation.seq - 1,
+            first_seen=now,
+            last_seen=now,
+        )
+        session.add(state)
+    elif state.account_id != account.id:
+        raise forbidden(
+            _("This device is registered to another account; sign in with that account."),
+            code="client_of_another_account",
+        )
+    done = session.scalars(
+        select(ProcessedMutation).where(
+            ProcessedMutation.client_id == request.client_id,
+            ProcessedMutation.mutation_id == mutation.id,
+        )
+    ).first()
+    if done is not None:
+        return _stored(done), state.last_seq
+    if mutation.seq != state.last_seq + 1:
+        return None
+    result = _apply(session, account, request.class_id, mutation)
+    session.add(
+        ProcessedMutation(
+            client_id=request.client_id,
+            mutation_id=mutation.id,
+            seq=mutation.seq,
+            name=mutation.name[:40],
+            class_id=request.class_id,
+            status=result.status,
+            result=result.model_dump_json(),
+            client_time=mutation.client_time if mutation.client_time.tzinfo else now,
+            processed_at=now,
+        )
+    )
+    state.last_seq = mutation.seq
+    state.last_seen = now
+    return result, mutation.seq
+
+
+def _stored(done: ProcessedMutation) -> MutationResult:
+    """The answer of an already processed intent: ``duplicate`` if it was applied; a refusal is
+    answered again as it was (a client whose first answer was lost must still learn why)."""
+    result = MutationResult.model_validate_json(done.result)
+    if result.status == "applied":
+        return result.model_copy(update={"status": "duplicate"})
+    return result
+
+
+def _apply(session: Session, account: Account, class_id: int, mutation: Mutation) -> MutationResult:
+    scope = load_scope_by_id(session, class_id)
+    try:
+        with session.begin_nested():
+            try:
+                _check_owner(session, account, class_id, mutation)
+                intents.apply_intent(
+                    session, scope, mutation.name, mutation.args, actor=account.display_name
+                )
+                session.flush()
+            except InvalidInput as error:
+                raise _Refused(error) from error
+    except _Refused as refused:
+        if mutation.name == "decide_leave" and current.same_decision(session, mutation.args):
+            return MutationResult(
+                id=mutation.id,
+                seq=mutation.seq,
+                status="duplicate",
+                code="already_decided",
+                message=refused.error.message,
+            )
+        status, code, message = current.refusal(
+            session, class_id, mutation.name, mutation.args, refused.error
+        )
+        rows = current.touched(session, class_id, mutation.name, mutation.args)
+        return MutationResult(
+            id=mutation.id,
+            seq=mutation.seq,
+            status="conflict" if status == "conflict" else "rejected",
+            code=code,
+            message=message,
+            current=current.as_changes(session, class_id, rows),
+        )
+    return MutationResult(id=mutation.id, seq=mutation.seq, status="applied")
+
+
+def _check_owner(session: Session, account: Account, class_id: int, mutation: Mutation) -> None:
+    """Checks the use cases leave to the caller: the student of a roll-call mark is of this
+    class, and a grade is set only by the subject's teacher (or when it has none)."""
+    args = intents.parse_args(mutation.name, mutation.args)
+    if isinstance(args, intents.SetAttendance):
+        student = session.get(Student, args.student_id)
+        if student is None or student.class_id != class_id:
+            raise current.NotOwner(
+                _("There is no student #{id} in this class.").format(id=args.student_id)
+            )
+    if isinstance(args, intents.SetGrade):
+        subject = session.scalars(
+            select(Subject).where(
+                Subject.class_id == class_id, Subject.code == args.subject_code.strip().upper()
+            )
+        ).first()
+        if subject is not None and subject.teacher_id not in (None, account.teacher_id):
+            raise current.NotOwner(
+                _("{subject} is taught by another teacher; only they can enter its grades.").format(
+                    subject=subject.name
+                )
+            )
+
+
+def pull(
+    store: Store, class_id: int, cursor: int, page_size: int
+) -> tuple[list[Change], int, bool]:
+    """One page of the class's changes after ``cursor``: ``(changes, new cursor, more)``."""
+    with store.read() as session:
+        rows = session.execute(
+            select(
+                ChangeLogEntry.seq,
+                ChangeLogEntry.entity,
+                ChangeLogEntry.key,
+                ChangeLogEntry.op,
+                ChangeLogEntry.data,
+            )
+            .where(ChangeLogEntry.class_id == class_id, ChangeLogEntry.seq > cursor)
+            .order_by(ChangeLogEntry.seq)
+            .limit(page_size + 1)
+        ).all()
+    more = len(rows) > page_size
+    page = rows[:page_size]
+    changes = [
+        Change.model_construct(
+            seq=seq,
+            entity=entity,
+            key=key,
+            op=op,
+            data=json.loads(data) if data is not None else None,
+        )
+        for seq, entity, key, op, data in page
+    ]
+    return changes, (page[-1][0] if page else cursor), more
