@@ -132,6 +132,17 @@ def sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _when(iso: str | None) -> str | None:
+    """A stored moment as the teacher reads it: school time, ``HH:MM dd/MM/yyyy``."""
+    if not iso:
+        return None
+    from datetime import datetime
+
+    from desktop.domain.calendar import school_time
+
+    return school_time(datetime.fromisoformat(iso)).strftime("%H:%M %d/%m/%Y")
+
+
 def status(args: argparse.Namespace) -> int:
     database = open_profile(args)
     try:
@@ -146,7 +157,7 @@ def status(args: argparse.Namespace) -> int:
     lines = [
         (_("Server"), server or _("not signed in")),
         (_("User"), user or ""),
-        (_("Last successful sync"), current.last_success or _("never")),
+        (_("Last successful sync"), _when(current.last_success) or _("never")),
         (_("Changes waiting to be sent"), str(current.pending_intents)),
         (_("Last error"), current.last_error or ""),
     ]

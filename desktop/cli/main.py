@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop import __version__
-from desktop.cli import argparse_vi, commands_data, commands_grades, commands_leave, commands_sync
+from desktop.cli import (
+    argparse_vi,
+    commands_data,
+    commands_demo,
+    commands_grades,
+    commands_leave,
+    commands_sync,
+)
 from desktop.errors import HomeroomError
 from desktop.i18n import _
 
@@ -43,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_leave.register(commands)
     commands_grades.register(commands)
     commands_sync.register(commands)
+    commands_demo.register(commands)
     return parser
 
 

@@ -32,7 +32,12 @@ def test_the_demo_has_requests_in_every_state(
     rows = json.loads(out)
     assert code == 0 and 100 <= len(rows) <= 140
     assert {r["status"] for r in rows} == {
-        "submitted", "approved", "rejected", "cancelled", "withdrawn"}
+        "submitted",
+        "approved",
+        "rejected",
+        "cancelled",
+        "withdrawn",
+    }
     assert any(r["special_case"] for r in rows) and any(r["retroactive"] for r in rows)
     assert any(r["overlaps_with"] for r in rows)
     assert any(r["original"] == "overdue" for r in rows)
@@ -40,29 +45,47 @@ def test_the_demo_has_requests_in_every_state(
 
 def test_a_teachers_morning_on_the_demo(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Decide the pending requests, sign off, take roll call, grade, review, audit, export."""
-    pending = json.loads(run(demo, capsys, "leave", "list", "--status", "submitted",
-                             "--json")[1])
+    pending = json.loads(run(demo, capsys, "leave", "list", "--status", "submitted", "--json")[1])
     plain = [r for r in pending if not r["special_case"]]
     special = [r for r in pending if r["special_case"]]
     assert run(demo, capsys, "leave", "approve", str(plain[0]["id"]))[0] == 0
-    assert run(demo, capsys, "leave", "reject", str(plain[1]["id"]), "--reason",
-               "Cần giấy xác nhận của bác sĩ")[0] == 0
+    assert (
+        run(
+            demo,
+            capsys,
+            "leave",
+            "reject",
+            str(plain[1]["id"]),
+            "--reason",
+            "Cần giấy xác nhận của bác sĩ",
+        )[0]
+        == 0
+    )
     assert run(demo, capsys, "leave", "show", str(plain[0]["id"]))[0] == 0
     if special:
         rid = str(special[0]["id"])
         run(demo, capsys, "leave", "signoff", rid, "--by", "Nguyễn Thị Trinh")
         assert run(demo, capsys, "leave", "approve", rid)[0] == 0
-    approved = json.loads(run(demo, capsys, "leave", "list", "--status", "approved",
-                              "--json")[1])
+    approved = json.loads(run(demo, capsys, "leave", "list", "--status", "approved", "--json")[1])
     awaiting = [r for r in approved if r["original"] in ("awaiting", "overdue")]
     assert run(demo, capsys, "leave", "original", str(awaiting[0]["id"]))[0] == 0
     students = json.loads(run(demo, capsys, "attendance", "summary", "--json")[1])
     assert any(s["warning"] == 40 for s in students)
-    code = run(demo, capsys, "attendance", "mark", students[0]["student_code"], "16/03/2026",
-               "chiều", "absent")[0]
+    code = run(
+        demo,
+        capsys,
+        "attendance",
+        "mark",
+        students[0]["student_code"],
+        "16/03/2026",
+        "chiều",
+        "absent",
+    )[0]
     assert code == 0
-    assert run(demo, capsys, "grades", "set", students[0]["student_code"], "TOAN", "2", "CK",
-               "8,5")[0] == 0
+    assert (
+        run(demo, capsys, "grades", "set", students[0]["student_code"], "TOAN", "2", "CK", "8,5")[0]
+        == 0
+    )
     assert run(demo, capsys, "grades", "review", "TOAN", "2")[0] == 0
     for term in ("1", "2", "year"):
         assert run(demo, capsys, "grades", "report", "--semester", term)[0] == 0
@@ -73,8 +96,20 @@ def test_a_teachers_morning_on_the_demo(demo: Path, capsys: pytest.CaptureFixtur
         assert run(demo, capsys, "grades", "check", str(changes[0]["id"]))[0] == 0
     selected = json.loads(run(demo, capsys, "audit", "select", "--json")[1])
     if selected:
-        assert run(demo, capsys, "audit", "record", str(selected[0]["request_id"]),
-                   "--method", "phone", "--outcome", "confirmed")[0] == 0
+        assert (
+            run(
+                demo,
+                capsys,
+                "audit",
+                "record",
+                str(selected[0]["request_id"]),
+                "--method",
+                "phone",
+                "--outcome",
+                "confirmed",
+            )[0]
+            == 0
+        )
     export = demo / "lop-11A1.json"
     assert run(demo, capsys, "export", str(export))[0] == 0
     code, out = run(demo, capsys, "log", "verify")
