@@ -21,7 +21,7 @@ from server.seed import seed_demo
 from server.store import open_store
 from server.testing import serve_store
 
-PASSWORD = "Mật-khẩu-thử-42"  # noqa: S105 - a test account's password
+PASSWORD = "Mật-khẩu-thử-42"
 
 
 @pytest.fixture(scope="module")
