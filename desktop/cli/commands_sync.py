@@ -38,6 +38,7 @@ def register(commands: Any) -> None:
     p = commands.add_parser("sync", help=_("exchange changes with the central server"))
     p.add_argument("--watch", action="store_true", help=_("keep syncing, with back-off"))
     p.add_argument("--cycles", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--interval", type=float, default=WATCH_INTERVAL_S, help=argparse.SUPPRESS)
     p.set_defaults(handler=sync)
 
     p = commands.add_parser("status", help=_("the sync state: pending changes, last sync"))
@@ -115,18 +116,18 @@ def sync(args: argparse.Namespace) -> int:
     if not args.watch:
         print(_sync_once(args))
         return 0
-    delay = WATCH_INTERVAL_S
+    delay = args.interval
     cycles = 0
     while args.cycles is None or cycles < args.cycles:
         cycles += 1
         try:
             print(_sync_once(args), flush=True)
-            delay = WATCH_INTERVAL_S
+            delay = args.interval
         except HomeroomError as error:
             if error.exit_code == InvalidInput.exit_code:
                 raise
             print(_("Error: {message}").format(message=error.message), file=sys.stderr)
-            delay = min(delay * 2, WATCH_MAX_BACKOFF_S)
+            delay = min(max(delay, 1.0) * 2, WATCH_MAX_BACKOFF_S)
         if args.cycles is None or cycles < args.cycles:
             time.sleep(delay)
     return 0

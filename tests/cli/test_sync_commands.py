@@ -76,6 +76,8 @@ def test_login_sync_decide_offline_sync_again_and_logout(
     assert code == 0 and "gửi 1 thay đổi" in out
     status = json.loads(run(profile, capsys, "status", "--json")[1])
     assert (status["pending_intents"], status["last_error"]) == (0, "")
+    code, out, _err = run(profile, capsys, "sync", "--watch", "--cycles", "2", "--interval", "0")
+    assert code == 0 and out.count("Đã đồng bộ") == 2
     shown = json.loads(run(profile, capsys, "leave", "show", str(plain["id"]), "--json")[1])
     assert shown["status"] == "approved" and shown["decided_by"]
     for file in [*profile.iterdir(), *(tmp_path / "config").iterdir()]:
