@@ -1,4 +1,10 @@
-"""Writing the class exchange file: every synced table, rows sorted by key, deterministic."""
+"""Writing the class exchange file: every class table, rows sorted by key, the same bytes for
+the same data, written atomically.
+
+Determinism is what makes export → import → export byte-identical (and a file diffable): keys
+sorted, rows in primary-key order, values in one canonical text form, and the export time given
+by the caller rather than read from the clock here.
+"""
 
 from __future__ import annotations
 
@@ -12,40 +18,80 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.exchange.layout import FORMAT, VERSION, exchange_tables
-from desktop.sync.rows import encode_row, encode_value
+from desktop.errors import InvalidInput
+from desktop.exchange.layout import FORMAT, VERSION, encode_time, encode_value, exchange_tables
+from desktop.i18n import _
+from desktop.models.base import utc_now
 
 
-def export_database(session: Session, *, exported_at: datetime) -> dict[str, Any]:
-    """The whole class database as the exchange document (the audit log stays local)."""
+def export_database(session: Session, *, exported_at: datetime | None = None) -> dict[str, Any]:
+    """The profile's class data as the exchange document (see ``docs/exchange-format.md``).
+
+    ``exported_at`` (default: now) must be timezone-aware; it is written in UTC. Pass it to get
+    the same document for the same data.
+    """
+    exported_at = exported_at or utc_now()
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in exchange_tables():
         order = list(table.primary_key.columns)
         rows = session.execute(select(table).order_by(*order)).mappings()
-        tables[table.name] = [encode_row(table, dict(row)) for row in rows]
+        tables[table.name] = [
+            {column.name: encode_value(column, row[column]) for column in table.columns}
+            for row in rows
+        ]
     return {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": encode_value(exported_at),
+        "exported_at": encode_time(exported_at),
         "tables": tables,
     }
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The document as file text: UTF-8 friendly, two-space indent, sorted keys, final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_export(session: Session, path: Path, *, exported_at: datetime) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+def write_export(session: Session, path: Path, *, exported_at: datetime | None = None) -> None:
+    """Write the exchange file at ``path`` (default time: now).
+
+    The text goes to a temporary file in the same folder, is flushed to disk, and only then
+    renamed over ``path``: a crash leaves the old file or the new one, never half of one (the
+    data is personal data of minors, so a failed write also removes its temporary file).
+    """
     text = dumps(export_database(session, exported_at=exported_at))
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    target = Path(os.path.abspath(path))
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        _write_atomically(target, text)
+    except OSError as error:
+        raise InvalidInput(
+            _("Cannot write {path}: {error}").format(path=path, error=error.strerror or error)
+        ) from error
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    # mkstemp creates the file readable by its owner only, which suits personal data.
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not possible (nor needed) on Windows."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,257 +1,102 @@
-"""Reading a class exchange file: every problem found and reported, or everything imported.
+"""Importing a class exchange file: every problem reported, or everything imported.
 
-Checks run in layers — the file (size, UTF-8, JSON), the JSON Schema, each value's type, then
-the class's own rules (unique keys, references, dates inside the school year, Circular 22
-grades) — and all of them run before the first row is written, so an invalid file changes
-nothing.
+All checks (``desktop.exchange.validation``) run before the first row is written, so an invalid
+file changes nothing; the rows are then inserted in the caller's transaction, which also rolls
+back if anything fails after that. Ids are kept, so every reference in the file stays valid.
 """
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaError
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from desktop.domain import grading
-from desktop.domain.calendar import Session as SchoolSession
-from desktop.domain.calendar import Slot
-from desktop.domain.names import normalize, search_key, sort_text
-from desktop.errors import HomeroomError, ImportRejected, InvalidInput
-from desktop.exchange.layout import FORMAT, MAX_FILE_BYTES, VERSION, exchange_tables, json_schema
-from desktop.i18n import _
-from desktop.models import School
-from desktop.sync.rows import decode_row, row_key
+from desktop.errors import InvalidInput
+from desktop.exchange.layout import exchange_tables
+from desktop.exchange.validation import check_document, read_document
+from desktop.i18n import N_, _
+from desktop.models import OutboxIntent, SyncConflict, SyncInbox, SyncState
 
-MAX_PROBLEMS = 200
+TABLE_LABELS: dict[str, str] = {
+    "school": N_("schools"),
+    "policy_setting": N_("policy settings"),
+    "school_year": N_("school years"),
+    "teacher": N_("teachers"),
+    "holiday": N_("holidays"),
+    "school_class": N_("classes"),
+    "grade_deadline": N_("grade deadlines"),
+    "student": N_("students"),
+    "subject": N_("subjects"),
+    "conduct_rating": N_("conduct ratings"),
+    "grade_entry": N_("grades"),
+    "guardian": N_("guardians"),
+    "subject_term": N_("subject terms"),
+    "grade_change": N_("grade changes"),
+    "leave_request": N_("leave requests"),
+    "attendance_mark": N_("attendance marks"),
+    "post_audit": N_("post-audits"),
+}
 
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What an import wrote: rows per table (every exchanged table, in insert order)."""
+
     rows: dict[str, int]
+    replaced: bool = field(default=False)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
 
     def __str__(self) -> str:
-        return ", ".join(f"{name}: {count}" for name, count in self.rows.items() if count)
+        """The counts in the user's language: "students: 3, grades: 8" (empty tables left out)."""
+        counts = [
+            f"{_(TABLE_LABELS.get(name, name))}: {count}"
+            for name, count in self.rows.items()
+            if count
+        ]
+        return ", ".join(counts) if counts else _("no rows")
 
 
-def read_document(path: Path) -> dict[str, Any]:
-    """The file's JSON object; a missing, huge, non-UTF-8 or non-JSON file is refused."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidInput(
-                _("The file is larger than {limit} MiB; it is not a class file.").format(
-                    limit=MAX_FILE_BYTES // (1024 * 1024)
-                )
-            )
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise InvalidInput(
-            _("Cannot read {path}: {error}").format(path=path, error=exc.strerror)
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidInput(_("The file is not UTF-8 text.")) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            _("The file is not valid JSON (line {line}, column {column}).").format(
-                line=exc.lineno, column=exc.colno
-            )
-        ) from None
-    except RecursionError:
-        raise InvalidInput(_("The file is nested too deeply.")) from None
-    if not isinstance(document, dict):
-        raise InvalidInput(_("The file does not hold a class (a JSON object is expected)."))
-    if document.get("format") != FORMAT:
-        raise InvalidInput(_("This is not a Homeroom class file."))
-    if document.get("version") != VERSION:
-        raise InvalidInput(
-            _(
-                "Class file version {version} is not supported by this app (it reads {ours})."
-            ).format(version=document.get("version"), ours=VERSION)
-        )
-    return document
-
-
-def _pointer(path: Any) -> str:
-    return "/" + "/".join(str(part) for part in path)
-
-
-def _schema_problem(error: SchemaError) -> str:
-    where = _pointer(error.absolute_path)
-    validator = error.validator
-    if validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else "?"
-        text = _("the field {field} is missing").format(field=missing)
-    elif validator == "additionalProperties":
-        text = _("unknown field(s)")
-    elif validator in ("enum", "const"):
-        text = _("{value} is not an allowed value").format(
-            value=json.dumps(error.instance, ensure_ascii=False)[:60]
-        )
-    elif validator == "type":
-        text = _("wrong type of value: {value}").format(
-            value=json.dumps(error.instance, ensure_ascii=False)[:60]
-        )
-    elif validator == "pattern":
-        text = _("{value} is not in the expected form").format(
-            value=json.dumps(error.instance, ensure_ascii=False)[:60]
-        )
-    elif validator in ("maxLength", "maxItems"):
-        text = _("too long")
-    else:
-        text = _("invalid value")
-    return f"{where}: {text}"
-
-
-def validate(document: dict[str, Any]) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-    """Decoded rows per table, and every problem found (empty when the file is valid)."""
-    validator = Draft202012Validator(json_schema())
-    problems = [_schema_problem(e) for e in validator.iter_errors(document)]
-    if problems:
-        return {}, problems
-    decoded: dict[str, list[dict[str, Any]]] = {}
-    for table in exchange_tables():
-        decoded[table.name] = []
-        for index, raw in enumerate(document["tables"][table.name]):
-            try:
-                decoded[table.name].append(decode_row(table.name, raw))
-            except InvalidInput as error:
-                problems.append(f"/tables/{table.name}/{index}: {error.message}")
-    if not problems:
-        problems += _check_keys(decoded) + _check_rules(decoded)
-    return decoded, problems
-
-
-def _check_keys(decoded: dict[str, list[dict[str, Any]]]) -> list[str]:
-    problems: list[str] = []
-    keys: dict[str, set[str]] = {}
-    tables = {t.name: t for t in exchange_tables()}
-    for name, rows in decoded.items():
-        seen: set[str] = set()
-        for index, row in enumerate(rows):
-            key = row_key(tables[name], row)
-            if key in seen:
-                problems.append(
-                    f"/tables/{name}/{index}: " + _("the key {key} is used twice").format(key=key)
-                )
-            seen.add(key)
-        keys[name] = seen
-    for name, rows in decoded.items():
-        for fk in tables[name].foreign_keys:
-            target = fk.column.table.name
-            for index, row in enumerate(rows):
-                value = row[fk.parent.key]
-                if value is not None and str(value) not in keys.get(target, set()):
-                    problems.append(
-                        f"/tables/{name}/{index}/{fk.parent.name}: "
-                        + _("refers to {table} {value}, which is not in the file").format(
-                            table=target, value=value
-                        )
-                    )
-    return problems
-
-
-def _check_rules(decoded: dict[str, list[dict[str, Any]]]) -> list[str]:
-    problems: list[str] = []
-    years = {y["id"]: y for y in decoded["school_year"]}
-    class_year = {c["id"]: years.get(c["school_year_id"]) for c in decoded["school_class"]}
-    student_year = {s["id"]: class_year.get(s["class_id"]) for s in decoded["student"]}
-    subjects = {s["id"]: s for s in decoded["subject"]}
-
-    def outside(student_id: int, day: date) -> bool:
-        year = student_year.get(student_id)
-        return year is not None and not year["first_day"] <= day <= year["last_day"]
-
-    for index, r in enumerate(decoded["leave_request"]):
-        where = f"/tables/leave_request/{index}"
-        first = Slot.of(r["first_day"], SchoolSession(r["first_session"]))
-        last = Slot.of(r["last_day"], SchoolSession(r["last_session"]))
-        if last < first:
-            problems.append(f"{where}: " + _("The last day of the leave is before its first day."))
-        for field in ("first_day", "last_day"):
-            if outside(r["student_id"], r[field]):
-                problems.append(f"{where}/{field}: " + _("outside the school year"))
-    for index, m in enumerate(decoded["attendance_mark"]):
-        if outside(m["student_id"], m["day"]):
-            problems.append(f"/tables/attendance_mark/{index}/day: " + _("outside the school year"))
-    for index, e in enumerate(decoded["grade_entry"]):
-        problems += _grade_problems(f"/tables/grade_entry/{index}", e, subjects)
-    return problems
-
-
-def _grade_problems(where: str, entry: dict[str, Any], subjects: dict[int, Any]) -> list[str]:
-    subject = subjects.get(entry["subject_id"])
-    if subject is None:
-        return []
-    assessment = grading.Assessment(subject["assessment"])
-    slots = grading.expected_slots(subject["periods_per_year"], assessment)
-    problems = []
-    if (grading.GradeKind(entry["kind"]), entry["slot"]) not in slots:
-        problems.append(
-            f"{where}/slot: "
-            + _("{subject} has no column {kind}{slot}").format(
-                subject=subject["code"], kind=entry["kind"], slot=entry["slot"]
-            )
-        )
-    try:
-        if assessment is grading.Assessment.SCORE:
-            if entry["score"] is None or entry["comment"] is not None:
-                raise InvalidInput(_("a scored subject needs a score"))
-            grading.validate_score(entry["score"])
-        elif entry["comment"] is None or entry["score"] is not None:
-            raise InvalidInput(_("a comment subject needs Đ or CĐ"))
-    except HomeroomError as error:
-        problems.append(f"{where}/score: {error.message}")
-    return problems
+def has_class_data(session: Session) -> bool:
+    """Whether any exchanged table holds a row (the profile already has a class)."""
+    return any(
+        session.execute(select(1).select_from(table).limit(1)).first() is not None
+        for table in exchange_tables()
+    )
 
 
 def import_file(session: Session, path: Path, *, replace: bool = False) -> ImportSummary:
-    """Import the file into the profile in the caller's transaction, or change nothing."""
+    """Import the exchange file at ``path`` into the profile, in the caller's transaction.
+
+    Raises ``ImportRejected`` (every problem, located) for an invalid file, and
+    ``InvalidInput`` if the profile already holds a class and ``replace`` is false; with
+    ``replace`` the profile's class data is deleted first, in the same transaction, and so is
+    the sync bookkeeping: intents queued against the replaced class must not reach the server
+    as if made on the new one, so the profile starts unsynced (sign in and sync again). The
+    audit log stays: it records the replacement too.
+    """
     document = read_document(path)
-    decoded, problems = validate(document)
-    if problems:
-        shown = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(
-                _("… and {count} more problems").format(count=len(problems) - MAX_PROBLEMS)
-            )
-        raise ImportRejected(
-            _("The class file has {count} problem(s); nothing was imported.").format(
-                count=len(problems)
-            ),
-            shown,
-        )
-    if session.scalars(select(School).limit(1)).first() is not None:
-        if not replace:
-            raise InvalidInput(
-                _("This profile already holds a class; use --replace to replace it.")
-            )
-        for table in reversed(exchange_tables()):
+    rows = check_document(document)
+    del document
+    existing = has_class_data(session)
+    if existing and not replace:
+        raise InvalidInput(_("This profile already holds a class; use --replace to replace it."))
+    tables = exchange_tables()
+    if existing:
+        for table in reversed(tables):  # children first: foreign keys are enforced
             session.execute(delete(table))
-    for student in decoded["student"]:
-        student["full_name"] = normalize(student["full_name"])
-        student["sort_key"] = sort_text(student["full_name"])
-        student["search_key"] = search_key(student["full_name"])
-    for guardian in decoded["guardian"]:
-        guardian["full_name"] = normalize(guardian["full_name"])
-    counts: dict[str, int] = defaultdict(int)
-    for table in exchange_tables():
-        rows = decoded[table.name]
-        if rows:
-            _insert(session, table, rows)
-        counts[table.name] = len(rows)
+        for model in (OutboxIntent, SyncInbox, SyncConflict, SyncState):
+            session.execute(delete(model))
+    counts: dict[str, int] = {}
+    for table in tables:
+        if rows[table.name]:
+            session.execute(insert(table), rows[table.name])
+        counts[table.name] = len(rows[table.name])
     session.flush()
-    return ImportSummary(dict(counts))
-
-
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    session.execute(insert(table), rows)
+    # Objects loaded before the import describe deleted rows; never hand them out again.
+    session.expire_all()
+    return ImportSummary(counts, replaced=existing)
