@@ -67,6 +67,18 @@ def load_scope(session: Session, class_name: str | None = None) -> ClassScope:
         raise InvalidInput(
             _("This profile has no class yet: run 'homeroom init --demo' or import a class file.")
         )
+    return scope_of(session, school_class)
+
+
+def load_scope_by_id(session: Session, class_id: int) -> ClassScope:
+    """The class ``class_id`` (as the server and sync name it)."""
+    school_class = session.get(SchoolClass, class_id)
+    if school_class is None:
+        raise NotFound(_("There is no class #{id} here.").format(id=class_id))
+    return scope_of(session, school_class)
+
+
+def scope_of(session: Session, school_class: SchoolClass) -> ClassScope:
     year = school_class.year
     school = session.get_one(School, year.school_id)
     teacher = session.get_one(Teacher, school_class.homeroom_teacher_id)
