@@ -16,17 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, select
 from sqlalchemy.orm import Session
 
-from desktop.errors import HomeroomError
+from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
-from desktop.models import OutboxIntent, SyncConflict, SyncInbox
+from desktop.models import OutboxIntent, Subject, SyncConflict, SyncInbox
 from desktop.models.db import Database
 from desktop.models.provisional import CLIENT_CREATED
 from desktop.services import intents
 from desktop.services.scope import ClassScope, load_scope
 from desktop.sync import rows, state
+from desktop.sync.errors import ProtocolError
 from desktop.sync.protocol import (
     MAX_MUTATIONS,
     PROTOCOL_VERSION,
@@ -80,14 +81,20 @@ def sync_once(
             response = server.sync(request)
             trips += 1
             pushed += len(request.mutations)
+            _check_response(request, response)
             done = _record_round(database, request, response, now())
             refused += sum(1 for r in response.results if r.status in REFUSED)
             pulled += len(response.changes)
             remaining = _pending_ids(database)
             if request.mutations and not done and remaining >= {m.id for m in request.mutations}:
-                raise HomeroomError(_("The server did not process the pending changes."))
+                raise ProtocolError(_("The server did not process the pending changes."))
             if not response.more and not remaining:
                 break
+        else:
+            # Never make a partial pull visible: the staged pages wait for the next sync.
+            raise ProtocolError(
+                _("The server's answer is incomplete or invalid; nothing was changed.")
+            )
         cursor = _finish(database, class_id, now())
     except HomeroomError as error:
         _remember_error(database, error.message)
@@ -121,10 +128,20 @@ def _next_request(database: Database, class_id: int) -> SyncRequest:
         )
 
 
+def _check_response(request: SyncRequest, response: SyncResponse) -> None:
+    """Refuse an answer that would make the client loop or move its cursor backwards."""
+    if response.cursor < request.cursor or (response.more and not response.changes):
+        raise ProtocolError(_("The server's answer is incomplete or invalid; nothing was changed."))
+
+
 def _record_round(
     database: Database, request: SyncRequest, response: SyncResponse, at: datetime
 ) -> set[str]:
-    """Commit what one round trip settled: processed intents, conflicts, staged rows."""
+    """Commit what one round trip settled: processed intents, conflicts, staged rows.
+
+    Every row is checked against the local schema before anything is staged: a malformed
+    answer is a ``ProtocolError`` and leaves the database as it was (a row staged unchecked
+    would fail the final transaction at every later sync, with the cursor already past it)."""
     sent = {m.id: m for m in request.mutations}
     done: set[str] = set()
     with database.transaction() as session:
@@ -135,6 +152,7 @@ def _record_round(
             done.add(result.id)
             if result.status in REFUSED:
                 _record_conflict(session, mutation, result, at)
+                _stage(session, "current", _absent(session, request.class_id, mutation, result))
                 _stage(session, "current", result.current)
         if done:
             session.execute(delete(OutboxIntent).where(OutboxIntent.id.in_(done)))
@@ -150,10 +168,13 @@ def _record_round(
 
 def _stage(session: Session, kind: str, changes: list[Change]) -> None:
     for change in changes:
-        if change.entity not in rows.synced_tables():
-            raise HomeroomError(
-                _("The server sent data of an unknown kind: {entity}").format(entity=change.entity)
-            )
+        try:
+            if change.op == "delete":
+                rows.key_values(change.entity, change.key)
+            else:
+                rows.decode_row(change.entity, change.data or {})
+        except InvalidInput as error:
+            raise ProtocolError(error.message) from None
         session.add(
             SyncInbox(
                 kind=kind,
@@ -164,6 +185,37 @@ def _stage(session: Session, kind: str, changes: list[Change]) -> None:
                 data=json.dumps(change.data, ensure_ascii=False) if change.data else None,
             )
         )
+
+
+def _absent(
+    session: Session, class_id: int, mutation: Mutation, result: MutationResult
+) -> list[Change]:
+    """Deletes for the rows with natural keys a refused intent may have created optimistically
+    and the server did not send back: per the protocol, ``current`` holds the server's present
+    rows the intent touched, so a touched row missing from it does not exist on the server.
+
+    Rows of tables whose ids the server allocates are provisional (negative ids) and dropped
+    anyway; a subject's term (subject, semester) and a conduct rating (student, term) are keyed
+    by what they describe and would otherwise stay on this computer for ever."""
+    args = mutation.args
+    key: tuple[str, str] | None = None
+    if mutation.name in ("set_grade", "review_subject"):
+        code, semester = args.get("subject_code"), args.get("semester")
+        if isinstance(code, str) and isinstance(semester, int):
+            subject_id = session.scalar(
+                select(Subject.id).where(
+                    Subject.class_id == class_id, Subject.code == code.strip().upper()
+                )
+            )
+            if subject_id is not None:
+                key = ("subject_term", f"{subject_id}:{semester}")
+    elif mutation.name == "set_conduct":
+        student_id, term = args.get("student_id"), args.get("term")
+        if isinstance(student_id, int) and isinstance(term, int):
+            key = ("conduct_rating", f"{student_id}:{term}")
+    if key is None or any((c.entity, c.key) == key for c in result.current):
+        return []
+    return [Change(seq=1, entity=key[0], key=key[1], op="delete")]
 
 
 def _record_conflict(
@@ -190,7 +242,7 @@ def _pending_ids(database: Database) -> set[str]:
 def _finish(database: Database, class_id: int, at: datetime) -> int:
     """Make the staged server state visible, with the still-pending intents replayed on it."""
     with database.transaction() as session:
-        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        _defer_foreign_keys(session)
         staged = session.scalars(
             select(SyncInbox).order_by(
                 (SyncInbox.kind == "change").asc(), SyncInbox.seq, SyncInbox.id
@@ -213,6 +265,20 @@ def _finish(database: Database, class_id: int, at: datetime) -> int:
         session.expire_all()
         _replay_pending(session, class_id)
     return new_cursor
+
+
+def _defer_foreign_keys(session: Session) -> None:
+    """Check foreign keys at commit, not per row: the feed orders rows by their latest change,
+    so a child (a grade's change record) can come before its parent (the grade, changed again
+    since). SQLite switches ``defer_foreign_keys`` off at every commit, and Python's sqlite3
+    opens the transaction only at the first statement that changes data: issued first, the
+    pragma was switched off again by the next read's automatic commit (and the first such
+    child failed the sync for good). A no-op DELETE opens the transaction first."""
+    connection = session.connection()
+    connection.execute(delete(SyncInbox).where(false()))
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    if connection.exec_driver_sql("PRAGMA defer_foreign_keys").scalar() != 1:
+        raise RuntimeError("could not defer the foreign key checks")
 
 
 def _replay_pending(session: Session, class_id: int) -> None:

@@ -80,8 +80,12 @@ def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every table's rows in storage order, as SQLite holds them."""
     connection = sqlite3.connect(path)
     try:
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
         return {
             table: connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
             for table in tables
@@ -170,17 +174,28 @@ def test_refuses_a_database_that_already_has_a_school(tmp_path: Path) -> None:
 def test_school_year_calendar_and_policy(session: Session, scope: ClassScope) -> None:
     school = session.scalars(select(School)).one()
     assert (school.name, school.governing_body, school.province, school.level) == (
-        "Trường THPT Nguyễn Đình Chiểu", "SỞ GIÁO DỤC VÀ ĐÀO TẠO BẾN TRE", "Bến Tre",
+        "Trường THPT Nguyễn Đình Chiểu",
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO BẾN TRE",
+        "Bến Tre",
         "upper_secondary",
     )
     stored = {row.key: row.value for row in session.scalars(select(PolicySetting))}
     assert stored == SchoolPolicy().to_strings()
     year = session.scalars(select(SchoolYear)).one()
     assert (year.name, year.first_day, year.semester2_start, year.last_day) == (
-        "2025-2026", date(2025, 9, 5), date(2026, 1, 12), date(2026, 5, 31))
+        "2025-2026",
+        date(2025, 9, 5),
+        date(2026, 1, 12),
+        date(2026, 5, 31),
+    )
     holidays = {h.day for h in session.scalars(select(Holiday))}
-    assert {date(2026, 1, 1), date(2026, 2, 17), date(2026, 4, 27), date(2026, 4, 30),
-            date(2026, 5, 1)} <= holidays
+    assert {
+        date(2026, 1, 1),
+        date(2026, 2, 17),
+        date(2026, 4, 27),
+        date(2026, 4, 30),
+        date(2026, 5, 1),
+    } <= holidays
     assert not scope.calendar.is_school_day(date(2026, 2, 16))  # Tết
     school_class = session.scalars(select(SchoolClass)).one()
     assert (school_class.name, school_class.grade_level) == ("11A1", 11)
@@ -230,8 +245,14 @@ def test_students_and_guardians(session: Session, demo: tuple[Database, DemoSumm
     for guardian in guardians:
         assert unicodedata.is_normalized("NFC", guardian.full_name)
         assert guardian.phone.startswith("09") and len(guardian.phone) == 10
-        assert guardian.relation in {"mother", "father", "grandmother", "grandfather", "aunt",
-                                     "uncle"}
+        assert guardian.relation in {
+            "mother",
+            "father",
+            "grandmother",
+            "grandfather",
+            "aunt",
+            "uncle",
+        }
         assert (guardian.consent_recorded_on is None) == (guardian.econtact_registered_on is None)
 
 
@@ -239,9 +260,26 @@ def test_stored_sort_key_orders_like_the_domain_key(session: Session) -> None:
     """SQL ``ORDER BY sort_key`` gives the Vietnamese class-list order of ``names.sort_key``."""
     by_sql = [s.full_name for s in session.scalars(select(Student).order_by(Student.sort_key))]
     assert by_sql == sorted(by_sql, key=sort_key)
-    tricky = ["Lê Thị Bình", "Nguyễn Văn An", "Trần Ân", "Phạm Anh", "Đỗ Đạt", "Vũ Dũng",
-              "Lê Văn Ơn", "Lê Văn Ôn", "Lê Văn On", "Hoàng Yến", "Nguyễn Hòa", "Nguyễn Hoà",
-              "Lê", "Lê Văn", "Nguyễn Văn An 2", "Nguyễn Văn Zoë", "Trần Thị Ánh", "Trần Thị Ảnh"]
+    tricky = [
+        "Lê Thị Bình",
+        "Nguyễn Văn An",
+        "Trần Ân",
+        "Phạm Anh",
+        "Đỗ Đạt",
+        "Vũ Dũng",
+        "Lê Văn Ơn",
+        "Lê Văn Ôn",
+        "Lê Văn On",
+        "Hoàng Yến",
+        "Nguyễn Hòa",
+        "Nguyễn Hoà",
+        "Lê",
+        "Lê Văn",
+        "Nguyễn Văn An 2",
+        "Nguyễn Văn Zoë",
+        "Trần Thị Ánh",
+        "Trần Thị Ảnh",
+    ]
     assert sorted(tricky, key=sort_text) == sorted(tricky, key=sort_key)
 
 
@@ -259,8 +297,7 @@ def test_about_120_requests_in_every_status(
     assert statuses["approved"] > len(requests) / 2
     assert {r.channel for r in requests} == {3, 4}
     assert {r.reason_category for r in requests} == {c.value for c in rules.ReasonCategory}
-    assert all(r.reason_text and unicodedata.is_normalized("NFC", r.reason_text)
-               for r in requests)
+    assert all(r.reason_text and unicodedata.is_normalized("NFC", r.reason_text) for r in requests)
 
 
 def test_every_request_comes_from_a_registered_guardian_of_its_student(session: Session) -> None:
@@ -315,18 +352,30 @@ def test_special_retroactive_overlapping_and_paper_originals(
     assert any(r.principal_signoff_on is None for r in pending_special)
     assert all(r.principal_signoff_on is None for r in requests if r not in special)
 
-    retro = [rules.retroactive_days(_local(r.submitted_at), _first(r), calendar)
-             for r in requests
-             if rules.is_retroactive(_local(r.submitted_at), _first(r), calendar)]
+    retro = [
+        rules.retroactive_days(_local(r.submitted_at), _first(r), calendar)
+        for r in requests
+        if rules.is_retroactive(_local(r.submitted_at), _first(r), calendar)
+    ]
     assert len(retro) >= 10
     assert any(rules.is_late_retroactive(days, policy) for days in retro)
     assert any(days == 0 for days in retro)  # submitted during the first day of the absence
 
     facts = [
-        rules.LeaveFacts(r.id, r.student_id, rules.LeaveStatus(r.status), rules.Channel(r.channel),
-                         _first(r), _last(r), r.submitted_at, r.version,
-                         r.principal_signoff_on is not None, r.original_received_on,
-                         rules.AuditStatus(r.audit_status), r in special)
+        rules.LeaveFacts(
+            r.id,
+            r.student_id,
+            rules.LeaveStatus(r.status),
+            rules.Channel(r.channel),
+            _first(r),
+            _last(r),
+            r.submitted_at,
+            r.version,
+            r.principal_signoff_on is not None,
+            r.original_received_on,
+            rules.AuditStatus(r.audit_status),
+            r in special,
+        )
         for r in requests
     ]
     assert sum(1 for f in facts if rules.find_overlaps(f, facts)) >= 4
@@ -334,8 +383,11 @@ def test_special_retroactive_overlapping_and_paper_originals(
     states = Counter(rules.original_state(f, TODAY, calendar, policy) for f in facts)
     assert states[rules.OriginalState.RECEIVED] >= 5
     assert states[rules.OriginalState.OVERDUE] >= 2
-    level3 = [f for f in facts
-              if f.channel is rules.Channel.LEVEL_3 and f.status is rules.LeaveStatus.APPROVED]
+    level3 = [
+        f
+        for f in facts
+        if f.channel is rules.Channel.LEVEL_3 and f.status is rules.LeaveStatus.APPROVED
+    ]
     assert any(f.original_received_on for f in level3)
 
 
@@ -374,7 +426,8 @@ def test_ledger_is_what_the_domain_derives(session: Session, scope: ClassScope) 
     derived = ledger.derive_ledger(observations, covers, scope.calendar)
     stored = {
         (m.student_id, Slot.of(m.day, SchoolSession(m.session))): ledger.Mark(
-            ledger.MarkStatus(m.status), ledger.MarkSource(m.source), m.leave_request_id)
+            ledger.MarkStatus(m.status), ledger.MarkSource(m.source), m.leave_request_id
+        )
         for m in marks
     }
     assert stored == derived
@@ -394,9 +447,12 @@ def test_two_students_near_the_absence_limit(session: Session, scope: ClassScope
     by_student: dict[int, dict[Slot, ledger.MarkStatus]] = defaultdict(dict)
     for m in session.scalars(select(AttendanceMark)):
         by_student[m.student_id][Slot.of(m.day, SchoolSession(m.session))] = ledger.MarkStatus(
-            m.status)
-    totals = sorted((ledger.totals(marks, scope.policy).total_absent
-                     for marks in by_student.values()), reverse=True)
+            m.status
+        )
+    totals = sorted(
+        (ledger.totals(marks, scope.policy).total_absent for marks in by_student.values()),
+        reverse=True,
+    )
     assert totals[:2] == [43, 38]
     assert totals[2] < 30  # nobody else reaches the first warning
 
@@ -417,9 +473,11 @@ def test_semester_one_is_complete_and_valid(session: Session) -> None:
         assessment = Assessment(subject.assessment)
         slots = expected_slots(subject.periods_per_year, assessment)
         assert sum(1 for kind, _slot in slots if kind is GradeKind.TX) == regular_count(
-            subject.periods_per_year, assessment)
-        expected = {(sid, subject.id, 1, kind.value, slot) for sid in students
-                    for kind, slot in slots}
+            subject.periods_per_year, assessment
+        )
+        expected = {
+            (sid, subject.id, 1, kind.value, slot) for sid in students for kind, slot in slots
+        }
         assert expected <= have
         assert {k for k in have if k[1] == subject.id and k[2] == 1} == expected
     for entry in entries:
@@ -441,8 +499,9 @@ def test_semester_two_is_under_way(session: Session) -> None:
     subjects = session.scalars(select(Subject)).all()
     assert kinds["CK"] == 0
     assert 0 < kinds["GK"] < students * len(subjects)
-    tx_expected = students * sum(regular_count(s.periods_per_year, Assessment(s.assessment))
-                                 for s in subjects)
+    tx_expected = students * sum(
+        regular_count(s.periods_per_year, Assessment(s.assessment)) for s in subjects
+    )
     assert kinds["TX"] > tx_expected / 2
     midnight = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=VN)
     assert all(e.entered_at < midnight for e in entries)
@@ -465,7 +524,10 @@ def test_academic_results_of_semester_one_vary(session: Session) -> None:
             if subject.assessment == "score":
                 scored[subject.code] = semester_average(
                     [cells[("TX", i)].score for i in range(1, n + 1)],
-                    cells[("GK", 1)].score, cells[("CK", 1)].score, n)
+                    cells[("GK", 1)].score,
+                    cells[("CK", 1)].score,
+                    n,
+                )
             else:
                 results = [parse_comment(cell.comment or "") for cell in cells.values()]
                 commented[subject.code] = comment_semester_result(results, n + 2)
@@ -480,14 +542,30 @@ def test_late_entries_changes_and_reviews(session: Session) -> None:
     subjects = {s.id: s for s in session.scalars(select(Subject))}
     students = [s.id for s in session.scalars(select(Student))]
     entries = _entries(session)
-    deadlines = [ColumnDeadline(d.semester, GradeKind(d.kind), d.due_on)
-                 for d in session.scalars(select(GradeDeadline))]
+    deadlines = [
+        ColumnDeadline(d.semester, GradeKind(d.kind), d.due_on)
+        for d in session.scalars(select(GradeDeadline))
+    ]
     assert len(deadlines) == 6
-    expected = [e for s in subjects.values() for e in expected_entries(
-        students, s.code, s.periods_per_year, Assessment(s.assessment), semesters=(1,))]
-    recorded = [RecordedEntry(e.student_id, subjects[e.subject_id].code, e.semester,
-                              GradeKind(e.kind), e.slot, _local(e.entered_at)) for e in entries
-                if e.semester == 1]
+    expected = [
+        e
+        for s in subjects.values()
+        for e in expected_entries(
+            students, s.code, s.periods_per_year, Assessment(s.assessment), semesters=(1,)
+        )
+    ]
+    recorded = [
+        RecordedEntry(
+            e.student_id,
+            subjects[e.subject_id].code,
+            e.semester,
+            GradeKind(e.kind),
+            e.slot,
+            _local(e.entered_at),
+        )
+        for e in entries
+        if e.semester == 1
+    ]
     report = completeness(expected, recorded, deadlines, TODAY)
     assert report.missing == () and report.unexpected == ()
     assert 3 <= len(report.late) < len(recorded) / 10
@@ -551,9 +629,11 @@ def test_school_profile_shares_school_year_and_staff(tmp_path: Path) -> None:
             births = {(s.class_id, s.date_of_birth.year) for s in session.scalars(select(Student))}
             assert {year for _class, year in births} == {2009, 2010}
             assert len(session.scalars(select(AttendanceMark)).all()) == sum(
-                s.marks for s in summaries)
+                s.marks for s in summaries
+            )
             assert len(session.scalars(select(GradeEntry)).all()) == sum(
-                s.grade_entries for s in summaries)
+                s.grade_entries for s in summaries
+            )
     finally:
         database.close()
 

@@ -223,10 +223,20 @@ def test_retroactive_is_judged_on_school_time_not_utc(db: Database, small: Small
 
     with db.transaction() as s:
         scope = load_scope(s)
-        changes = leave.submit(s, scope, NewRequest(
-            student_id=small.student_ids[0], guardian_id=small.guardian_ids[0],
-            first=Slot.of(THU, AM), last=Slot.of(THU, AM), reason_category="illness",
-            reason_text="Sốt", channel=4, submitted_at=datetime(2025, 10, 2, 1, 0, tzinfo=UTC)),
-            actor="parent")
+        changes = leave.submit(
+            s,
+            scope,
+            NewRequest(
+                student_id=small.student_ids[0],
+                guardian_id=small.guardian_ids[0],
+                first=Slot.of(THU, AM),
+                last=Slot.of(THU, AM),
+                reason_category="illness",
+                reason_text="Sốt",
+                channel=4,
+                submitted_at=datetime(2025, 10, 2, 1, 0, tzinfo=UTC),
+            ),
+            actor="parent",
+        )
         rid = int(next(iter(changes.ids("leave_request"))))
         assert leave.show(s, scope, rid, today=THU).retroactive is True
