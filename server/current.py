@@ -1,5 +1,6 @@
-"""For a refused intent: the server's present rows it touched, so the client can undo its
-optimistic change, and the refusal's code and message in the domain's words."""
+"""For a refused intent: the server's present rows it touched (and deletes for those it would
+have created), so the client can undo its optimistic change, and the refusal's code and message
+in the domain's words."""
 
 from __future__ import annotations
 
@@ -34,8 +35,7 @@ from desktop.models import (
 )
 from desktop.services import intents
 from desktop.sync.protocol import Change
-from desktop.sync.rows import encode_row, row_key
-from server.tables import ChangeCounter, ChangeLogEntry
+from desktop.sync.rows import encode_row
 
 LEAVE_INTENTS = (
     intents.DecideLeave,
@@ -126,30 +126,40 @@ def touched(session: Session, class_id: int, name: str, raw: dict[str, Any]) -> 
     return rows
 
 
-def as_changes(session: Session, class_id: int, rows: Iterable[Base]) -> list[Change]:
-    """Rows encoded like the change feed, each with the seq of its latest feed entry."""
-    fallback = session.get(ChangeCounter, class_id)
+def as_changes(rows: Iterable[Base]) -> list[Change]:
+    """Rows encoded like the change feed."""
     found: list[Change] = []
     for row in rows:
         table: Table = row.__table__  # type: ignore[assignment]
-        key = row_key(table, row)
-        seq = session.scalar(
-            select(ChangeLogEntry.seq).where(
-                ChangeLogEntry.class_id == class_id,
-                ChangeLogEntry.entity == table.name,
-                ChangeLogEntry.key == key,
-            )
-        ) or (fallback.seq if fallback else 1)
-        found.append(
-            Change(
-                seq=max(seq, 1),
-                entity=table.name,
-                key=key,
-                op="upsert",
-                data=encode_row(table, row),
+        found.append(Change(entity=table.name, op="upsert", data=encode_row(table, row)))
+    return found
+
+
+def absent(session: Session, class_id: int, name: str, raw: dict[str, Any]) -> list[Change]:
+    """Deletes for the rows keyed by what they describe that a refused intent would have
+    created and the server does not have: a subject's term (subject, semester) and a conduct
+    rating (student, term). The client created them optimistically; rows with ids the server
+    allocates are provisional there and dropped anyway, but these would stay for ever."""
+    try:
+        args = intents.parse_args(name, raw)
+    except InvalidInput:
+        return []
+    key: tuple[str, str] | None = None
+    if isinstance(args, intents.SetGrade | intents.ReviewSubject):
+        subject_id = session.scalar(
+            select(Subject.id).where(
+                Subject.class_id == class_id, Subject.code == args.subject_code.strip().upper()
             )
         )
-    return found
+        if subject_id is not None and session.get(SubjectTerm, (subject_id, args.semester)) is None:
+            key = ("subject_term", f"{subject_id}:{args.semester}")
+    elif (
+        isinstance(args, intents.SetConduct)
+        and _in_class(session, args.student_id, class_id)
+        and session.get(ConductRating, (args.student_id, args.term)) is None
+    ):
+        key = ("conduct_rating", f"{args.student_id}:{args.term}")
+    return [] if key is None else [Change(entity=key[0], op="delete", key=key[1])]
 
 
 def _when(session: Session, request: LeaveRequest, action: str) -> str:

@@ -23,6 +23,7 @@ from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import Student, Subject
 from desktop.services import intents
+from desktop.services.scope import ClassScope
 from desktop.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_VERSION,
@@ -57,13 +58,8 @@ def handle(
         access.require_homeroom(session, account, request.class_id, settings.school_today())
         last = _check_client(session, account, request.client_id)
     results: list[MutationResult] = []
-    for mutation in sorted(request.mutations, key=lambda m: m.seq):
-        with store.write() as session:
-            outcome = _push_one(session, account, request, mutation, settings)
-        if outcome is None:
-            break
-        result, last = outcome
-        results.append(result)
+    if request.mutations:
+        results, last = _push(store, account, request, settings, last)
     changes, cursor, more = pull(store, request.class_id, request.cursor, settings.page_size)
     return SyncResponse(
         protocol=PROTOCOL_VERSION,
@@ -74,6 +70,24 @@ def handle(
         more=more,
         server_time=settings.clock(),
     )
+
+
+def _push(
+    store: Store, account: Account, request: SyncRequest, settings: Settings, last: int
+) -> tuple[list[MutationResult], int]:
+    """Each intent in its own transaction, in order, until one is out of sequence."""
+    with store.read() as session:
+        # Read once per request: no intent changes the calendar or the policy.
+        scope = load_scope_by_id(session, request.class_id)
+    results: list[MutationResult] = []
+    for mutation in sorted(request.mutations, key=lambda m: m.seq):
+        with store.write() as session:
+            outcome = _push_one(session, account, request, mutation, scope, settings)
+        if outcome is None:
+            break
+        result, last = outcome
+        results.append(result)
+    return results, last
 
 
 def _check_client(session: Session, account: Account, client_id: str) -> int:
@@ -101,6 +115,7 @@ def _push_one(
     account: Account,
     request: SyncRequest,
     mutation: Mutation,
+    scope: ClassScope,
     settings: Settings,
 ) -> tuple[MutationResult, int] | None:
     now = settings.clock()
@@ -131,7 +146,7 @@ def _push_one(
         return _stored(done), state.last_seq
     if mutation.seq != state.last_seq + 1:
         return None
-    result = _apply(session, account, request.class_id, mutation)
+    result = _apply(session, account, scope, mutation)
     session.add(
         ProcessedMutation(
             client_id=request.client_id,
@@ -140,7 +155,7 @@ def _push_one(
             name=mutation.name[:40],
             class_id=request.class_id,
             status=result.status,
-            result=result.model_dump_json(),
+            result=result.model_dump_json(exclude_none=True),
             client_time=mutation.client_time if mutation.client_time.tzinfo else now,
             processed_at=now,
         )
@@ -159,8 +174,10 @@ def _stored(done: ProcessedMutation) -> MutationResult:
     return result
 
 
-def _apply(session: Session, account: Account, class_id: int, mutation: Mutation) -> MutationResult:
-    scope = load_scope_by_id(session, class_id)
+def _apply(
+    session: Session, account: Account, scope: ClassScope, mutation: Mutation
+) -> MutationResult:
+    class_id = scope.class_id
     try:
         with session.begin_nested():
             try:
@@ -190,7 +207,8 @@ def _apply(session: Session, account: Account, class_id: int, mutation: Mutation
             status="conflict" if status == "conflict" else "rejected",
             code=code,
             message=message,
-            current=current.as_changes(session, class_id, rows),
+            current=current.as_changes(rows)
+            + current.absent(session, class_id, mutation.name, mutation.args),
         )
     return MutationResult(id=mutation.id, seq=mutation.seq, status="applied")
 
@@ -239,13 +257,9 @@ def pull(
     more = len(rows) > page_size
     page = rows[:page_size]
     changes = [
-        Change.model_construct(
-            seq=seq,
-            entity=entity,
-            key=key,
-            op=op,
-            data=json.loads(data) if data is not None else None,
-        )
-        for seq, entity, key, op, data in page
+        Change.model_construct(entity=entity, op=op, key=key, data=None)
+        if data is None
+        else Change.model_construct(entity=entity, op=op, key=None, data=json.loads(data))
+        for _seq, entity, key, op, data in page
     ]
     return changes, (page[-1][0] if page else cursor), more

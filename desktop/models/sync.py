@@ -59,14 +59,14 @@ class SyncInbox(Base):
     """Pulled rows staged until the last page arrives, so nothing half-applied is shown.
 
     ``kind`` is ``change`` for the change feed, ``current`` for the server's rows sent back
-    with a refused intent (applied first, since the feed may hold newer versions).
+    with a refused intent (applied first, since the feed may hold newer versions); within a
+    kind, rows are applied in the order they arrived (``id``).
     """
 
     __tablename__ = "sync_inbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
-    seq: Mapped[int]
     entity: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(120))
     op: Mapped[str] = mapped_column(String(10))

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Protocol
 
 from sqlalchemy import delete, false, select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
-from desktop.models import OutboxIntent, Subject, SyncConflict, SyncInbox
+from desktop.models import OutboxIntent, SyncConflict, SyncInbox
 from desktop.models.db import Database
 from desktop.models.provisional import CLIENT_CREATED
 from desktop.services import intents
@@ -152,7 +153,6 @@ def _record_round(
             done.add(result.id)
             if result.status in REFUSED:
                 _record_conflict(session, mutation, result, at)
-                _stage(session, "current", _absent(session, request.class_id, mutation, result))
                 _stage(session, "current", result.current)
         if done:
             session.execute(delete(OutboxIntent).where(OutboxIntent.id.in_(done)))
@@ -170,52 +170,22 @@ def _stage(session: Session, kind: str, changes: list[Change]) -> None:
     for change in changes:
         try:
             if change.op == "delete":
-                rows.key_values(change.entity, change.key)
+                key = change.key or ""
+                rows.key_values(change.entity, key)
             else:
-                rows.decode_row(change.entity, change.data or {})
+                values = rows.decode_row(change.entity, change.data or {})
+                key = rows.row_key(rows.synced_tables()[change.entity], values)
         except InvalidInput as error:
             raise ProtocolError(error.message) from None
         session.add(
             SyncInbox(
                 kind=kind,
-                seq=change.seq,
                 entity=change.entity,
-                key=change.key,
+                key=key,
                 op=change.op,
                 data=json.dumps(change.data, ensure_ascii=False) if change.data else None,
             )
         )
-
-
-def _absent(
-    session: Session, class_id: int, mutation: Mutation, result: MutationResult
-) -> list[Change]:
-    """Deletes for the rows with natural keys a refused intent may have created optimistically
-    and the server did not send back: per the protocol, ``current`` holds the server's present
-    rows the intent touched, so a touched row missing from it does not exist on the server.
-
-    Rows of tables whose ids the server allocates are provisional (negative ids) and dropped
-    anyway; a subject's term (subject, semester) and a conduct rating (student, term) are keyed
-    by what they describe and would otherwise stay on this computer for ever."""
-    args = mutation.args
-    key: tuple[str, str] | None = None
-    if mutation.name in ("set_grade", "review_subject"):
-        code, semester = args.get("subject_code"), args.get("semester")
-        if isinstance(code, str) and isinstance(semester, int):
-            subject_id = session.scalar(
-                select(Subject.id).where(
-                    Subject.class_id == class_id, Subject.code == code.strip().upper()
-                )
-            )
-            if subject_id is not None:
-                key = ("subject_term", f"{subject_id}:{semester}")
-    elif mutation.name == "set_conduct":
-        student_id, term = args.get("student_id"), args.get("term")
-        if isinstance(student_id, int) and isinstance(term, int):
-            key = ("conduct_rating", f"{student_id}:{term}")
-    if key is None or any((c.entity, c.key) == key for c in result.current):
-        return []
-    return [Change(seq=1, entity=key[0], key=key[1], op="delete")]
 
 
 def _record_conflict(
@@ -244,17 +214,18 @@ def _finish(database: Database, class_id: int, at: datetime) -> int:
     with database.transaction() as session:
         _defer_foreign_keys(session)
         staged = session.scalars(
-            select(SyncInbox).order_by(
-                (SyncInbox.kind == "change").asc(), SyncInbox.seq, SyncInbox.id
-            )
+            select(SyncInbox).order_by((SyncInbox.kind == "change").asc(), SyncInbox.id)
         ).all()
         for model in CLIENT_CREATED:
             session.execute(delete(model).where(model.id < 0))
-        for item in staged:
-            if item.op == "delete":
-                rows.remove(session, item.entity, item.key)
+        # Runs of upserts of one table go in one statement each (a first sync is a few long
+        # runs); the order between runs is kept, so a later version of a row still wins.
+        for (entity, op), run in groupby(staged, key=lambda item: (item.entity, item.op)):
+            if op == "delete":
+                for item in run:
+                    rows.remove(session, entity, item.key)
             else:
-                rows.upsert(session, item.entity, json.loads(item.data or "{}"))
+                rows.upsert_many(session, entity, [json.loads(item.data or "{}") for item in run])
         session.execute(delete(SyncInbox))
         new_cursor = state.staged_cursor(session)
         state.put(session, state.CURSOR, str(new_cursor))

@@ -1,4 +1,4 @@
-"""The sync API's messages (protocol 1), validated on both sides with the same models.
+"""The sync API's messages (protocol 2), validated on both sides with the same models.
 
 Documented in ``docs/sync-protocol.md``; the OpenAPI document in ``resources/api/`` is checked
 against the running reference server by the tests.
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PROTOCOL_VERSION = 1
-SCHEMA_VERSION = 2
+PROTOCOL_VERSION = 2
+SCHEMA_VERSION = 3
 """The client database schema the change payloads follow (Alembic head revision number)."""
 
 MAX_MUTATIONS = 500
@@ -46,11 +46,28 @@ MutationStatus = Literal["applied", "duplicate", "rejected", "conflict"]
 
 
 class Change(Message):
-    seq: int = Field(ge=1)
+    """One row of the class as the server has it now, or its deletion.
+
+    An upsert carries the whole row (its key is in it); only a delete names its key. Neither
+    carries its seq: a page is applied whole, in order, and its ``cursor`` says where it ends
+    (per-row seqs and keys were a fifth of the first sync's bytes)."""
+
     entity: str = Field(max_length=40)
-    key: str = Field(max_length=120)
     op: Literal["upsert", "delete"]
-    data: dict[str, Any] | None = None
+    key: str | None = Field(
+        default=None,
+        max_length=120,
+        description="delete only: the primary key, parts joined by ':'",
+    )
+    data: dict[str, Any] | None = Field(default=None, description="upsert only: every column")
+
+    @model_validator(mode="after")
+    def _fits_op(self) -> Change:
+        if self.op == "upsert" and (self.data is None or self.key is not None):
+            raise ValueError("an upsert carries its row's data and no key")
+        if self.op == "delete" and (self.key is None or self.data is not None):
+            raise ValueError("a delete carries its key and no data")
+        return self
 
 
 class MutationResult(Message):
@@ -61,7 +78,10 @@ class MutationResult(Message):
     message: str | None = None
     current: list[Change] = Field(
         default_factory=list,
-        description="for a rejection or conflict: the server's current rows the intent touched",
+        description=(
+            "for a rejection or conflict: the server's present rows the intent touched, and "
+            "deletes for the rows it would have created that the server does not have"
+        ),
     )
 
 

@@ -122,20 +122,21 @@ def key_values(entity: str, key: str) -> dict[str, Any]:
         ) from None
 
 
-def upsert(session: Session, entity: str, data: dict[str, Any]) -> None:
+def upsert_many(session: Session, entity: str, data: list[dict[str, Any]]) -> None:
+    """Insert or replace whole rows, checked against the local schema, in one statement."""
     table = synced_tables()[entity]
-    values = decode_row(entity, data)
+    values = [decode_row(entity, row) for row in data]
     primary = [c.key for c in table.primary_key.columns]
-    statement = sqlite_insert(table).values(values)
+    statement = sqlite_insert(table)
+    others = [c.key for c in table.columns if c.key not in primary]
     statement = (
         statement.on_conflict_do_update(
-            index_elements=primary,
-            set_={k: v for k, v in values.items() if k not in primary},
+            index_elements=primary, set_={k: statement.excluded[k] for k in others}
         )
-        if len(values) > len(primary)
+        if others
         else statement.on_conflict_do_nothing()
     )
-    session.execute(statement)
+    session.execute(statement, values)
 
 
 def remove(session: Session, entity: str, key: str) -> None:

@@ -22,5 +22,6 @@ def sync_class(
 ) -> Response:
     """Push the pending intents (each exactly once, in order), then pull one page of changes."""
     answer = sync.handle(store, account, body, settings)
-    # Serialized directly: the page is already made of validated models.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    # Serialized directly: the page is already made of validated models. Unset optional
+    # fields (an upsert's key, a delete's data, an applied intent's code) are left out.
+    return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")

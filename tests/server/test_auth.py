@@ -114,7 +114,7 @@ def test_ping_needs_no_sign_in(sqlite_url: str) -> None:
         ping = api.http.get("/api/v1/ping")
         assert ping.status_code == 200
         body = ping.json()
-        assert body["protocol"] == 1 and body["schema_version"] == 2
+        assert body["protocol"] == 2 and body["schema_version"] == 3
         # The real clock, even on a server fixed on a demo school day: clients measure skew.
         moment = datetime.fromisoformat(body["server_time"])
         assert abs((moment - datetime.now(UTC)).total_seconds()) < 60

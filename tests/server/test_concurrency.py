@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from desktop.sync.rows import row_key, synced_tables
 from tests.server.helpers import Api, mutation, served, sync_body
 
 WRITERS = 3
@@ -26,7 +27,8 @@ def _school_days(count: int) -> list[date]:
 
 def _apply(state: dict[tuple[str, str], Any], changes: list[dict[str, Any]]) -> None:
     for change in changes:
-        state[(change["entity"], change["key"])] = change["data"]
+        key = change.get("key") or row_key(synced_tables()[change["entity"]], change["data"])
+        state[(change["entity"], key)] = change.get("data")
 
 
 def test_a_follower_misses_no_change_while_teachers_write(db_url: str) -> None:

@@ -325,9 +325,7 @@ def sync_body(changes: int = 0, protocol: int = PROTOCOL_VERSION) -> bytes:
             last_seq_processed=0,
             changes=[
                 Change(
-                    seq=index + 1,
                     entity="student",
-                    key=str(index),
                     op="upsert",
                     data={"id": index, "full_name": f"Nguyễn Văn {index}"},
                 )

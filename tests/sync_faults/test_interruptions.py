@@ -35,7 +35,7 @@ from desktop.models.db import Database, open_database
 from desktop.sync import credentials, engine, rows
 from desktop.sync.engine import sync_once
 from desktop.sync.errors import NetworkError, ProtocolError, SyncError, VersionError
-from desktop.sync.protocol import SyncRequest, SyncResponse
+from desktop.sync.protocol import PROTOCOL_VERSION, SyncRequest, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport, Timeouts
 from server.link_emulator import LinkEmulator, LinkProfile
 from server.settings import Settings
@@ -505,7 +505,7 @@ def test_a_stalled_connection_hits_the_deadline_and_the_next_sync_converges(
 
 def _answer(**fields: Any) -> bytes:
     body: dict[str, Any] = {
-        "protocol": 1,
+        "protocol": PROTOCOL_VERSION,
         "results": [],
         "last_seq_processed": 0,
         "changes": [],
@@ -541,7 +541,7 @@ def _row_change(**data: Any) -> dict[str, Any]:
         "version": 9,
     }
     row.update(data)
-    return {"seq": 500, "entity": "leave_request", "key": "1", "op": "upsert", "data": row}
+    return {"entity": "leave_request", "op": "upsert", "data": row}
 
 
 HOSTILE: dict[str, tuple[str, bytes, type[SyncError]]] = {
@@ -549,9 +549,7 @@ HOSTILE: dict[str, tuple[str, bytes, type[SyncError]]] = {
     "wrong types": ("application/json", _answer(results="none", more="maybe"), ProtocolError),
     "a change of an unknown table": (
         "application/json",
-        _answer(
-            changes=[{"seq": 500, "entity": "bang_la", "key": "1", "op": "upsert", "data": {}}]
-        ),
+        _answer(changes=[{"entity": "bang_la", "op": "upsert", "data": {}}]),
         ProtocolError,
     ),
     "an invalid date in a row": (
@@ -566,12 +564,16 @@ HOSTILE: dict[str, tuple[str, bytes, type[SyncError]]] = {
     ),
     "an invalid key in a delete": (
         "application/json",
-        _answer(changes=[{"seq": 500, "entity": "leave_request", "key": "1:2", "op": "delete"}]),
+        _answer(changes=[{"entity": "leave_request", "key": "1:2", "op": "delete"}]),
         ProtocolError,
     ),
     "more pages promised, none sent": ("application/json", _answer(more=True), ProtocolError),
     "a cursor moved backwards": ("application/json", _answer(cursor=0), ProtocolError),
-    "another protocol version": ("application/json", _answer(protocol=2), VersionError),
+    "another protocol version": (
+        "application/json",
+        _answer(protocol=PROTOCOL_VERSION + 1),
+        VersionError,
+    ),
     "a Wi-Fi login page": (
         "text/html",
         b"<html><body>Dang nhap Wi-Fi</body></html>",
@@ -600,8 +602,9 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
             if self.headers.get("Content-Encoding") == "gzip":
                 raw = gzip.decompress(raw)
             cursor = json.loads(raw)["cursor"] + 1
-            change = {**_row_change(), "seq": cursor}
-            self._send("application/json", _answer(changes=[change], cursor=cursor, more=True))
+            self._send(
+                "application/json", _answer(changes=[_row_change()], cursor=cursor, more=True)
+            )
             return
         content_type, body, _error = HOSTILE[self.mode]
         if self.mode not in ("a gzip bomb", "a huge body"):
