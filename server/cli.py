@@ -16,6 +16,8 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+from desktop.cli import argparse_vi
+from desktop.cli.parsing import parse_date
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 
@@ -29,15 +31,6 @@ def _db(value: str | None) -> str:
     from server.store import default_url
 
     return value or os.environ.get(DB_ENV) or default_url()
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("not a date (yyyy-mm-dd): {text}").format(text=text)
-        ) from None
 
 
 def _read_password(env: str, *, confirm: bool) -> str | None:
@@ -190,21 +183,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    argparse_vi.install()
     p = argparse.ArgumentParser(prog="homeroom-server", description=_("Homeroom central server"))
     sub = p.add_subparsers(dest="command", required=True)
     db_help = _("database URL (default: ${env}, else server.sqlite3 here)").format(env=DB_ENV)
 
     serve = sub.add_parser("serve", help=_("run the API server"))
     serve.add_argument("--db", help=db_help)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--today", type=_day, help=_("answer as on this day (a demo server)"))
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)")
+    )
+    serve.add_argument("--port", type=int, default=8765, help=_("port (default: 8765)"))
+    serve.add_argument("--today", type=parse_date, help=_("answer as on this day (a demo server)"))
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help=_("log detail (default: info)"),
+    )
     serve.set_defaults(run=cmd_serve)
 
     seed = sub.add_parser("seed-demo", help=_("fill an empty database with the demo school"))
     seed.add_argument("--db", help=db_help)
-    seed.add_argument("--seed", type=int, default=2025)
+    seed.add_argument(
+        "--seed", type=int, default=2025, help=_("the generator's seed (default: 2025)")
+    )
     seed.add_argument("--classes", type=int, default=1, help=_("1: the demo class; more: a school"))
     seed.add_argument(
         "--all-parents",
@@ -220,30 +223,42 @@ def parser() -> argparse.ArgumentParser:
 
     create = sub.add_parser("create-account", help=_("create an account (password on stdin)"))
     create.add_argument("--db", help=db_help)
-    create.add_argument("--username", required=True)
-    create.add_argument("--display-name", required=True)
+    create.add_argument("--username", required=True, help=_("the sign-in name"))
+    create.add_argument("--display-name", required=True, help=_("the name people see"))
     create.add_argument(
-        "--role", required=True, choices=["homeroom", "subject", "principal", "parent"]
+        "--role",
+        required=True,
+        choices=["homeroom", "subject", "principal", "parent"],
+        help=_("homeroom or subject teacher, principal, parent"),
     )
-    create.add_argument("--teacher-code")
-    create.add_argument("--guardian-id", type=int)
+    create.add_argument("--teacher-code", help=_("the teacher's code (teachers)"))
+    create.add_argument("--guardian-id", type=int, help=_("the guardian's id (parents)"))
     create.set_defaults(run=cmd_create_account)
 
     grant = sub.add_parser("grant-substitute", help=_("let a teacher sync another's class"))
     grant.add_argument("--db", help=db_help)
-    grant.add_argument("--username", required=True)
-    grant.add_argument("--class-id", type=int, required=True)
-    grant.add_argument("--until", type=_day, required=True)
+    grant.add_argument("--username", required=True, help=_("the substitute's sign-in name"))
+    grant.add_argument("--class-id", type=int, required=True, help=_("the class they stand in for"))
+    grant.add_argument(
+        "--until",
+        type=parse_date,
+        required=True,
+        help=_("the last day of the assignment (dd/mm/yyyy)"),
+    )
     grant.set_defaults(run=cmd_grant)
 
     openapi = sub.add_parser("openapi", help=_("print the OpenAPI document"))
     openapi.set_defaults(run=cmd_openapi)
 
     simulate = sub.add_parser("simulate", help=_("play parents and subject teachers (loopback)"))
-    simulate.add_argument("--url", default="http://127.0.0.1:8765")
+    simulate.add_argument(
+        "--url", default="http://127.0.0.1:8765", help=_("the server (default: loopback, 8765)")
+    )
     simulate.add_argument("--rate", type=float, default=2.0, help=_("actions per second"))
     simulate.add_argument("--duration", type=float, default=10.0, help=_("seconds"))
-    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument(
+        "--seed", type=int, default=1, help=_("the simulator's seed (default: 1)")
+    )
     simulate.set_defaults(run=cmd_simulate)
     return p
 

@@ -8,8 +8,9 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_id
-from desktop.domain.calendar import Session, format_date
-from desktop.domain.leave import AuditStatus, LeaveStatus
+from desktop.domain.calendar import Session, format_date, format_moment
+from desktop.domain.guardians import relation_label
+from desktop.domain.leave import AuditStatus, Channel, LeaveStatus, ReasonCategory
 from desktop.i18n import _
 from desktop.services import leave, post_audit
 from desktop.services.attendance import session_label
@@ -81,6 +82,13 @@ def _range(row: LeaveRow) -> str:
     return f"{first} – {last}"
 
 
+def _signoff(row: LeaveRow) -> str:
+    if not row.principal_signoff_by:
+        return ""
+    day = format_date(row.principal_signoff_on) if row.principal_signoff_on else ""
+    return f"{row.principal_signoff_by} {day}".strip()
+
+
 def _flags(row: LeaveRow) -> str:
     flags = []
     if row.special_case:
@@ -125,21 +133,27 @@ def leave_show(args: argparse.Namespace) -> int:
     lines = [
         (_("Request"), f"#{row.id} (v{row.version})"),
         (_("Student"), f"{row.student_name} ({row.student_code})"),
-        (_("Guardian"), f"{row.guardian_name} ({row.guardian_relation})"),
-        (_("Submitted at"), row.submitted_at.astimezone().strftime("%H:%M %d/%m/%Y")),
+        (_("Guardian"), f"{row.guardian_name} ({relation_label(row.guardian_relation)})"),
+        (_("Submitted at"), format_moment(row.submitted_at)),
         (_("Leave"), _range(row)),
         (_("Sessions"), str(row.sessions)),
-        (_("Reason"), row.reason_text),
-        (_("Procedure level"), str(row.channel)),
+        (_("Reason"), f"{ReasonCategory(row.reason_category).label}: {row.reason_text}"),
+        (_("Procedure level"), Channel(row.channel).label),
         (_("State"), row.state_label),
         (_("Flags"), _flags(row)),
+        (_("Principal's sign-off"), _signoff(row)),
         (_("Decision note"), row.decision_note),
         (_("Decided by"), row.decided_by),
-        (_("Post-audit"), AuditStatus(row.audit_status).label),
+        (_("Decided at"), format_moment(row.decided_at) if row.decided_at else ""),
+        (
+            _("Paper original received"),
+            format_date(row.original_received_on) if row.original_received_on else "",
+        ),
     ]
     for label, value in lines:
         if value:
             print(f"{label}: {value}")
+    print(AuditStatus(row.audit_status).label)
     return 0
 
 

@@ -11,10 +11,12 @@ import argparse
 import getpass
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 from desktop.cli.context import open_profile
 from desktop.cli.output import print_json
+from desktop.domain.calendar import format_moment
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.sync import state
@@ -137,11 +139,7 @@ def _when(iso: str | None) -> str | None:
     """A stored moment as the teacher reads it: school time, ``HH:MM dd/MM/yyyy``."""
     if not iso:
         return None
-    from datetime import datetime
-
-    from desktop.domain.calendar import school_time
-
-    return school_time(datetime.fromisoformat(iso)).strftime("%H:%M %d/%m/%Y")
+    return format_moment(datetime.fromisoformat(iso))
 
 
 def status(args: argparse.Namespace) -> int:

@@ -175,3 +175,8 @@ def school_time(moment: datetime) -> datetime:
 def format_date(day: date) -> str:
     """``dd/MM/yyyy``, the one date format users see."""
     return day.strftime("%d/%m/%Y")
+
+
+def format_moment(moment: datetime) -> str:
+    """``HH:mm dd/MM/yyyy`` in the school's time zone, whatever this computer's zone is."""
+    return school_time(moment).strftime("%H:%M %d/%m/%Y")

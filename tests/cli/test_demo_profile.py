@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,32 @@ def test_a_teachers_morning_on_the_demo(demo: Path, capsys: pytest.CaptureFixtur
     assert code == 0 and "nguyên vẹn" in out
     other = demo / "copy"
     assert main(["--data-dir", str(other), "import", str(export)]) == 0
+
+
+@pytest.fixture
+def far_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_request_is_shown_in_the_teachers_words(
+    demo: Path, capsys: pytest.CaptureFixture[str], far_time_zone: None
+) -> None:
+    """Relation, reason category, procedure level and times in Vietnamese and in school time,
+    whatever this computer's time zone."""
+    rows = json.loads(run(demo, capsys, "leave", "list", "--json")[1])
+    signed = next(r for r in rows if r["principal_signoff_by"] and r["decided_at"])
+    code, out = run(demo, capsys, "leave", "show", str(signed["id"]))
+    assert code == 0
+    relation = {"father": "cha", "mother": "mẹ", "grandmother": "bà", "grandfather": "ông"}
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+    assert lines["Phụ huynh"].endswith(f"({relation.get(signed['guardian_relation'], '')})")
+    assert lines["Mức độ dịch vụ công"] in ("một phần (mức độ 3)", "toàn trình (mức độ 4)")
+    submitted = signed["submitted_at"]  # ISO 8601 with offset
+    hour = (int(submitted[11:13]) + 7 - int(submitted[-6:-3])) % 24
+    assert lines["Gửi lúc"].startswith(f"{hour:02d}:{submitted[14:16]} ")
+    assert lines["Hiệu trưởng ký duyệt"].startswith(signed["principal_signoff_by"])
+    assert "Thời điểm quyết định" in lines
