@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,17 @@ SessionName = Literal["morning", "afternoon"]
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def of(cls, source: object, **values: Any) -> Self:
+        """This message's fields taken from ``source``'s attributes of the same names, unless
+        given in ``values``."""
+        return cls.model_validate(
+            {
+                name: values[name] if name in values else getattr(source, name)
+                for name in cls.model_fields
+            }
+        )
 
 
 # --- Parents ------------------------------------------------------------------------------------

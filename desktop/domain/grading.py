@@ -736,22 +736,10 @@ class ExpectedEntry:
 
 
 @dataclass(frozen=True)
-class RecordedEntry:
+class RecordedEntry(ExpectedEntry):
     """A filled cell and when its first value was entered (school local time)."""
 
-    student_id: int
-    subject_code: str
-    semester: int
-    kind: GradeKind
-    slot: int
     entered_at: datetime
-
-    def __post_init__(self) -> None:
-        _require_semester(self.semester)
-
-    @property
-    def key(self) -> tuple[int, str, int, GradeKind, int]:
-        return (self.student_id, self.subject_code, self.semester, self.kind, self.slot)
 
 
 @dataclass(frozen=True)

@@ -33,33 +33,8 @@ def _child(session: Session, account: Account) -> tuple[Guardian, Student, Class
     return guardian, student, load_scope_by_id(session, student.class_id)
 
 
-def _one(
-    session: Session, scope: ClassScope, student: Student, request_id: int, today: date
-) -> ParentLeave:
-    return _view(leave.show(session, scope, request_id, today=today), student)
-
-
-def _view(row: leave.LeaveRow, student: Student) -> ParentLeave:
-    return ParentLeave(
-        id=row.id,
-        student_name=student.full_name,
-        submitted_at=row.submitted_at,
-        first_day=row.first_day,
-        first_session=row.first_session,
-        last_day=row.last_day,
-        last_session=row.last_session,
-        sessions=row.sessions,
-        reason_category=row.reason_category,
-        reason_text=row.reason_text,
-        channel=row.channel,
-        status=row.status,
-        state_label=row.state_label,
-        decision_note=row.decision_note,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        original_received_on=row.original_received_on,
-        version=row.version,
-    )
+def _one(session: Session, scope: ClassScope, request_id: int, today: date) -> ParentLeave:
+    return ParentLeave.of(leave.show(session, scope, request_id, today=today))
 
 
 @router.get("/requests", response_model=list[ParentLeave], responses=errors(401, 403))
@@ -70,7 +45,7 @@ def my_requests(account: AccountDep, store: StoreDep, settings: SettingsDep) -> 
         _guardian, student, scope = _child(session, account)
         rows = leave.list_requests(session, scope, today=today)
         return [
-            _view(row, student)
+            ParentLeave.of(row)
             for row in sorted(rows, key=lambda r: r.id, reverse=True)
             if row.student_id == student.id
         ]
@@ -114,7 +89,7 @@ def submit(
         except InvalidInput as error:
             raise domain_problem(error) from None
         request_id = int(next(iter(changes.ids("leave_request"))))
-        return _one(session, scope, student, request_id, today)
+        return _one(session, scope, request_id, today)
 
 
 @router.post(
@@ -135,4 +110,4 @@ def cancel(
             leave.cancel(session, scope, request_id=request_id, actor=account.display_name)
         except InvalidInput as error:
             raise domain_problem(error) from None
-        return _one(session, scope, student, request_id, settings.school_today())
+        return _one(session, scope, request_id, settings.school_today())

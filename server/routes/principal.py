@@ -37,21 +37,8 @@ def _pending(rows: list[leave.LeaveRow]) -> list[leave.LeaveRow]:
 
 
 def _signoff_view(row: leave.LeaveRow, scope: ClassScope) -> PendingSignoff:
-    return PendingSignoff(
-        request_id=row.id,
-        class_id=scope.class_id,
-        class_name=scope.class_name,
-        student_name=row.student_name,
-        first_day=row.first_day,
-        first_session=row.first_session,
-        last_day=row.last_day,
-        last_session=row.last_session,
-        sessions=row.sessions,
-        reason_category=row.reason_category,
-        status=row.status,
-        principal_signoff_by=row.principal_signoff_by,
-        principal_signoff_on=row.principal_signoff_on,
-        version=row.version,
+    return PendingSignoff.of(
+        row, request_id=row.id, class_id=scope.class_id, class_name=scope.class_name
     )
 
 
