@@ -87,3 +87,9 @@ def _(message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
     """Mark ``message`` for the catalog without translating it now."""
     return message
+
+
+def format_decimal(text: str) -> str:
+    """A number already written with a decimal point, as the language in force writes it:
+    "74,5" in Vietnamese, "74.5" in English."""
+    return text.replace(".", ",") if current_language() == "vi" else text

@@ -11,7 +11,7 @@ from desktop.cli.parsing import parse_id
 from desktop.domain.grade_review import ChangeReviewState
 from desktop.domain.grading import Level, format_score_display, parse_level
 from desktop.errors import InvalidInput
-from desktop.i18n import _
+from desktop.i18n import _, format_decimal
 from desktop.services import grade_report, grades
 from desktop.services.attendance import find_student
 from desktop.services.intents import perform
@@ -125,7 +125,9 @@ def grades_completeness(args: argparse.Namespace) -> int:
         return 0
     print(
         _("Entered {entered} of {expected} grades ({percent} %).").format(
-            entered=result.entered, expected=result.expected, percent=result.percent
+            entered=result.entered,
+            expected=result.expected,
+            percent=format_decimal(str(result.percent)),
         )
     )
     print_table(

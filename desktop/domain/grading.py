@@ -23,7 +23,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from desktop.errors import InvalidGrade, InvalidInput
-from desktop.i18n import N_, _, current_language
+from desktop.i18n import N_, _, format_decimal
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary
@@ -280,7 +280,7 @@ def format_score_vi(value: Decimal) -> str:
 
 def format_score_display(value: Decimal) -> str:
     """The display form in the language in force: "7,5" in Vietnamese, "7.5" in English."""
-    return format_score_vi(value) if current_language() == "vi" else format_score(value)
+    return format_decimal(format_score(value))
 
 
 # --------------------------------------------------------------------------------------------

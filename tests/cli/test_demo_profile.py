@@ -147,3 +147,13 @@ def test_a_request_is_shown_in_the_teachers_words(
     assert lines["Gửi lúc"].startswith(f"{hour:02d}:{submitted[14:16]} ")
     assert lines["Hiệu trưởng ký duyệt"].startswith(signed["principal_signoff_by"])
     assert "Thời điểm quyết định" in lines
+
+
+def test_completeness_is_written_with_a_decimal_comma(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = json.loads(run(demo, capsys, "grades", "completeness", "--json")[1])
+    code, out = run(demo, capsys, "grades", "completeness")
+    percent = str(shown["percent"]).replace(".", ",")
+    assert code == 0 and f"({percent} %)" in out.splitlines()[0]
+    assert "," in percent
