@@ -14,23 +14,13 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE
+from tests import disk
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("mounting a small disk needs root")
-    try:
+    with disk.small_disk(tmp_path) as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def copy_profile(profile: Path, target: Path) -> Path:
@@ -39,16 +29,6 @@ def copy_profile(profile: Path, target: Path) -> Path:
     for file in profile.iterdir():
         shutil.copy2(file, folder / file.name)
     return folder
-
-
-def fill(disk: Path) -> None:
-    """Leave almost no free space on the disk."""
-    with (disk / "filler").open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 4096)
-        except OSError:
-            pass
 
 
 def test_full_disk(small_disk: Path, profile: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +49,7 @@ def test_full_disk(small_disk: Path, profile: Path, capsys: pytest.CaptureFixtur
         )
         == 0
     )
-    fill(small_disk)
+    disk.fill(small_disk)
     codes = [
         main(
             [
@@ -89,7 +69,7 @@ def test_full_disk(small_disk: Path, profile: Path, capsys: pytest.CaptureFixtur
     assert 3 in codes
     assert "Ổ đĩa đã đầy" in err
     assert "Traceback" not in err
-    (small_disk / "filler").unlink()
+    disk.free(small_disk)
     assert main(["--data-dir", str(folder), "attendance", "summary", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"student_code": "HS001"' in out

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,17 +30,25 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, select
 
+from desktop.domain.attendance import Observation
+from desktop.domain.calendar import Session as SchoolSession
+from desktop.domain.calendar import Slot
+from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.models import Student
 from desktop.models.db import Database, open_database
+from desktop.services import attendance
 from desktop.sync import credentials, engine, rows
 from desktop.sync.engine import sync_once
 from desktop.sync.errors import NetworkError, ProtocolError, SyncError, VersionError
 from desktop.sync.protocol import PROTOCOL_VERSION, SyncRequest, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport, Timeouts
 from server.link_emulator import LinkEmulator, LinkProfile
+from server.scope import load_scope_by_id
 from server.settings import Settings
 from server.store import Store, open_store
 from server.tables import AccessToken, Account, ProcessedMutation
+from tests import disk
 from tests.server.helpers import PASSWORD, TODAY, log_size
 from tests.sync.keyring_backend import MemoryKeyring
 from tests.sync_faults import harness, scenario
@@ -744,3 +752,60 @@ def test_endless_pages_are_never_made_visible(
     finally:
         hostile.close()
     assert harness.client_rows(client) == before
+
+
+# --------------------------------------------------------------------------- disk
+
+
+def test_a_full_disk_fails_the_sync_clearly_and_the_next_one_converges(
+    template: Template, store: Store, tmp_path: Path
+) -> None:
+    """The profile's disk fills up while a sync stages pages: a clear storage error, the
+    visible data and the outbox as they were; once space is freed the next sync converges."""
+    work = template.work
+    _roll_call_on_the_server(store, work.class_id, days=40)
+    with disk.small_disk(tmp_path, size="4m") as small:
+        client = harness.open_clone(template.client, small / "client" / "homeroom.sqlite3")
+        try:
+            before = harness.dump(client)
+            with harness.LiveServer(store, scenario.settings()) as server:
+                link = harness.transport(server.url, work.token)
+                try:
+                    disk.fill(small)
+                    with pytest.raises(StorageError) as error:
+                        sync_once(client, link, class_id=work.class_id)
+                    assert error.value.message == _(
+                        "The disk is full: the change was not saved. Free some space."
+                    )
+                    visible = {k: v for k, v in harness.dump(client).items() if k != "sync_inbox"}
+                    assert visible == {k: v for k, v in before.items() if k != "sync_inbox"}
+                    assert harness.pending(client) == work.intents
+                    disk.free(small)
+                    sync_once(client, link, class_id=work.class_id)
+                finally:
+                    link.close()
+            _check_exactly_once(store, client, work)
+        finally:
+            client.close()
+
+
+def _roll_call_on_the_server(store: Store, class_id: int, *, days: int) -> None:
+    """Roll call of ``days`` December days for the whole class: enough changes that pulling
+    them must grow the client's files."""
+    with store.write() as session:
+        scope = load_scope_by_id(session, class_id)
+        students = session.scalars(select(Student.id).where(Student.class_id == class_id)).all()
+        for n in range(days):
+            for part in (SchoolSession.MORNING, SchoolSession.AFTERNOON):
+                slot = Slot.of(harness.weekday(n, date(2025, 12, 1)), part)
+                if not scope.calendar.is_school_session(slot):
+                    continue
+                for student_id in students:
+                    attendance.mark(
+                        session,
+                        scope,
+                        student_id=student_id,
+                        slot=slot,
+                        observed=Observation.ABSENT,
+                        actor="Giáo viên bộ môn",
+                    )
