@@ -1,16 +1,23 @@
 """``homeroom demo``: the whole loop on one machine — a reference server with the demo school,
-a signed-in demo teacher, parents and subject teachers at work, and syncs as they go.
+a signed-in demo teacher, parents and subject teachers at work, and syncs as they go; in the
+desktop window when there is a screen, else as lines of text.
 
-Everything lives in a temporary folder removed at the end; the demo teacher's token is kept in
+Without ``--data-dir`` (or ``HOMEROOM_DATA_DIR``; never the user's real profile folder)
+everything lives in a temporary folder removed at the end. With it, the demo server's database
+is kept beside the profile (``demo-server.sqlite3``), so the profile's
+sync cursor stays meaningful from one run to the next. The demo teacher's token is kept in
 memory only (the demo must not touch the OS keyring of a shared school PC).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,7 @@ from desktop.i18n import _
 
 DEMO_PASSWORD = "demo"
 DEMO_TEACHER = "gvcn"
+SERVER_FILE = "demo-server.sqlite3"
 
 
 def register(commands: Any) -> None:
@@ -25,17 +33,30 @@ def register(commands: Any) -> None:
     p.add_argument("--duration", type=float, default=600.0, help=_("seconds to run"))
     p.add_argument("--rate", type=float, default=0.5, help=_("simulated actions per second"))
     p.add_argument("--interval", type=float, default=10.0, help=_("seconds between syncs"))
+    p.add_argument(
+        "--no-window", action="store_true", help=_("print the syncs instead of opening the window")
+    )
     p.set_defaults(handler=demo)
+
+
+@contextmanager
+def _folders(data_dir: Path | None) -> Iterator[tuple[Path, Path]]:
+    """``(profile folder, server database file)``."""
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        yield data_dir, data_dir / SERVER_FILE
+        return
+    with tempfile.TemporaryDirectory(prefix="homeroom-demo-") as folder:
+        yield Path(folder) / "profile", Path(folder) / SERVER_FILE
 
 
 def demo(args: argparse.Namespace) -> int:
     import keyring
 
-    from desktop.cli.commands_sync import CLASS_KEY, SERVER_KEY, USER_KEY
+    from desktop.cli.commands_desktop import has_screen
     from desktop.models.db import DATABASE_FILE, open_database
     from desktop.sync import state
     from desktop.sync.credentials import connect
-    from desktop.sync.engine import sync_once
     from desktop.sync.memory_keyring import MemoryKeyring
     from server.seed import seed_demo
     from server.simulate import simulate
@@ -43,9 +64,14 @@ def demo(args: argparse.Namespace) -> int:
     from server.testing import serve_store
 
     keyring.set_keyring(MemoryKeyring())
-    with tempfile.TemporaryDirectory(prefix="homeroom-demo-") as folder:
-        store = open_store(f"sqlite:///{Path(folder) / 'server.sqlite3'}")
-        seed_demo(store, seed=2025, password=DEMO_PASSWORD)
+    chosen = args.data_dir or (
+        Path(os.environ["HOMEROOM_DATA_DIR"]) if os.environ.get("HOMEROOM_DATA_DIR") else None
+    )
+    with _folders(chosen) as (profile, server_file):
+        fresh = not server_file.exists()
+        store = open_store(f"sqlite:///{server_file}")
+        if fresh:
+            seed_demo(store, seed=2025, password=DEMO_PASSWORD)
         with serve_store(store) as url:
             print(
                 _("Demo server running at {url} (user {user}, password {password}).").format(
@@ -55,12 +81,11 @@ def demo(args: argparse.Namespace) -> int:
             )
             transport, source = connect(url, DEMO_TEACHER)
             identity = source.login(DEMO_PASSWORD)
-            profile = args.data_dir or Path(folder) / "profile"
+            transport.close()
             database = open_database(profile / DATABASE_FILE)
             with database.transaction() as session:
-                state.put(session, SERVER_KEY, url)
-                state.put(session, USER_KEY, DEMO_TEACHER)
-                state.put(session, CLASS_KEY, str(identity.class_ids[0]))
+                state.sign_in(session, state.SignedIn(url, DEMO_TEACHER, identity.class_ids[0]))
+            database.close()
             print(
                 _(
                     "Profile: {path} — in another terminal try: homeroom --data-dir {path} "
@@ -68,7 +93,6 @@ def demo(args: argparse.Namespace) -> int:
                 ).format(path=profile),
                 flush=True,
             )
-            stop = threading.Event()
             parents = threading.Thread(
                 target=lambda: simulate(
                     url, rate=args.rate, duration=args.duration, seed=7, password=DEMO_PASSWORD
@@ -76,22 +100,44 @@ def demo(args: argparse.Namespace) -> int:
                 name="demo-parents",
                 daemon=True,
             )
+            parents.start()
             try:
-                summary = sync_once(database, transport, class_id=identity.class_ids[0])
-                _report(database, summary.describe())
-                parents.start()
-                deadline = time.monotonic() + args.duration
-                while time.monotonic() < deadline and not stop.wait(args.interval):
-                    summary = sync_once(database, transport, class_id=identity.class_ids[0])
-                    _report(database, summary.describe())
+                if args.no_window or not has_screen():
+                    _print_syncs(profile / DATABASE_FILE, args)
+                else:
+                    from desktop.app import run_desktop
+
+                    run_desktop(profile / DATABASE_FILE, sync_every_s=args.interval)
             except KeyboardInterrupt:
                 pass
-            finally:
-                stop.set()
-                database.close()
-                transport.close()
         store.close()
     return 0
+
+
+def _print_syncs(path: Path, args: argparse.Namespace) -> None:
+    from desktop.models.db import open_database
+    from desktop.sync import state
+    from desktop.sync.credentials import connect
+    from desktop.sync.engine import sync_once
+
+    database = open_database(path)
+    try:
+        with database.reading() as session:
+            account = state.signed_in(session)
+        assert account is not None
+        transport, _source = connect(account.server_url, account.username)
+        try:
+            deadline = time.monotonic() + args.duration
+            while True:
+                summary = sync_once(database, transport, class_id=account.class_id)
+                _report(database, summary.describe())
+                if time.monotonic() + args.interval >= deadline:
+                    break
+                time.sleep(args.interval)
+        finally:
+            transport.close()
+    finally:
+        database.close()
 
 
 def _report(database: Any, synced: str) -> None:

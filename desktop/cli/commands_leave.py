@@ -8,14 +8,10 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_id
-from desktop.domain.calendar import Session, format_date, format_moment
-from desktop.domain.guardians import relation_label
-from desktop.domain.leave import AuditStatus, Channel, LeaveStatus, ReasonCategory
+from desktop.domain.leave import LeaveStatus
 from desktop.i18n import _
-from desktop.services import leave, post_audit
-from desktop.services.attendance import session_label
+from desktop.services import leave, leave_text, post_audit
 from desktop.services.intents import perform
-from desktop.services.leave import LeaveRow
 
 Subparsers = Any
 
@@ -76,30 +72,6 @@ def register(commands: Subparsers) -> None:
     p.set_defaults(handler=audit_record)
 
 
-def _range(row: LeaveRow) -> str:
-    first = f"{session_label(Session(row.first_session))} {format_date(row.first_day)}"
-    last = f"{session_label(Session(row.last_session))} {format_date(row.last_day)}"
-    return f"{first} – {last}"
-
-
-def _signoff(row: LeaveRow) -> str:
-    if not row.principal_signoff_by:
-        return ""
-    day = format_date(row.principal_signoff_on) if row.principal_signoff_on else ""
-    return f"{row.principal_signoff_by} {day}".strip()
-
-
-def _flags(row: LeaveRow) -> str:
-    flags = []
-    if row.special_case:
-        flags.append(_("special case"))
-    if row.retroactive:
-        flags.append(_("retroactive"))
-    if row.overlaps_with:
-        flags.append(_("overlaps"))
-    return ", ".join(flags)
-
-
 def leave_list(args: argparse.Namespace) -> int:
     with work(args, write=False) as w:
         rows = leave.list_requests(w.session, w.scope, status=args.status, today=w.today)
@@ -112,11 +84,11 @@ def leave_list(args: argparse.Namespace) -> int:
             (
                 r.id,
                 r.student_name,
-                _range(r),
+                leave_text.period(r),
                 r.sessions,
                 r.channel,
                 r.state_label,
-                _flags(r),
+                leave_text.flags(r),
             )
             for r in rows
         ],
@@ -130,30 +102,8 @@ def leave_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(row)
         return 0
-    lines = [
-        (_("Request"), f"#{row.id} (v{row.version})"),
-        (_("Student"), f"{row.student_name} ({row.student_code})"),
-        (_("Guardian"), f"{row.guardian_name} ({relation_label(row.guardian_relation)})"),
-        (_("Submitted at"), format_moment(row.submitted_at)),
-        (_("Leave"), _range(row)),
-        (_("Sessions"), str(row.sessions)),
-        (_("Reason"), f"{ReasonCategory(row.reason_category).label}: {row.reason_text}"),
-        (_("Procedure level"), Channel(row.channel).label),
-        (_("State"), row.state_label),
-        (_("Flags"), _flags(row)),
-        (_("Principal's sign-off"), _signoff(row)),
-        (_("Decision note"), row.decision_note),
-        (_("Decided by"), row.decided_by),
-        (_("Decided at"), format_moment(row.decided_at) if row.decided_at else ""),
-        (
-            _("Paper original received"),
-            format_date(row.original_received_on) if row.original_received_on else "",
-        ),
-    ]
-    for label, value in lines:
-        if value:
-            print(f"{label}: {value}")
-    print(AuditStatus(row.audit_status).label)
+    for label, value in leave_text.details(row):
+        print(f"{label}: {value}" if label else value)
     return 0
 
 

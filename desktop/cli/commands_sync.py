@@ -21,9 +21,6 @@ from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.sync import state
 
-SERVER_KEY = "server_url"
-USER_KEY = "username"
-CLASS_KEY = "class_id"
 WATCH_INTERVAL_S = 30.0
 WATCH_MAX_BACKOFF_S = 600.0
 
@@ -68,33 +65,32 @@ def login(args: argparse.Namespace) -> int:
     database = open_profile(args)
     try:
         with database.transaction() as session:
-            state.put(session, SERVER_KEY, transport.base_url)
-            state.put(session, USER_KEY, args.user)
-            state.put(session, CLASS_KEY, str(identity.class_ids[0]))
+            state.sign_in(
+                session, state.SignedIn(transport.base_url, args.user, identity.class_ids[0])
+            )
     finally:
         database.close()
     print(_("Signed in as {name}.").format(name=identity.display_name))
     return 0
 
 
-def _account(args: argparse.Namespace) -> tuple[str, str, int]:
+def _account(args: argparse.Namespace) -> state.SignedIn:
     database = open_profile(args)
     try:
         with database.reading() as session:
-            server, user = state.get(session, SERVER_KEY), state.get(session, USER_KEY)
-            class_id = state.get(session, CLASS_KEY)
+            account = state.signed_in(session)
     finally:
         database.close()
-    if not server or not user or not class_id:
+    if account is None:
         raise InvalidInput(_("This profile is not signed in: run 'homeroom login' first."))
-    return server, user, int(class_id)
+    return account
 
 
 def logout(args: argparse.Namespace) -> int:
     from desktop.sync.credentials import delete_refresh_token
 
-    server, user, _class_id = _account(args)
-    delete_refresh_token(server, user)
+    account = _account(args)
+    delete_refresh_token(account.server_url, account.username)
     print(_("Signed out; pending changes stay on this computer."))
     return 0
 
@@ -103,11 +99,11 @@ def _sync_once(args: argparse.Namespace) -> str:
     from desktop.sync.credentials import connect
     from desktop.sync.engine import sync_once
 
-    server, user, class_id = _account(args)
-    transport, _source = connect(server, user)
+    account = _account(args)
+    transport, _source = connect(account.server_url, account.username)
     database = open_profile(args)
     try:
-        summary = sync_once(database, transport, class_id=class_id)
+        summary = sync_once(database, transport, class_id=account.class_id)
     finally:
         database.close()
         transport.close()
@@ -147,7 +143,7 @@ def status(args: argparse.Namespace) -> int:
     try:
         with database.reading() as session:
             current = state.status(session)
-            server, user = state.get(session, SERVER_KEY), state.get(session, USER_KEY)
+            server, user = state.get(session, state.SERVER_URL), state.get(session, state.USERNAME)
     finally:
         database.close()
     if args.json:

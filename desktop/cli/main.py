@@ -17,6 +17,7 @@ from desktop.cli import (
     argparse_vi,
     commands_data,
     commands_demo,
+    commands_desktop,
     commands_grades,
     commands_leave,
     commands_sync,
@@ -57,11 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        # The desktop window comes with a later issue; until then the bare command shows help.
-        parser.print_help()
-        return 0
+    handler = getattr(args, "handler", commands_desktop.open_window)
     try:
         result: int = handler(args)
         return result

@@ -17,6 +17,9 @@ STAGED_CURSOR = "staged_cursor"
 LAST_SUCCESS = "last_success"
 LAST_ERROR = "last_error"
 CLOCK_SKEW = "clock_skew_seconds"
+SERVER_URL = "server_url"
+USERNAME = "username"
+CLASS_ID = "class_id"
 
 
 def get(session: Session, key: str) -> str | None:
@@ -39,6 +42,33 @@ def client_id(session: Session) -> str:
 
 def cursor(session: Session) -> int:
     return int(get(session, CURSOR) or 0)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Where and as whom this profile syncs (none of it is a secret; the token is in the
+    keyring)."""
+
+    server_url: str
+    username: str
+    class_id: int
+
+
+def signed_in(session: Session) -> SignedIn | None:
+    server, user, class_id = (
+        get(session, SERVER_URL),
+        get(session, USERNAME),
+        get(session, CLASS_ID),
+    )
+    if not server or not user or not class_id:
+        return None
+    return SignedIn(server, user, int(class_id))
+
+
+def sign_in(session: Session, account: SignedIn) -> None:
+    put(session, SERVER_URL, account.server_url)
+    put(session, USERNAME, account.username)
+    put(session, CLASS_ID, str(account.class_id))
 
 
 def staged_cursor(session: Session) -> int:

@@ -162,12 +162,13 @@ def test_help_and_version_run_as_a_real_process(tmp_path: Path) -> None:
     env = {**os.environ, "HOMEROOM_DATA_DIR": str(tmp_path)}
     env.pop("HOMEROOM_LANG", None)
     help_ = subprocess.run(
-        [sys.executable, "-m", "desktop.cli.main"],
+        [sys.executable, "-m", "desktop.cli.main", "--help"],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
         check=False,
+        timeout=60,
     )
     assert help_.returncode == 0
     assert "cách dùng: homeroom" in help_.stdout and "đơn xin nghỉ học" in help_.stdout
@@ -178,6 +179,7 @@ def test_help_and_version_run_as_a_real_process(tmp_path: Path) -> None:
         env=env,
         cwd=ROOT,
         check=False,
+        timeout=60,
     )
     assert version.stdout.startswith("homeroom ")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,16 +112,26 @@ def test_sync_without_login_says_what_to_do(
     assert code == 2 and "homeroom login" in err
 
 
+def received(line: str) -> int:
+    found = re.search(r"nhận (\d+)", line)
+    assert found, line
+    return int(found.group(1))
+
+
 def test_demo_runs_server_parents_and_syncs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`homeroom demo` syncs the demo class and keeps receiving the simulated parents' work."""
+    """`homeroom demo` syncs the demo class and keeps receiving the simulated parents' work;
+    run again on the same profile, it goes on from where it stopped (the server is kept)."""
     profile = tmp_path / "demo"
-    code, out, _err = run(
-        profile, capsys, "demo", "--duration", "4", "--interval", "1", "--rate", "5"
-    )
+    demo = ("demo", "--no-window", "--duration", "6", "--interval", "1", "--rate", "5")
+    code, out, _err = run(profile, capsys, *demo)
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("Đã đồng bộ")]
-    assert len(lines) >= 2
+    assert len(lines) >= 2 and received(lines[0]) >= 4329
     rows = json.loads(run(profile, capsys, "leave", "list", "--json")[1])
     assert len(rows) > 100
+    code, out, _err = run(profile, capsys, *demo)
+    again = [line for line in out.splitlines() if line.startswith("Đã đồng bộ")]
+    assert code == 0 and again and received(again[0]) < 100
+    assert len(json.loads(run(profile, capsys, "leave", "list", "--json")[1])) >= len(rows)

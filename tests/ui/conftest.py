@@ -1,0 +1,42 @@
+"""A demo profile per test (copied from one generated per session) and the desktop's parts."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main
+from desktop.models.db import DATABASE_FILE, Database, open_database
+from desktop.ui.tasks import TaskRunner
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo-template")
+    assert main(["--data-dir", str(folder), "init", "--demo"]) == 0
+    return folder / DATABASE_FILE
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "profile" / DATABASE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def database(demo_path: Path) -> Iterator[Database]:
+    opened = open_database(demo_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    tasks = TaskRunner()
+    yield tasks
+    assert tasks.wait(10_000)

@@ -1,0 +1,84 @@
+"""``homeroom`` with no command opens the window on the profile; what cannot open is said in
+Vietnamese, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.cli.main import main
+from desktop.ui.main_window import MainWindow
+
+
+def when_shown(find: Callable[[], object | None], act: Callable[[object], None]) -> QTimer:
+    """Poll the event loop until ``find`` returns a widget, then ``act`` on it once."""
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def poll() -> None:
+        found = find()
+        if found is not None:
+            timer.stop()
+            act(found)
+
+    timer.timeout.connect(poll)
+    timer.start()
+    return timer
+
+
+def test_the_bare_command_opens_the_window_on_the_profile(qtbot: QtBot, demo_path: Path) -> None:
+    titles: list[str] = []
+
+    def main_window() -> MainWindow | None:
+        return next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()
+            ),
+            None,
+        )
+
+    def close(window: object) -> None:
+        assert isinstance(window, MainWindow)
+        qtbot.waitUntil(lambda: window.leave.filter.rowCount() > 100)
+        titles.append(window.windowTitle())
+        window.close()
+
+    poller = when_shown(main_window, close)
+    assert main(["--data-dir", str(demo_path.parent)]) == 0
+    poller.stop()
+    assert titles and titles[0].startswith("Sổ Chủ Nhiệm — lớp 11A1")
+
+
+def test_a_file_that_is_not_homeroom_s_is_a_message_box(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    (folder / "homeroom.sqlite3").write_bytes(b"not a database at all" * 100)
+    said: list[str] = []
+
+    def close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.done(0)
+
+    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    code = main(["--data-dir", str(folder)])
+    poller.stop()
+    assert code == 3
+    assert said == ["Tệp này không phải cơ sở dữ liệu Sổ Chủ Nhiệm, hoặc đã bị hỏng."]
+
+
+def test_without_a_screen_the_bare_command_points_to_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Không có màn hình" in err and "homeroom --help" in err
