@@ -252,14 +252,23 @@ class LeaveRow:
 
 
 def list_requests(
-    session: Session, scope: ClassScope, *, status: str | None = None, today: date
+    session: Session,
+    scope: ClassScope,
+    *,
+    status: str | None = None,
+    today: date,
+    student_id: int | None = None,
 ) -> list[LeaveRow]:
+    """The class's requests (``student_id``: one student's, which is all a row's overlaps
+    depend on)."""
     query = (
         select(LeaveRequest, Student)
         .join(Student, Student.id == LeaveRequest.student_id)
         .where(Student.class_id == scope.class_id)
         .order_by(LeaveRequest.id)
     )
+    if student_id is not None:
+        query = query.where(Student.id == student_id)
     pairs = session.execute(query).all()
     guardians = {
         g.id: g
@@ -333,8 +342,8 @@ def _row(
 
 
 def show(session: Session, scope: ClassScope, request_id: int, *, today: date) -> LeaveRow:
-    get_request(session, scope, request_id)
-    for row in list_requests(session, scope, today=today):
+    request = get_request(session, scope, request_id)
+    for row in list_requests(session, scope, today=today, student_id=request.student_id):
         if row.id == request_id:
             return row
     raise NotFound(_("There is no leave request #{id}.").format(id=request_id))

@@ -2,17 +2,24 @@
 
 Two lanes: the database lane runs one task at a time (SQLite has one writer, and the teacher's
 actions must commit in the order they were made); the network lane runs a few at a time (sync,
-later printing). A task's result or its ``HomeroomError`` comes back to the GUI thread through a
-queued signal, so callbacks may touch widgets.
+later printing). A task's result or its ``HomeroomError`` is handed back on the GUI thread, so
+callbacks may touch widgets.
+
+The lanes are plain Python thread pools and results travel through a Python queue; the only
+thing crossing threads through Qt is an argument-less signal that says "something is ready".
+Marshalling Python objects through queued signals from QRunnables crashed PySide6 6.12 under
+load (a refcount error on ``None``, seen in ``bench/ui.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
@@ -21,44 +28,18 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-class _Relay(QObject):
-    """Lives in the GUI thread; emitting from a worker queues the call to the GUI thread."""
-
-    finished = Signal(object)
-    failed = Signal(object)
-
-
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self._work = work
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except HomeroomError as error:
-            self._relay.failed.emit(error)
-        except Exception:
-            # The traceback goes to the log (it holds no form data); the teacher gets a sentence.
-            log.exception("a background task failed")
-            self._relay.failed.emit(
-                HomeroomError(_("Something went wrong; the details are in the log file."))
-            )
-        else:
-            self._relay.finished.emit(result)
-
-
 class TaskRunner(QObject):
     busy_changed = Signal(bool)
+    _ready = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._database = QThreadPool(self)
-        self._database.setMaxThreadCount(1)
-        self._network = QThreadPool(self)
-        self._network.setMaxThreadCount(2)
-        self._relays: set[_Relay] = set()
+        self._database = ThreadPoolExecutor(1, thread_name_prefix="homeroom-db")
+        self._network = ThreadPoolExecutor(2, thread_name_prefix="homeroom-net")
+        self._answers: queue.SimpleQueue[tuple[Callable[[Any], None], object]] = queue.SimpleQueue()
+        self._running = 0
+        self._closed = False
+        self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def run_database(
         self,
@@ -78,31 +59,57 @@ class TaskRunner(QObject):
 
     @property
     def busy(self) -> bool:
-        return bool(self._relays)
+        return self._running > 0
 
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until both lanes are idle (on quit, so no write is cut short)."""
-        return self._database.waitForDone(msecs) and self._network.waitForDone(msecs)
+    def wait(self) -> None:
+        """Finish every task already started (on quit, so no write is cut short); later
+        requests, such as a refresh asked for by a late answer, are dropped."""
+        self._closed = True
+        self._database.shutdown(wait=True)
+        self._network.shutdown(wait=True)
 
     def _start(
         self,
-        pool: QThreadPool,
+        lane: ThreadPoolExecutor,
         work: Callable[[], T],
         done: Callable[[T], None],
         failed: Callable[[HomeroomError], None],
     ) -> None:
-        relay = _Relay()
-        self._relays.add(relay)
-        relay.finished.connect(lambda result: self._settle(relay, done, result))
-        relay.failed.connect(lambda error: self._settle(relay, failed, error))
-        if len(self._relays) == 1:
+        if self._closed:
+            return
+        self._running += 1
+        if self._running == 1:
             self.busy_changed.emit(True)
-        pool.start(_Task(work, relay))
+        lane.submit(self._run, work, done, failed)
 
-    def _settle(self, relay: _Relay, callback: Callable[[Any], None], value: object) -> None:
-        self._relays.discard(relay)
+    def _run(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[HomeroomError], None],
+    ) -> None:
+        answer: tuple[Callable[[Any], None], object]
         try:
-            callback(value)
-        finally:
-            if not self._relays:
-                self.busy_changed.emit(False)
+            answer = (done, work())
+        except HomeroomError as error:
+            answer = (failed, error)
+        except Exception:
+            # The traceback goes to the log (it holds no form data); the teacher gets a sentence.
+            log.exception("a background task failed")
+            unexpected = HomeroomError(_("Something went wrong; the details are in the log file."))
+            answer = (failed, unexpected)
+        self._answers.put(answer)
+        self._ready.emit()
+
+    def _deliver(self) -> None:
+        while True:
+            try:
+                callback, value = self._answers.get_nowait()
+            except queue.Empty:
+                return
+            self._running -= 1
+            try:
+                callback(value)
+            finally:
+                if self._running == 0:
+                    self.busy_changed.emit(False)

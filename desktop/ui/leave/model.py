@@ -50,10 +50,14 @@ class LeaveTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[LeaveRow] = []
+        # Worked out once per row, not at every keystroke or comparison: normalising a name
+        # costs far more than the filtering and sorting themselves.
+        self._keys: list[tuple[str, str]] = []
 
     def set_rows(self, rows: Sequence[LeaveRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._keys = [_keys(row) for row in self._rows]
         self.endResetModel()
 
     def replace_row(self, row: LeaveRow) -> None:
@@ -61,11 +65,15 @@ class LeaveTableModel(QAbstractTableModel):
         for number, current in enumerate(self._rows):
             if current.id == row.id:
                 self._rows[number] = row
+                self._keys[number] = _keys(row)
                 self.dataChanged.emit(self.index(number, 0), self.index(number, len(Column) - 1))
                 return
 
     def row_at(self, number: int) -> LeaveRow:
         return self._rows[number]
+
+    def search_text(self, number: int) -> str:
+        return self._keys[number][0]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
@@ -88,7 +96,9 @@ class LeaveTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)
         if role == SORT_ROLE:
-            return _sort_value(row, column)
+            return (
+                self._keys[index.row()][1] if column is Column.STUDENT else _sort_value(row, column)
+            )
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.REASON:
             return row.reason_text
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.SESSIONS, Column.LEVEL):
@@ -114,10 +124,13 @@ def _display(row: LeaveRow, column: Column) -> str:
             return leave_text.flags(row)
 
 
+def _keys(row: LeaveRow) -> tuple[str, str]:
+    """``(search text, sort text)`` of a row's student."""
+    return search_key(f"{row.student_name} {row.student_code}"), sort_text(row.student_name)
+
+
 def _sort_value(row: LeaveRow, column: Column) -> Any:
     match column:
-        case Column.STUDENT:
-            return sort_text(row.student_name)
         case Column.PERIOD:
             return (row.first_day.isoformat(), row.first_session)
         case Column.SESSIONS:
@@ -156,12 +169,9 @@ class LeaveFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
         assert isinstance(model, LeaveTableModel)
-        row = model.row_at(source_row)
-        if self._status is not None and row.status != self._status:
+        if self._status is not None and model.row_at(source_row).status != self._status:
             return False
-        if not self._query:
-            return True
-        return self._query in search_key(f"{row.student_name} {row.student_code}")
+        return not self._query or self._query in model.search_text(source_row)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802 - Qt API
         mine, theirs = left.data(SORT_ROLE), right.data(SORT_ROLE)
