@@ -5,8 +5,10 @@ Everything the window needs is made here and handed down; nothing reaches for a 
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QTranslator
@@ -22,6 +24,22 @@ from desktop.ui.sync_controller import Connector, SyncController, keyring_connec
 from desktop.ui.tasks import TaskRunner
 
 SYNC_EVERY_S = 300.0
+LOG_FILE = "homeroom.log"
+
+
+def log_to_file(folder: Path) -> logging.Handler:
+    """Warnings and errors of this run go to ``homeroom.log`` beside the profile's database,
+    where the "details are in the log file" message sends a maintainer. Messages name records
+    by id, never by a person's name or phone number."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(
+        folder / LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
+    return handler
 
 
 def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | None]:
@@ -75,6 +93,17 @@ def run_desktop(
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
     message box, not a traceback."""
+    handler = log_to_file(database_path.parent)
+    try:
+        return _show(database_path, class_name, sync_every_s, connector)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def _show(
+    database_path: Path, class_name: str | None, sync_every_s: float | None, connector: Connector
+) -> int:
     app, _translator = application()
     try:
         window = build_window(
