@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from desktop.cli import argparse_vi
 from desktop.cli.parsing import parse_date
@@ -49,19 +49,13 @@ def _read_password(env: str, *, confirm: bool) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.accounts import get_setting
     from server.app import create_app
-    from server.seed import TODAY_SETTING
+    from server.seed import seeded_today
     from server.settings import Settings
     from server.store import open_store
 
     store = open_store(_db(args.db))
-    today = args.today
-    if today is None:
-        with store.read() as session:
-            stored = get_setting(session, TODAY_SETTING)
-        today = date.fromisoformat(stored) if stored else None
-    app = create_app(store, Settings(today=today))
+    app = create_app(store, Settings(today=args.today or seeded_today(store)))
     print(
         _("Homeroom server on http://{host}:{port} (database {db})").format(
             host=args.host, port=args.port, db=store.engine.url.render_as_string(hide_password=True)

@@ -14,7 +14,7 @@ Accounts (one password for all, the demo's): ``gvcn`` the homeroom teacher of 11
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from desktop.demo import DEMO_TODAY, DemoSummary, generate_demo_class, generate_
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import Guardian, School, SchoolClass, Student, Subject, Teacher
-from server.accounts import create_account, put_setting
+from server.accounts import create_account, get_setting, put_setting
 from server.changes import capture_all
 from server.store import Store
 
@@ -129,3 +129,10 @@ def demo_accounts(
     for guardian, student in guardians:
         add(f"ph-{student.code}", "parent", guardian.full_name, guardian_id=guardian.id)
     return made
+
+
+def seeded_today(store: Store) -> date | None:
+    """The demo day ``seed_demo`` stored, which a demo server answers the domain rules for."""
+    with store.read() as session:
+        stored = get_setting(session, TODAY_SETTING)
+    return date.fromisoformat(stored) if stored else None

@@ -14,14 +14,13 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from desktop.demo.school import ACTIVITIES, COMPULSORY, ELECTIVES, FIRST_DAY, LAST_DAY, YEAR_START
-from desktop.domain.calendar import school_time
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 
@@ -174,7 +173,8 @@ def simulate(
     report = SimulationReport()
     with httpx.Client(base_url=url.rstrip("/"), timeout=TIMEOUT) as client:
         ping = client.get("/api/v1/ping").json()
-        today = school_time(datetime.fromisoformat(ping["server_time"])).date()
+        # The server's school day, not the clock: a demo server lives on its demo day.
+        today = date.fromisoformat(ping["school_today"])
         budget = [MAX_LOGIN_FAILURES]
         parents = _sign_in(
             client,

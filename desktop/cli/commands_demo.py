@@ -58,7 +58,8 @@ def demo(args: argparse.Namespace) -> int:
     from desktop.sync import state
     from desktop.sync.credentials import connect
     from desktop.sync.memory_keyring import MemoryKeyring
-    from server.seed import seed_demo
+    from server.seed import seed_demo, seeded_today
+    from server.settings import Settings
     from server.simulate import simulate
     from server.store import open_store
     from server.testing import serve_store
@@ -72,7 +73,7 @@ def demo(args: argparse.Namespace) -> int:
         store = open_store(f"sqlite:///{server_file}")
         if fresh:
             seed_demo(store, seed=2025, password=DEMO_PASSWORD)
-        with serve_store(store) as url:
+        with serve_store(store, Settings(today=seeded_today(store))) as url:
             print(
                 _("Demo server running at {url} (user {user}, password {password}).").format(
                     url=url, user=DEMO_TEACHER, password=DEMO_PASSWORD

@@ -6,7 +6,7 @@ against the running reference server by the tests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -99,6 +99,9 @@ class Ping(Message):
     protocol: int
     schema_version: int
     server_time: datetime
+    school_today: date = Field(
+        description="the day the server applies the domain rules for (a demo server's is fixed)"
+    )
 
 
 class LoginRequest(Message):

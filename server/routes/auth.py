@@ -25,7 +25,10 @@ router = APIRouter(prefix=PREFIX, tags=["auth"])
 def ping(settings: SettingsDep) -> Ping:
     """Reachability and the server's clock; no sign-in needed."""
     return Ping(
-        protocol=PROTOCOL_VERSION, schema_version=SCHEMA_VERSION, server_time=settings.clock()
+        protocol=PROTOCOL_VERSION,
+        schema_version=SCHEMA_VERSION,
+        server_time=settings.clock(),
+        school_today=settings.school_today(),
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.auth import hash_password, token_hash, verify_password
 from server.tables import AccessToken, RefreshToken
-from tests.server.helpers import PASSWORD, served
+from tests.server.helpers import PASSWORD, TODAY, served
 
 
 def test_passwords_are_salted_scrypt_hashes() -> None:
@@ -118,3 +118,5 @@ def test_ping_needs_no_sign_in(sqlite_url: str) -> None:
         # The real clock, even on a server fixed on a demo school day: clients measure skew.
         moment = datetime.fromisoformat(body["server_time"])
         assert abs((moment - datetime.now(UTC)).total_seconds()) < 60
+        # ...and the school day the rules are applied for, which simulators and clients use.
+        assert body["school_today"] == TODAY.isoformat()

@@ -276,7 +276,12 @@ def make(fake_clock: FakeClock, server: ScriptedServer) -> Iterator[Callable[...
 def ping_body(offset: float = 0.0) -> bytes:
     now = datetime.now(UTC) + timedelta(seconds=offset)
     return (
-        Ping(protocol=PROTOCOL_VERSION, schema_version=SCHEMA_VERSION, server_time=now)
+        Ping(
+            protocol=PROTOCOL_VERSION,
+            schema_version=SCHEMA_VERSION,
+            server_time=now,
+            school_today=now.date(),
+        )
         .model_dump_json()
         .encode()
     )
