@@ -18,9 +18,10 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _, current_language
 from desktop.models.db import open_database
 from desktop.services.scope import load_scope
+from desktop.sync.signed_in import Connector, keyring_connector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import install_qt_translation
-from desktop.ui.sync_controller import Connector, SyncController, keyring_connector
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 
 SYNC_EVERY_S = 300.0

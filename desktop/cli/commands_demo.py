@@ -117,26 +117,16 @@ def demo(args: argparse.Namespace) -> int:
 
 def _print_syncs(path: Path, args: argparse.Namespace) -> None:
     from desktop.models.db import open_database
-    from desktop.sync import state
-    from desktop.sync.credentials import connect
-    from desktop.sync.engine import sync_once
+    from desktop.sync.signed_in import sync_signed_in
 
     database = open_database(path)
     try:
-        with database.reading() as session:
-            account = state.signed_in(session)
-        assert account is not None
-        transport, _source = connect(account.server_url, account.username)
-        try:
-            deadline = time.monotonic() + args.duration
-            while True:
-                summary = sync_once(database, transport, class_id=account.class_id)
-                _report(database, summary.describe())
-                if time.monotonic() + args.interval >= deadline:
-                    break
-                time.sleep(args.interval)
-        finally:
-            transport.close()
+        deadline = time.monotonic() + args.duration
+        while True:
+            _report(database, sync_signed_in(database).describe())
+            if time.monotonic() + args.interval >= deadline:
+                break
+            time.sleep(args.interval)
     finally:
         database.close()
 

@@ -75,15 +75,13 @@ def login(args: argparse.Namespace) -> int:
 
 
 def _account(args: argparse.Namespace) -> state.SignedIn:
+    from desktop.sync.signed_in import require_account
+
     database = open_profile(args)
     try:
-        with database.reading() as session:
-            account = state.signed_in(session)
+        return require_account(database)
     finally:
         database.close()
-    if account is None:
-        raise InvalidInput(_("This profile is not signed in: run 'homeroom login' first."))
-    return account
 
 
 def logout(args: argparse.Namespace) -> int:
@@ -96,18 +94,13 @@ def logout(args: argparse.Namespace) -> int:
 
 
 def _sync_once(args: argparse.Namespace) -> str:
-    from desktop.sync.credentials import connect
-    from desktop.sync.engine import sync_once
+    from desktop.sync.signed_in import sync_signed_in
 
-    account = _account(args)
-    transport, _source = connect(account.server_url, account.username)
     database = open_profile(args)
     try:
-        summary = sync_once(database, transport, class_id=account.class_id)
+        return sync_signed_in(database).describe()
     finally:
         database.close()
-        transport.close()
-    return summary.describe()
 
 
 def sync(args: argparse.Namespace) -> int:

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.domain.calendar import format_moment
-from desktop.errors import HomeroomError, InvalidInput
+from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.sync import state
-from desktop.sync.credentials import connect
-from desktop.sync.engine import SyncServer, sync_once
+from desktop.sync.signed_in import Connector, keyring_connector, sync_signed_in
 from desktop.ui.tasks import TaskRunner
-
-
-class Connection(SyncServer, Protocol):
-    def close(self) -> None: ...
-
-
-Connector = Callable[[str, str], Connection]
-"""``(server_url, username)`` → a transport to sync through (closed after the sync)."""
-
-
-def keyring_connector(server_url: str, username: str) -> Connection:
-    transport, _source = connect(server_url, username)
-    return transport
 
 
 @dataclass(frozen=True)
@@ -109,18 +93,9 @@ class SyncController(QObject):
         self._running = True
         database, connector = self._database, self._connector
 
-        def run() -> str:
-            with database.reading() as session:
-                account = state.signed_in(session)
-            if account is None:
-                raise InvalidInput(_("This profile is not signed in: run 'homeroom login' first."))
-            server = connector(account.server_url, account.username)
-            try:
-                return sync_once(database, server, class_id=account.class_id).describe()
-            finally:
-                server.close()
-
-        self._runner.run_network(run, self._done, self._failed)
+        self._runner.run_network(
+            lambda: sync_signed_in(database, connector).describe(), self._done, self._failed
+        )
         self.refresh()
 
     def _done(self, summary: str) -> None:

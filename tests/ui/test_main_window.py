@@ -12,8 +12,9 @@ from desktop.models import LeaveRequest
 from desktop.models.db import Database
 from desktop.services.scope import load_scope
 from desktop.sync import state
+from desktop.sync.signed_in import Connector
 from desktop.ui.main_window import MainWindow
-from desktop.ui.sync_controller import Connector, SyncController
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from server.seed import seed_demo
 from server.store import Store, open_store
