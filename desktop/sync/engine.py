@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Protocol
 
-from sqlalchemy import delete, false, select
+from sqlalchemy import delete, false, select, update
 from sqlalchemy.orm import Session
 
 from desktop.errors import HomeroomError, InvalidInput
@@ -105,28 +105,38 @@ def sync_once(
 
 def _next_request(database: Database, class_id: int) -> SyncRequest:
     with database.transaction() as session:
-        pending = session.scalars(
-            select(OutboxIntent).order_by(OutboxIntent.seq).limit(MAX_MUTATIONS)
-        ).all()
-        for intent in pending:
-            intent.attempts += 1
-        return SyncRequest(
-            protocol=PROTOCOL_VERSION,
-            schema_version=SCHEMA_VERSION,
-            client_id=state.client_id(session),
-            class_id=class_id,
-            cursor=state.staged_cursor(session),
-            mutations=[
-                Mutation(
-                    id=intent.id,
-                    seq=intent.seq,
-                    name=intent.name,
-                    args=json.loads(intent.args),
-                    client_time=intent.created_at,
-                )
-                for intent in pending
-            ],
+        request = pending_request(session, class_id)
+        session.execute(
+            update(OutboxIntent)
+            .where(OutboxIntent.id.in_([m.id for m in request.mutations]))
+            .values(attempts=OutboxIntent.attempts + 1)
         )
+        return request
+
+
+def pending_request(session: Session, class_id: int) -> SyncRequest:
+    """The request to send now: the oldest pending intents (at most ``MAX_MUTATIONS``), pulling
+    from the staged cursor."""
+    pending = session.scalars(
+        select(OutboxIntent).order_by(OutboxIntent.seq).limit(MAX_MUTATIONS)
+    ).all()
+    return SyncRequest(
+        protocol=PROTOCOL_VERSION,
+        schema_version=SCHEMA_VERSION,
+        client_id=state.client_id(session),
+        class_id=class_id,
+        cursor=state.staged_cursor(session),
+        mutations=[
+            Mutation(
+                id=intent.id,
+                seq=intent.seq,
+                name=intent.name,
+                args=json.loads(intent.args),
+                client_time=intent.created_at,
+            )
+            for intent in pending
+        ],
+    )
 
 
 def _check_response(request: SyncRequest, response: SyncResponse) -> None:

@@ -8,7 +8,6 @@ desktop's engine and transport on real SQLite files.
 
 from __future__ import annotations
 
-import json
 import socket
 import sqlite3
 import threading
@@ -37,9 +36,9 @@ from desktop.models import (
 from desktop.models.db import Database, open_database
 from desktop.services import intents
 from desktop.services.scope import load_scope
-from desktop.sync import state
+from desktop.sync import engine, state
 from desktop.sync.errors import AuthError
-from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, Mutation, SyncRequest
+from desktop.sync.protocol import SyncRequest
 from desktop.sync.rows import encode_row, row_key, synced_tables
 from desktop.sync.transport import NO_RETRY, RetryPolicy, SyncTransport, Timeouts
 from server import auth
@@ -304,26 +303,9 @@ def weekday(n: int, first: date = date(2025, 11, 3)) -> date:
 
 
 def next_request(database: Database, class_id: int) -> SyncRequest:
-    """The request the engine would send now: every pending intent, from the staged cursor."""
+    """The request the engine would send now (without counting an attempt)."""
     with database.transaction() as session:
-        pending = session.scalars(select(OutboxIntent).order_by(OutboxIntent.seq)).all()
-        return SyncRequest(
-            protocol=PROTOCOL_VERSION,
-            schema_version=SCHEMA_VERSION,
-            client_id=state.client_id(session),
-            class_id=class_id,
-            cursor=state.staged_cursor(session),
-            mutations=[
-                Mutation(
-                    id=i.id,
-                    seq=i.seq,
-                    name=i.name,
-                    args=json.loads(i.args),
-                    client_time=i.created_at,
-                )
-                for i in pending
-            ],
-        )
+        return engine.pending_request(session, class_id)
 
 
 # --------------------------------------------------------------------------- observations
