@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -23,18 +24,26 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
+from desktop.services.changes import Changes
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+DATABASE_THREAD_PREFIX = "homeroom-db"
+
+
 class TaskRunner(QObject):
     busy_changed = Signal(bool)
+    operation_did_execute = Signal(object, object)
+    """``(changes, initiator)`` after a change committed (a teacher's action or a sync), on the
+    GUI thread: every screen refreshes the rows in ``changes`` and nothing else. ``initiator``
+    is the object that asked for it (a screen may skip its own echo), or ``None``."""
     _ready = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._database = ThreadPoolExecutor(1, thread_name_prefix="homeroom-db")
+        self._database = ThreadPoolExecutor(1, thread_name_prefix=DATABASE_THREAD_PREFIX)
         self._network = ThreadPoolExecutor(2, thread_name_prefix="homeroom-net")
         self._answers: queue.SimpleQueue[tuple[Callable[[Any], None], object]] = queue.SimpleQueue()
         self._running = 0
@@ -48,6 +57,37 @@ class TaskRunner(QObject):
         failed: Callable[[HomeroomError], None],
     ) -> None:
         self._start(self._database, work, done, failed)
+
+    def run_change(
+        self,
+        work: Callable[[], Changes],
+        done: Callable[[Changes], None],
+        failed: Callable[[HomeroomError], None],
+        *,
+        initiator: object | None = None,
+    ) -> None:
+        """A change on the database lane; once committed, ``operation_did_execute`` tells every
+        screen what it touched, then ``done`` gets the same ``Changes``."""
+
+        def announce(changes: Changes) -> None:
+            self.announce(changes, initiator)
+            done(changes)
+
+        self._start(self._database, work, announce, failed)
+
+    def announce(self, changes: Changes, initiator: object | None = None) -> None:
+        """Tell every screen what a committed change touched (GUI thread only)."""
+        if changes.touched:
+            self.operation_did_execute.emit(changes, initiator)
+
+    def on_database(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the database lane and wait for it, from a worker thread (the sync
+        on the network lane): the database lane stays the only writer. Called on the database
+        lane itself it just runs (waiting on itself would never end); never call it from the
+        GUI thread."""
+        if threading.current_thread().name.startswith(DATABASE_THREAD_PREFIX):
+            return work()
+        return self._database.submit(work).result()
 
     def run_network(
         self,

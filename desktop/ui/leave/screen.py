@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -130,6 +131,13 @@ class LeaveScreen(QWidget):
                 return leave.list_requests(unit.session, unit.scope, today=unit.today)
 
         self._runner.run_database(load, self._loaded, self._failed)
+
+    def open_with(self, filters: dict[str, Any]) -> None:
+        """Show what a link points at: ``status`` (a state value) and/or ``request_id``."""
+        if "status" in filters:
+            self.status.setCurrentIndex(max(0, self.status.findData(filters["status"])))
+        if "request_id" in filters:
+            self._select(int(filters["request_id"]))
 
     def selected(self) -> LeaveRow | None:
         rows = self.table.selectionModel().selectedRows()
