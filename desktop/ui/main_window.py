@@ -28,6 +28,7 @@ from desktop.services.scope import ClassScope
 from desktop.ui import navigation
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
+from desktop.ui.overview.screen import OverviewScreen
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
 
@@ -65,6 +66,11 @@ class MainWindow(QMainWindow):
         body.setCollapsible(0, False)
         self.setCentralWidget(body)
 
+        # The start screen; it links only to the screens the window has (``has_screen``).
+        self.overview = OverviewScreen(
+            database, runner, self.navigator, scope.class_name, can_open=self.has_screen
+        )
+        self.add_screen(navigation.OVERVIEW, _("Overview"), self.overview, "Ctrl+1")
         self.leave = LeaveScreen(database, runner, scope.class_name)
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
 
@@ -81,7 +87,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_line, 1)
         sync.state_changed.connect(self._show_sync)
         sync.synced.connect(self._synced)
+        sync.synced.connect(lambda _summary: self.overview.schedule_refresh())
         self.leave.decided.connect(lambda _summary: sync.refresh())
+        self.leave.decided.connect(lambda _summary: self.overview.schedule_refresh())
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
@@ -103,6 +111,9 @@ class MainWindow(QMainWindow):
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda: self.open_target(Target(key)))
         self.addAction(action)
+
+    def has_screen(self, key: str) -> bool:
+        return key in self._screens
 
     def screen_for(self, key: str) -> Screen:
         return self._screens[key]

@@ -1,0 +1,1 @@
+"""The overview, the start screen of the window."""

@@ -1,0 +1,284 @@
+"""The overview, the window's start screen: four cards (leave requests, attendance, grades,
+sync), each a list of lines that open the screen dealing with them, already filtered.
+
+It recomputes on the database lane when anything changed (``operation_did_execute``),
+coalescing bursts: a sync applying thousands of rows costs one recomputation, and none while
+the overview is hidden (it catches up when shown again).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import HomeroomError
+from desktop.i18n import _
+from desktop.models.db import Database
+from desktop.services import workspace
+from desktop.services.changes import Changes
+from desktop.services.overview import Line, Overview, SectionKind, overview, today_text
+from desktop.ui import navigation
+from desktop.ui.navigation import Navigator, Target
+from desktop.ui.overview.model import LINE_ROLE, OPENS_ROLE, LineDelegate, SectionModel
+from desktop.ui.tasks import TaskRunner
+
+REFRESH_DELAY_MS = 250
+"""How long a burst of changes may last before the overview recomputes once."""
+
+THIS_ISSUE_SCREENS = frozenset(
+    {navigation.OVERVIEW, navigation.LEAVE, navigation.POST_AUDIT, navigation.CONFLICTS}
+)
+"""The screens a line may open when the window does not say which it has."""
+
+LAYOUT = (
+    (SectionKind.LEAVE, 0, 0),
+    (SectionKind.ATTENDANCE, 0, 1),
+    (SectionKind.GRADES, 1, 0),
+    (SectionKind.SYNC, 1, 1),
+)
+"""Where each card sits; Tab goes through them in this order."""
+
+
+class LineList(QListView):
+    """A card's lines: arrows move, Enter or a click opens; the selection shows only in the
+    card that has the focus."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
+        super().focusInEvent(event)
+        current = self.currentIndex()
+        if current.isValid():
+            self.selectionModel().select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
+        super().focusOutEvent(event)
+        if event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.MouseFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+            Qt.FocusReason.OtherFocusReason,
+        ):
+            self.clearSelection()
+
+
+class SectionCard(QFrame):
+    def __init__(self, kind: SectionKind, can_open: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.setObjectName(f"overview-{kind.value}")
+        self.setStyleSheet(
+            f"QFrame#overview-{kind.value} {{ background: palette(base);"
+            " border: 1px solid palette(mid); border-radius: 6px; }"
+        )
+        self.title = QLabel(kind.label)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.model = SectionModel(can_open, self)
+        self.view = LineList()
+        self.view.setObjectName(f"overview-{kind.value}-lines")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(LineDelegate(self.view))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setFrameShape(QFrame.Shape.NoFrame)
+        self.view.setMouseTracking(True)
+        self.view.setSpacing(1)
+        self.view.setAccessibleName(kind.label)
+        self.title.setBuddy(self.view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+
+    def show_lines(self, lines: tuple[Line, ...]) -> None:
+        """New lines in place; the line the teacher was on stays current."""
+        current = self.view.currentIndex()
+        key = self.model.line_at(current.row()).key if current.isValid() else None
+        self.model.set_lines(lines)
+        if key is not None and not self.view.currentIndex().isValid():
+            row = self.model.row_of(key)
+            if row is not None:
+                flag = (
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    if self.view.hasFocus()
+                    else QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+                self.view.selectionModel().setCurrentIndex(self.model.index(row), flag)
+
+
+class OverviewScreen(QWidget):
+    refreshed = Signal()
+    """A recomputed overview is on screen."""
+
+    def __init__(
+        self,
+        database: Database,
+        runner: TaskRunner,
+        navigator: Navigator,
+        class_name: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        can_open: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``can_open(screen_key)``: whether the window has that screen (lines linking to a
+        screen it lacks are shown without a link)."""
+        super().__init__(parent)
+        self._database = database
+        self._runner = runner
+        self._navigator = navigator
+        self._class_name = class_name
+        self._can_open = can_open or THIS_ISSUE_SCREENS.__contains__
+        self._loading = False
+        self._again = False
+        self._stale = False
+        self.current: Overview | None = None
+
+        heading = QLabel(_("Overview"))
+        font = QFont(heading.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        heading.setFont(font)
+        self.today = QLabel()
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.today)
+
+        self.cards: dict[SectionKind, SectionCard] = {}
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        for kind, row, column in LAYOUT:
+            card = SectionCard(kind, self._can_open)
+            card.view.clicked.connect(self._activated)
+            card.view.activated.connect(self._activated)
+            card.view.entered.connect(lambda index, view=card.view: _point_at(view, index))
+            self.cards[kind] = card
+            grid.addWidget(card, row, column)
+        for row in range(2):
+            grid.setRowStretch(row, 1)
+        for column in range(2):
+            grid.setColumnStretch(column, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addLayout(grid, 1)
+        views = [self.cards[kind].view for kind, _row, _column in LAYOUT]
+        for before, after in itertools.pairwise(views):
+            QWidget.setTabOrder(before, after)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_DELAY_MS)
+        self._timer.timeout.connect(self._load)
+        runner.operation_did_execute.connect(self._changed)
+
+    # --- The Screen protocol ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Recompute now (the window's start, a sync that finished)."""
+        self._timer.stop()
+        self._load()
+
+    def open_with(self, filters: dict[str, Any]) -> None:
+        """The overview has no filters: opening it puts the keyboard on its first line."""
+        view = self.cards[SectionKind.LEAVE].view
+        view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not view.currentIndex().isValid() and view.model().rowCount() > 0:
+            view.setCurrentIndex(view.model().index(0, 0))
+
+    # --- Refreshing ------------------------------------------------------------------------
+
+    def schedule_refresh(self) -> None:
+        """Something changed: recompute once the burst is over (or when shown again)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _changed(self, _changes: Changes, _initiator: object) -> None:
+        self.schedule_refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def _load(self) -> None:
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self._stale = False
+        database, class_name = self._database, self._class_name
+
+        def compute() -> Overview:
+            with workspace.work(database, class_name, write=False) as unit:
+                return overview(unit.session, unit.scope, today=unit.today)
+
+        self._runner.run_database(compute, self._loaded, self._failed)
+
+    def _loaded(self, result: Overview) -> None:
+        self._loading = False
+        self.current = result
+        self.today.setText(today_text(result.today))
+        self.message.hide()
+        for section in result.sections:
+            self.cards[section.kind].show_lines(section.lines)
+        self.refreshed.emit()
+        if self._again:
+            self._again = False
+            self._load()
+
+    def _failed(self, error: HomeroomError) -> None:
+        self._loading = False
+        self.message.setText(error.message)
+        self.message.show()
+        if self._again:
+            self._again = False
+            self._load()
+
+    # --- Opening what a line links to ------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        line: Line | None = index.data(LINE_ROLE)
+        if line is not None and line.link is not None and index.data(OPENS_ROLE):
+            self._navigator.open(Target(line.link.screen, dict(line.link.filters)))
+
+    def view_of(self, kind: SectionKind) -> QListView:
+        return self.cards[kind].view
+
+
+def _point_at(view: QListView, index: QModelIndex) -> None:
+    """A pointing hand over a line that opens something."""
+    if index.data(OPENS_ROLE):
+        view.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+    else:
+        view.viewport().unsetCursor()
