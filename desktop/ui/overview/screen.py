@@ -223,6 +223,11 @@ class OverviewScreen(QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    @property
+    def refreshing(self) -> bool:
+        """A recomputation is waiting for the burst to end, running, or owed once shown."""
+        return self._timer.isActive() or self._loading or self._stale
+
     def _changed(self, _changes: Changes, _initiator: object) -> None:
         self.schedule_refresh()
 
