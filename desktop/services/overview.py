@@ -29,6 +29,7 @@ from desktop.sync import state
 
 FIRST_ITEMS = 3
 """How many items a line names before "and N more"."""
+_IDENTITY = ("code", "semester", "threshold")
 
 # Screen keys, as desktop.ui.navigation names them (this layer imports no Qt). Attendance and
 # grades are screens of the next issue: their links are kept, the window cannot open them yet.
@@ -102,8 +103,7 @@ class Item:
     name: str
     number: int = 0
     ref: int | None = None
-    """The request's number, where the text names it."""
-    when: datetime | None = None
+    """The request's (or the student's) id."""
     flagged: bool = False
     """Over the absence limit."""
 
@@ -124,9 +124,10 @@ class Line:
     """The rest of the text's inputs: a threshold, a subject, a server address..."""
 
     @property
-    def key(self) -> tuple[str, str]:
-        """What the line is about, stable across recomputations (to keep the selection)."""
-        return (self.kind.value, json.dumps(dict(self.args), sort_keys=True, default=str))
+    def key(self) -> tuple[str, ...]:
+        """What the line is about (its kind, and the subject or the threshold it is for),
+        the same across recomputations whatever the counts: the selection stays on it."""
+        return (self.kind.value, *(str(self.args.get(name, "")) for name in _IDENTITY))
 
     def title(self) -> str:
         """The line in the teacher's words, without its count."""
@@ -374,7 +375,7 @@ def _sync_lines(session: Session) -> tuple[Line, ...]:
     lines.append(
         _counted(
             LineKind.CONFLICTS,
-            [Item(c.intent_name, 0, _request_of(c.mine), c.created_at) for c in unseen],
+            [Item(c.intent_name, 0, _request_of(c.mine)) for c in unseen],
             Severity.WARNING,
             Link.to(CONFLICTS),
         )
@@ -407,8 +408,8 @@ _TITLES = {
     LineKind.POST_AUDITS: N_("Post-audits to carry out"),
     LineKind.NO_ABSENCE_LIMIT: N_("No limit on absences at this school level"),
     LineKind.GRADES_MISSING: N_("Grades not entered yet"),
-    LineKind.GRADES_OVERDUE: N_("{subject}, semester {semester}: past the deadline, not entered"),
-    LineKind.GRADES_LATE: N_("{subject}, semester {semester}: entered after the deadline"),
+    LineKind.GRADES_OVERDUE: N_("{subject}, semester {semester}"),
+    LineKind.GRADES_LATE: N_("{subject}, semester {semester}"),
     LineKind.WAITING: N_("Changes waiting to be sent"),
     LineKind.SYNC_ERROR: N_("The last sync did not succeed"),
     LineKind.CONFLICTS: N_("Changes the server refused or that conflicted"),
@@ -464,6 +465,10 @@ def _detail(line: Line) -> str:
         if not args["overdue"]:
             return done + " " + _("None is past its deadline.")
         return done
+    if line.kind is LineKind.GRADES_OVERDUE:
+        return _("grades past their deadline, not entered")
+    if line.kind is LineKind.GRADES_LATE:
+        return _("grades entered after their deadline")
     if line.kind is LineKind.ORIGINALS_OVERDUE and not line.items:
         return _("Due {days} school days after the leave ends.").format(days=args["days"])
     parts = [_item_text(line.kind, item) for item in line.items]
@@ -501,8 +506,7 @@ def _item_text(kind: LineKind, item: Item) -> str:
         text = _("{name}: {count} sessions").format(name=item.name, count=item.number)
         return text + (" " + _("(over the limit)") if item.flagged else "")
     if kind is LineKind.CONFLICTS:
-        what = _(_INTENT_LABELS.get(item.name, N_("A change"))).format(id=item.ref or "")
-        return f"{what} ({format_moment(item.when)})" if item.when else what
+        return _(_INTENT_LABELS.get(item.name, N_("A change"))).format(id=item.ref or "")
     return item.name
 
 

@@ -5,10 +5,11 @@ after a change (once per burst, and only when it is on screen)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QListView, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop import i18n
 from desktop.models.db import Database
 from desktop.services import leave, workspace
 from desktop.services.changes import Changes
@@ -213,3 +214,26 @@ def test_the_section_models_pass_the_model_tester(
         model.set_lines(section.lines)
         assert model.rowCount(model.index(0, 0)) == 0
         assert model.data(QModelIndex()) is None
+
+
+def test_a_language_switch_rewords_the_overview_in_place(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """On Qt's LanguageChange the heading, the card titles and the lines read in English,
+    without recomputing (the lines keep their inputs)."""
+    window = started(qtbot, database, runner)
+    screen = window.overview
+    computed: list[None] = []
+    screen.refreshed.connect(lambda: computed.append(None))
+    i18n.set_language("en")
+    try:
+        QApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
+        assert screen.heading.text() == "Overview"
+        assert screen.today.text() == "Today: 16/03/2026"
+        assert screen.cards[SectionKind.LEAVE].title.text() == "Leave requests"
+        first = screen.view_of(SectionKind.LEAVE).model().index(0, 0)
+        assert "Requests awaiting your decision: " in first.data()
+        assert "(waiting " in first.data()
+    finally:
+        i18n.set_language(None)
+    assert computed == []

@@ -71,7 +71,7 @@ class SectionModel(QAbstractListModel):
     def line_at(self, row: int) -> Line:
         return self._lines[row]
 
-    def row_of(self, key: tuple[str, str]) -> int | None:
+    def row_of(self, key: tuple[str, ...]) -> int | None:
         return next((n for n, line in enumerate(self._lines) if line.key == key), None)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
@@ -85,8 +85,7 @@ class SectionModel(QAbstractListModel):
             return spoken(line)
         if role == Qt.ItemDataRole.ToolTipRole:
             later = line.link is not None and not self.opens(line)
-            tip = "\n".join(filter(None, [line.detail(), _(LATER) if later else ""]))
-            return tip or None
+            return "\n".join(filter(None, [line.title(), line.detail(), _(LATER) if later else ""]))
         if role == LINE_ROLE:
             return line
         if role == OPENS_ROLE:

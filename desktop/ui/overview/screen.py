@@ -12,15 +12,15 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -45,17 +45,29 @@ THIS_ISSUE_SCREENS = frozenset(
 """The screens a line may open when the window does not say which it has."""
 
 LAYOUT = (
-    (SectionKind.LEAVE, 0, 0),
-    (SectionKind.ATTENDANCE, 0, 1),
-    (SectionKind.GRADES, 1, 0),
-    (SectionKind.SYNC, 1, 1),
+    (SectionKind.LEAVE, 0, False),
+    (SectionKind.ATTENDANCE, 1, False),
+    (SectionKind.SYNC, 0, True),
+    (SectionKind.GRADES, 1, True),
 )
-"""Where each card sits; Tab goes through them in this order."""
+"""Each card's column and whether it takes the height left over (the others are as tall as
+their lines); Tab goes through them in this order."""
 
 
 class LineList(QListView):
     """A card's lines: arrows move, Enter or a click opens; the selection shows only in the
-    card that has the focus."""
+    card that has the focus. It asks for the height of all its lines."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        height = sum(self.sizeHintForRow(row) + 2 * self.spacing() for row in range(rows))
+        return QSize(super().sizeHint().width(), height + 2 * self.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # wrapped details: a new width may need a new height
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
         super().focusInEvent(event)
@@ -76,7 +88,7 @@ class LineList(QListView):
 
 
 class SectionCard(QFrame):
-    def __init__(self, kind: SectionKind, can_open: Callable[[str], bool]) -> None:
+    def __init__(self, kind: SectionKind, can_open: Callable[[str], bool], *, grows: bool) -> None:
         super().__init__()
         self.kind = kind
         self.setObjectName(f"overview-{kind.value}")
@@ -104,17 +116,28 @@ class SectionCard(QFrame):
         self.view.setSpacing(1)
         self.view.setAccessibleName(kind.label)
         self.title.setBuddy(self.view)
+        if not grows:
+            self.view.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
 
+    def retranslate(self) -> None:
+        self.title.setText(self.kind.label)
+        self.view.setAccessibleName(self.kind.label)
+        # Same lines, new words: new heights for the rows.
+        self.view.doItemsLayout()
+        self.view.viewport().update()
+
     def show_lines(self, lines: tuple[Line, ...]) -> None:
         """New lines in place; the line the teacher was on stays current."""
         current = self.view.currentIndex()
         key = self.model.line_at(current.row()).key if current.isValid() else None
         self.model.set_lines(lines)
+        self.view.updateGeometry()
         if key is not None and not self.view.currentIndex().isValid():
             row = self.model.row_of(key)
             if row is not None:
@@ -153,7 +176,7 @@ class OverviewScreen(QWidget):
         self._stale = False
         self.current: Overview | None = None
 
-        heading = QLabel(_("Overview"))
+        self.heading = heading = QLabel(_("Overview"))
         font = QFont(heading.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -169,27 +192,27 @@ class OverviewScreen(QWidget):
         top.addWidget(self.today)
 
         self.cards: dict[SectionKind, SectionCard] = {}
-        grid = QGridLayout()
-        grid.setSpacing(10)
-        for kind, row, column in LAYOUT:
-            card = SectionCard(kind, self._can_open)
+        columns = QHBoxLayout()
+        columns.setSpacing(10)
+        stacks = [QVBoxLayout(), QVBoxLayout()]
+        for stack in stacks:
+            stack.setSpacing(10)
+            columns.addLayout(stack, 1)
+        for kind, column, grows in LAYOUT:
+            card = SectionCard(kind, self._can_open, grows=grows)
             card.view.clicked.connect(self._activated)
             card.view.activated.connect(self._activated)
             card.view.entered.connect(lambda index, view=card.view: _point_at(view, index))
             self.cards[kind] = card
-            grid.addWidget(card, row, column)
-        for row in range(2):
-            grid.setRowStretch(row, 1)
-        for column in range(2):
-            grid.setColumnStretch(column, 1)
+            stacks[column].addWidget(card, 1 if grows else 0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addLayout(grid, 1)
-        views = [self.cards[kind].view for kind, _row, _column in LAYOUT]
+        layout.addLayout(columns, 1)
+        views = [self.cards[kind].view for kind, _column, _grows in LAYOUT]
         for before, after in itertools.pairwise(views):
             QWidget.setTabOrder(before, after)
 
@@ -212,6 +235,19 @@ class OverviewScreen(QWidget):
         view.setFocus(Qt.FocusReason.OtherFocusReason)
         if not view.currentIndex().isValid() and view.model().rowCount() > 0:
             view.setCurrentIndex(view.model().index(0, 0))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """Show every text in the language now in force (the lines build theirs when drawn)."""
+        self.heading.setText(_("Overview"))
+        if self.current is not None:
+            self.today.setText(today_text(self.current.today))
+        for card in self.cards.values():
+            card.retranslate()
 
     # --- Refreshing ------------------------------------------------------------------------
 
