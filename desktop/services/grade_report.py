@@ -197,17 +197,31 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
             codes, subject.code, subject.periods_per_year, Assessment(subject.assessment)
         )
     by_id = {s.id: s for s in subjects}
+    # The six columns the report reads, not whole entries: building thousands of ORM objects
+    # cost more than the report itself (the overview computes it after every change).
+    cells = session.execute(
+        select(
+            GradeEntry.student_id,
+            GradeEntry.subject_id,
+            GradeEntry.semester,
+            GradeEntry.kind,
+            GradeEntry.slot,
+            GradeEntry.entered_at,
+        )
+        .join(Student)
+        .where(Student.class_id == scope.class_id)
+    )
+    kinds = {kind.value: kind for kind in GradeKind}
     recorded = [
         grading.RecordedEntry(
-            e.student_id,
-            by_id[e.subject_id].code,
-            e.semester,
-            GradeKind(e.kind),
-            e.slot,
-            school_time(e.entered_at),
+            student_id,
+            by_id[subject_id].code,
+            semester,
+            kinds[kind],
+            slot,
+            school_time(entered_at),
         )
-        for per_student in entries_by_student(session, scope).values()
-        for e in per_student.values()
+        for student_id, subject_id, semester, kind, slot, entered_at in cells
     ]
     deadlines = [
         grading.ColumnDeadline(d.semester, GradeKind(d.kind), d.due_on)
