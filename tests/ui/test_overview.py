@@ -237,3 +237,24 @@ def test_a_language_switch_rewords_the_overview_in_place(
     finally:
         i18n.set_language(None)
     assert computed == []
+
+
+def test_a_click_on_the_special_cases_line_selects_that_request(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """A click opens the leave screen on the pending requests with the special case awaiting
+    the principal selected, its details on the side."""
+    window = started(qtbot, database, runner)
+    qtbot.waitUntil(lambda: window.leave.model.rowCount() > 0)
+    view = window.overview.view_of(SectionKind.LEAVE)
+    index = view.model().index(row_of(view, LineKind.SPECIAL_CASES), 0)
+    line = index.data(LINE_ROLE)
+    request_id = line.items[0].ref
+    assert line.link.filters == {"status": "submitted", "request_id": request_id}
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+    assert window.current_key() == navigation.LEAVE
+    assert window.leave.status.currentData() == "submitted"
+    selected = window.leave.selected()
+    assert selected is not None and selected.id == request_id and selected.special_case
