@@ -77,12 +77,11 @@ class LineList(QListView):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt API
         super().focusOutEvent(event)
-        if event.reason() in (
-            Qt.FocusReason.TabFocusReason,
-            Qt.FocusReason.BacktabFocusReason,
-            Qt.FocusReason.MouseFocusReason,
-            Qt.FocusReason.ShortcutFocusReason,
-            Qt.FocusReason.OtherFocusReason,
+        # Another window or a menu taking the keyboard leaves the line selected.
+        if event.reason() not in (
+            Qt.FocusReason.ActiveWindowFocusReason,
+            Qt.FocusReason.PopupFocusReason,
+            Qt.FocusReason.MenuBarFocusReason,
         ):
             self.clearSelection()
 
@@ -137,6 +136,8 @@ class SectionCard(QFrame):
         current = self.view.currentIndex()
         key = self.model.line_at(current.row()).key if current.isValid() else None
         self.model.set_lines(lines)
+        # A list caches its rows' heights; new counts and names may wrap differently.
+        self.view.doItemsLayout()
         self.view.updateGeometry()
         if key is not None and not self.view.currentIndex().isValid():
             row = self.model.row_of(key)
