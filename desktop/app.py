@@ -124,8 +124,10 @@ def _show(
     window.resize(1200, 720)
     window.show()
     window.sync.sync_now()
+    # The window may be replaced by a rebuilt one (a language switch): hold on to its parts.
+    runner, database = window.runner, window.database
     try:
         return app.exec()
     finally:
-        window.runner.wait()
-        window.database.close()
+        runner.wait()
+        database.close()

@@ -43,13 +43,23 @@ def settings_in(folder: Path) -> Settings:
 
 
 def open_window(
-    qtbot: QtBot, database: Database, runner: TaskRunner, settings: Settings, clock: Clock
+    qtbot: QtBot,
+    database: Database,
+    runner: TaskRunner,
+    settings: Settings,
+    clock: Clock,
+    *,
+    close_after: bool = True,
 ) -> MainWindow:
+    """The window on the demo profile, shown and filled; ``close_after=False`` for a window
+    the test replaces (``rebuild``) and closes itself, since pytest-qt would close it after
+    its deletion."""
     with database.reading() as session:
         scope = load_scope(session)
     sync = SyncController(database, runner, lambda _url, _user: pytest.fail("no sync expected"))
     shown = MainWindow(database, scope, runner, sync, settings=settings, clock=clock)
-    qtbot.addWidget(shown)
+    if close_after:
+        qtbot.addWidget(shown)
     shown.resize(1366, 768)
     shown.show()
     qtbot.waitExposed(shown)

@@ -45,6 +45,10 @@ class IdleWatcher(QObject):
             app.installEventFilter(self)
         self.timer.start()
 
+    @property
+    def minutes(self) -> float:
+        return self._limit_s / 60
+
     def set_minutes(self, minutes: int) -> None:
         self._limit_s = minutes * 60.0
         self.check()

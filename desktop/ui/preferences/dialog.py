@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import InvalidInput
-from desktop.i18n import _
+from desktop.i18n import _, current_language
 from desktop.settings import (
     IDLE_LOCK_MINUTES,
     LANGUAGE,
@@ -77,6 +77,8 @@ class _MinutesField(QWidget):
 class PreferencesDialog(QDialog):
     change_server_requested = Signal()
     change_password_requested = Signal()
+    language_chosen = Signal(str)
+    """The language saved, which may differ from the one in force (``HOMEROOM_LANG``)."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,18 +88,18 @@ class PreferencesDialog(QDialog):
         self.language = QComboBox()
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
-        self.language.setCurrentIndex(self.language.findData(settings.get(LANGUAGE)))
+        self.language.setCurrentIndex(self.language.findData(current_language()))
         self.sync_minutes = _MinutesField(
             SYNC_INTERVAL_MINUTES, settings.get(SYNC_INTERVAL_MINUTES)
         )
         self.lock_minutes = _MinutesField(IDLE_LOCK_MINUTES, settings.get(IDLE_LOCK_MINUTES))
         self.server = QLabel(settings.get(SERVER_ADDRESS) or _("(not signed in)"))
         self.server.setObjectName("server_address")
-        change_server = QPushButton(_("Change server…"))
-        change_server.clicked.connect(self._change_server)
+        self.change_server_button = QPushButton(_("Change server…"))
+        self.change_server_button.clicked.connect(self._change_server)
         server_row = QHBoxLayout()
         server_row.addWidget(self.server, 1)
-        server_row.addWidget(change_server)
+        server_row.addWidget(self.change_server_button)
         self.password_button = QPushButton(_("Change the app password…"))
         self.password_button.clicked.connect(self.change_password_requested)
 
@@ -128,9 +130,11 @@ class PreferencesDialog(QDialog):
             return
         self._settings.set(SYNC_INTERVAL_MINUTES, sync_minutes)
         self._settings.set(IDLE_LOCK_MINUTES, lock_minutes)
-        # The language last: the window rebuilds itself when it changes.
-        self._settings.set(LANGUAGE, str(self.language.currentData()))
+        language = str(self.language.currentData())
+        self._settings.set(LANGUAGE, language)
         self.accept()
+        # Last: the window rebuilds itself in another language.
+        self.language_chosen.emit(language)
 
     def _change_server(self) -> None:
         self.reject()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from desktop.i18n import _
+from desktop.i18n import _, current_language
 from desktop.models.db import Database
 from desktop.settings import LANGUAGE, Settings
 from desktop.ui.lock.controller import WindowLock
@@ -51,6 +51,7 @@ class Tools(QObject):
         dialog = PreferencesDialog(self._settings, self._window)
         dialog.change_server_requested.connect(self.change_server_requested)
         dialog.change_password_requested.connect(self.lock.change_password)
+        dialog.language_chosen.connect(self.switch_language)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -69,10 +70,14 @@ class Tools(QObject):
         self._window.addAction(action)
         return action
 
-    def _setting_changed(self, key: str) -> None:
-        if key != LANGUAGE.key:
-            return
+    def switch_language(self, language: str) -> None:
+        """Speak ``language`` from now on, if it is not the one in force."""
         app = QApplication.instance()
-        if app is not None:
-            apply_language(app, self._settings.get(LANGUAGE))
+        if language == current_language() or app is None:
+            return
+        apply_language(app, language)
         self.language_changed.emit()
+
+    def _setting_changed(self, key: str) -> None:
+        if key == LANGUAGE.key:
+            self.switch_language(self._settings.get(LANGUAGE))
