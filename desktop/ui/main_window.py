@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
         for part in (self.runner, self.sync):
             if part.parent() is self:
                 part.setParent(new)
-        new.restoreGeometry(self.saveGeometry())
+        new.setGeometry(self.geometry())
+        new.setWindowState(self.windowState())
         new.restoreState(self.saveState())
         new.open_target(Target(self.current_key()))
         self._retired = True

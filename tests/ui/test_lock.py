@@ -4,6 +4,7 @@ tries slow down."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,18 @@ from pytestqt.qtbot import QtBot
 
 from desktop.models.db import Database
 from desktop.security import app_password
+from desktop.services.scope import load_scope
 from desktop.settings import IDLE_LOCK_MINUTES, Settings
+from desktop.sync import state
 from desktop.ui.lock.password_dialog import PasswordDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.preferences.dialog import PreferencesDialog
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
+from server.seed import seed_demo
+from server.store import Store, open_store
+from server.testing import serve_store
+from tests.sync_faults import harness
 from tests.ui.lock_helpers import (
     Clock,
     open_window,
@@ -236,3 +244,47 @@ def test_an_open_dialog_is_hidden_while_locked_and_comes_back(
         try_password(qtbot, shown, "2468")
     assert preferences.isVisible()
     assert preferences.sync_minutes.edit.text() == "17"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite3'}")
+    seed_demo(store, seed=2025, password="demo")
+    with serve_store(store) as url:
+        yield store, url
+    store.close()
+
+
+@pytest.mark.usefixtures("with_pin")
+def test_sync_runs_while_locked_and_shows_nothing(
+    qtbot: QtBot,
+    database: Database,
+    runner: TaskRunner,
+    settings: Settings,
+    clock: Clock,
+    server: tuple[Store, str],
+) -> None:
+    """A sync against the real server completes while the window is locked; the screens it
+    refreshes stay hidden until the PIN is given."""
+    store, url = server
+    token = harness.issue_token(store, "gvcn")
+    with database.transaction() as session:
+        state.sign_in(session, state.SignedIn(url, "gvcn", 1))
+    with database.reading() as session:
+        scope = load_scope(session)
+    sync = SyncController(database, runner, lambda address, _: harness.transport(address, token))
+    shown = MainWindow(database, scope, runner, sync, settings=settings, clock=clock)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    with qtbot.waitSignal(shown.lock.locked_changed):
+        shown.lock.lock_now()
+
+    with qtbot.waitSignal(sync.synced, timeout=30_000):
+        sync.sync_now()
+    qtbot.waitUntil(lambda: shown.leave.filter.rowCount() > 100)
+    assert shown.lock.locked
+    assert names_shown(shown, student_names(database)) == []
+    with qtbot.waitSignal(shown.lock.locked_changed):
+        try_password(qtbot, shown, "2468")
+    assert names_shown(shown, student_names(database))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar, QWidget
 
@@ -93,13 +93,15 @@ class WindowLock(QObject):
         self._title = window.windowTitle()
         window.setWindowTitle(_("Homeroom — locked"))
         self._focus = QApplication.focusWidget()
-        self._hidden = [
-            widget
-            for widget in QApplication.topLevelWidgets()
-            if widget is not window and widget.isVisible()
-        ]
-        for widget in self._hidden:
-            widget.hide()
+        self._hidden = []
+        for widget in QApplication.topLevelWidgets():
+            if widget is window or not widget.isVisible():
+                continue
+            if widget.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                widget.close()  # an open menu or a tooltip has no reason to come back
+            else:
+                widget.hide()
+                self._hidden.append(widget)
         self._disabled = [
             action
             for action in window.findChildren(QAction)
