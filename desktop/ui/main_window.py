@@ -168,14 +168,24 @@ class MainWindow(QMainWindow):
         new.setWindowState(self.windowState())
         new.restoreState(self.saveState())
         new.open_target(Target(self.current_key()))
+        new.lock.rekey = self.lock.rekey
         self._retired = True
         self.tools.detach()
         if self.isVisible():
             new.show()
         self.replaced.emit(new)
         self.hide()
-        self.deleteLater()
+        if self.runner.busy:
+            # Answers on their way to this window's screens must still find them.
+            self.runner.busy_changed.connect(self._delete_when_idle)
+        else:
+            self.deleteLater()
         return new
+
+    def _delete_when_idle(self, busy: bool) -> None:
+        if not busy:
+            self.runner.busy_changed.disconnect(self._delete_when_idle)
+            self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self._retired:

@@ -262,3 +262,25 @@ def test_homeroom_lang_wins_over_the_setting_at_start(
     settings.set(LANGUAGE, "vi")
     monkeypatch.setenv("HOMEROOM_LANG", "en")
     assert language_at_start(settings) == "en"
+
+
+def test_a_window_rebuilt_while_its_screens_load_goes_once_they_answered(
+    qtbot: QtBot, database: Database, runner: TaskRunner, settings: Settings
+) -> None:
+    """The old window stays (hidden) until the answers on their way to its screens arrived,
+    then goes; nothing fails on the way, and the new window is filled."""
+    shown = open_window(qtbot, database, runner, settings, Clock(), close_after=False)
+    new = shown
+    try:
+        shown.leave.reload()
+        assert runner.busy
+        new = shown.rebuild()
+        assert shiboken6.isValid(shown) and not shown.isVisible()
+        qtbot.waitUntil(lambda: not runner.busy)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(shown))
+        qtbot.waitUntil(lambda: new.leave.filter.rowCount() > 100)
+        assert new.isVisible()
+    finally:
+        for window in (shown, new):
+            if shiboken6.isValid(window):
+                window.close()

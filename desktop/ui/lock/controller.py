@@ -246,4 +246,4 @@ class WindowLock(QObject):
     def detach(self) -> None:
         """Stop following the settings and the clock (the window is being replaced)."""
         self._settings.changed.disconnect(self._setting_changed)
-        self.idle.timer.stop()
+        self.idle.stop()

@@ -58,6 +58,13 @@ class IdleWatcher(QObject):
         self._last_input = self._clock()
         self._reported = False
 
+    def stop(self) -> None:
+        """Watch no more (the window is going)."""
+        self.timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
     def check(self) -> None:
         if not self._reported and self._clock() - self._last_input >= self._limit_s:
             self._reported = True
