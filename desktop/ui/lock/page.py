@@ -36,6 +36,7 @@ class LockPage(QWidget):
         self.password.setObjectName("lock_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(_("App password or PIN"))
+        self.password.setAccessibleName(_("App password or PIN"))
         self.password.returnPressed.connect(self._submit)
         self.unlock_button = QPushButton(_("Unlock"))
         self.unlock_button.setDefault(True)
