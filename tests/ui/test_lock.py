@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QToolBar
 from pytestqt.qtbot import QtBot
 
@@ -95,6 +96,11 @@ def test_ctrl_l_hides_every_student_name_and_the_pin_brings_them_back(
     assert not shown.tools.lock_action.isEnabled()
     assert all(not bar.isVisible() for bar in shown.findChildren(QToolBar))
     assert QApplication.focusWidget() is shown.lock.page.password
+    probe = QAction("probe", shown)
+    probe.setShortcut(QKeySequence("Ctrl+J"))
+    shown.addAction(probe)
+    with qtbot.assertNotEmitted(probe.triggered, wait=50):
+        press(qtbot, shown, Qt.Key.Key_J, CTRL)
 
     try_password(qtbot, shown, "1357")
     assert shown.lock.locked
@@ -108,6 +114,8 @@ def test_ctrl_l_hides_every_student_name_and_the_pin_brings_them_back(
     assert shown.windowTitle() == title
     assert shown.tools.preferences_action.isEnabled()
     assert shown.centralWidget().isAncestorOf(shown.leave.table)
+    with qtbot.waitSignal(probe.triggered):
+        press(qtbot, shown, Qt.Key.Key_J, CTRL)
 
 
 @pytest.mark.usefixtures("with_pin")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QToolBar, QWidget
 
@@ -109,6 +109,11 @@ class WindowLock(QObject):
         ]
         for action in self._disabled:
             action.setEnabled(False)
+        # An action enabled again while locked (a screen refreshed by sync) still gets no
+        # shortcut through.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         bars: list[QWidget] = [*window.findChildren(QToolBar), *window.findChildren(QDockWidget)]
         self._hidden += [bar for bar in bars if bar.isVisible()]
         for bar in bars:
@@ -141,6 +146,9 @@ class WindowLock(QObject):
         for action in self._disabled:
             action.setEnabled(True)
         self._hidden, self._disabled = [], []
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         window.setWindowTitle(self._title)
         if self._focus is not None and self._focus.isVisible():
             self._focus.setFocus()
@@ -238,6 +246,16 @@ class WindowLock(QObject):
     def _setting_changed(self, key: str) -> None:
         if key == IDLE_LOCK_MINUTES.key:
             self.idle.set_minutes(self._settings.get(IDLE_LOCK_MINUTES))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """While locked, swallow the shortcuts of every action but the kept ones."""
+        return (
+            self._locked
+            and event.type() == QEvent.Type.Shortcut
+            and isinstance(watched, QAction)
+            and watched not in self._keep
+            and not self._on_page(watched)
+        )
 
     def _on_page(self, action: QAction) -> bool:
         owner = action.parent()
