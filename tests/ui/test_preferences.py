@@ -24,6 +24,7 @@ from desktop.settings import (
     SYNC_INTERVAL_MINUTES,
     Settings,
 )
+from desktop.sync import state
 from desktop.ui.leave.model import Column
 from desktop.ui.lock.password_dialog import PasswordDialog
 from desktop.ui.main_window import MainWindow
@@ -202,12 +203,22 @@ def test_minutes_are_checked_in_place_and_nothing_is_saved_until_all_are_right(
 def test_the_server_is_shown_and_changing_it_is_asked_of_the_window(
     qtbot: QtBot, database: Database, runner: TaskRunner, settings: Settings
 ) -> None:
-    """The server's address is shown, not edited; "Đổi máy chủ…" closes the preferences and
-    tells the window, which hands it to whoever signs in."""
-    settings.set(SERVER_ADDRESS, "https://so.truongdemo.edu.vn")
+    """The server is shown, not edited (the profile's account, else the setting); "Đổi máy
+    chủ…" closes the preferences and tells the window, which hands it to whoever signs in."""
     shown = open_window(qtbot, database, runner, settings, Clock())
     dialog = open_preferences(qtbot, shown)
+    assert dialog.server.text() == "(chưa đăng nhập)"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    settings.set(SERVER_ADDRESS, "https://so.truongdemo.edu.vn")
+    dialog = open_preferences(qtbot, shown)
     assert dialog.server.text() == "https://so.truongdemo.edu.vn"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    with database.transaction() as session:
+        state.sign_in(session, state.SignedIn("https://so.truongdemo.edu.vn", "gvcn", 1))
+    dialog = open_preferences(qtbot, shown)
+    qtbot.waitUntil(lambda: dialog.server.text() == "https://so.truongdemo.edu.vn (tài khoản gvcn)")
     change = dialog.change_server_button
     assert change.text() == "Đổi máy chủ…"
     change.setFocus()

@@ -119,6 +119,10 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(520, self.sizeHint().height())
 
+    def show_server(self, server_url: str, username: str) -> None:
+        """The server this profile syncs with, as the profile records it."""
+        self.server.setText(_("{server} (as {user})").format(server=server_url, user=username))
+
     def save(self) -> None:
         """Save every value if all are valid, else say what is wrong beside it."""
         sync_minutes = self.sync_minutes.value()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from desktop.i18n import _, current_language
 from desktop.models.db import Database
 from desktop.settings import LANGUAGE, Settings
+from desktop.sync import state
 from desktop.ui.lock.controller import WindowLock
 from desktop.ui.preferences.dialog import PreferencesDialog
 from desktop.ui.qt_translation import apply_language
@@ -36,6 +38,8 @@ class Tools(QObject):
     ) -> None:
         super().__init__(window)
         self._window = window
+        self._database = database
+        self._runner = runner
         self._settings = settings
         self.lock = WindowLock(window, database, runner, settings, clock, keep=keep)
         self.preferences_action = self._action(_("&Preferences…"), "Ctrl+,", self.open_preferences)
@@ -54,6 +58,17 @@ class Tools(QObject):
         dialog.language_chosen.connect(self.switch_language)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+        database = self._database
+
+        def read() -> state.SignedIn | None:
+            with database.reading() as session:
+                return state.signed_in(session)
+
+        def show(account: state.SignedIn | None) -> None:
+            if account is not None and shiboken6.isValid(dialog):
+                dialog.show_server(account.server_url, account.username)
+
+        self._runner.run_database(read, show, lambda _error: None)
         return dialog
 
     def detach(self) -> None:
