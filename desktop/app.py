@@ -6,21 +6,23 @@ Everything the window needs is made here and handed down; nothing reaches for a 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _, current_language
 from desktop.models.db import open_database
 from desktop.services.scope import load_scope
+from desktop.settings import LANGUAGE, Settings
 from desktop.sync.signed_in import Connector, keyring_connector
 from desktop.ui.main_window import MainWindow
-from desktop.ui.qt_translation import install_qt_translation
+from desktop.ui.qt_translation import apply_language
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 
@@ -43,9 +45,17 @@ def log_to_file(folder: Path) -> logging.Handler:
     return handler
 
 
+def language_at_start(settings: Settings) -> str:
+    """The language to start in: ``HOMEROOM_LANG`` when set (scripts and tests), else the
+    teacher's choice in the settings."""
+    if os.environ.get("HOMEROOM_LANG"):
+        return current_language()
+    return settings.get(LANGUAGE)
+
+
 def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | None]:
-    """The application with Qt's own texts in the user's language; keep the translator as
-    long as the application runs."""
+    """The application in the user's language, Qt's own texts too (the translator stays
+    installed until the language changes)."""
     existing = QApplication.instance()
     app = (
         existing
@@ -53,11 +63,9 @@ def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | N
         else QApplication([sys.argv[0] if sys.argv else "homeroom", *argv])
     )
     app.setApplicationName("homeroom")
+    translator = apply_language(app, language_at_start(Settings()))
     app.setApplicationDisplayName(_("Homeroom"))
-    if current_language() == "vi":
-        # Qt's own dates and numbers (file dialogs, spin boxes) as Vietnamese write them.
-        QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-    return app, install_qt_translation(app)
+    return app, translator
 
 
 def build_window(
@@ -116,8 +124,10 @@ def _show(
     window.resize(1200, 720)
     window.show()
     window.sync.sync_now()
+    # The window may be replaced by a rebuilt one (a language switch): hold on to its parts.
+    runner, database = window.runner, window.database
     try:
         return app.exec()
     finally:
-        window.runner.wait()
-        window.database.close()
+        runner.wait()
+        database.close()

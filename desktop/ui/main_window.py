@@ -7,9 +7,11 @@ itself from ``TaskRunner.operation_did_execute``, and asks for other screens thr
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -25,15 +27,22 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services.scope import ClassScope
+from desktop.settings import Settings
 from desktop.ui import navigation
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
+from desktop.ui.preferences.tools import Tools
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
 
 
 class MainWindow(QMainWindow):
+    replaced = Signal(object)
+    """The new ``MainWindow`` that took this one's place (``rebuild``, after a language
+    switch): whatever was wired to this window from outside must be wired to it again."""
+    change_server_requested = Signal()
+
     def __init__(
         self,
         database: Database,
@@ -41,11 +50,18 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         sync: SyncController,
         parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self.database = database
+        self.scope = scope
         self.runner = runner
         self.sync = sync
+        self.settings = settings if settings is not None else Settings()
+        self._clock = clock
+        self._retired = False
         self.navigator = Navigator(self)
         self.navigator.open_requested.connect(self.open_target)
         self.setWindowTitle(
@@ -82,6 +98,10 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(self.sync_action)
         self.addToolBar(toolbar)
+        self.tools = Tools(self, database, runner, self.settings, clock, keep=[self.sync_action])
+        self.lock = self.tools.lock
+        self.tools.change_server_requested.connect(self.change_server_requested)
+        self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)
 
         self.sync_line = QLabel()
         self.statusBar().addPermanentWidget(self.sync_line, 1)
@@ -140,7 +160,49 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(summary, 10_000)
         self.leave.reload()
 
+    def rebuild(self) -> MainWindow:
+        """This window made anew, every text in the language now in force: the screens, the
+        side list, the menus and the toolbar are built again from their data on the same
+        profile, runner and sync, in the same place and on the same screen; this one goes."""
+        new = MainWindow(
+            self.database,
+            self.scope,
+            self.runner,
+            self.sync,
+            settings=self.settings,
+            clock=self._clock,
+        )
+        for part in (self.runner, self.sync):
+            if part.parent() is self:
+                part.setParent(new)
+        new.setGeometry(self.geometry())
+        new.setWindowState(self.windowState())
+        new.restoreState(self.saveState())
+        new.open_target(Target(self.current_key()))
+        new.lock.rekey = self.lock.rekey
+        self._retired = True
+        self.tools.detach()
+        if self.isVisible():
+            new.show()
+        self.replaced.emit(new)
+        self.hide()
+        if self.runner.busy:
+            # Answers on their way to this window's screens must still find them.
+            self.runner.busy_changed.connect(self._delete_when_idle)
+        else:
+            self.deleteLater()
+        return new
+
+    def _delete_when_idle(self, busy: bool) -> None:
+        if not busy:
+            self.runner.busy_changed.disconnect(self._delete_when_idle)
+            self.deleteLater()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self._retired:
+            # Replaced by a rebuilt window, which carries on with the runner and the sync.
+            super().closeEvent(event)
+            return
         self.sync.timer.stop()
         # A decision being written must finish: the teacher was told it is saved.
         self.runner.wait()

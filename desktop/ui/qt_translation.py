@@ -15,9 +15,9 @@ import ast
 from collections.abc import Mapping
 from functools import cache
 
-from PySide6.QtCore import QCoreApplication, QObject, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTranslator
 
-from desktop.i18n import current_language
+from desktop.i18n import current_language, set_language
 from desktop.resources import resource
 
 QtMessage = tuple[str, str, str]
@@ -90,12 +90,31 @@ class CatalogTranslator(QTranslator):
         return found
 
 
+_installed: list[QTranslator] = []
+"""The translator this module installed last, kept alive here until it is replaced."""
+
+
 def install_qt_translation(app: QCoreApplication) -> QTranslator | None:
-    """Install the translation of Qt's texts when the app speaks Vietnamese; the caller keeps
-    the returned translator for as long as it is installed (``None`` for English, which is
-    Qt's own language)."""
+    """Install the translation of Qt's texts when the app speaks Vietnamese, replacing the one
+    installed before (``None`` for English, which is Qt's own language). Qt then tells every
+    open widget to retranslate its own texts (standard buttons and the like)."""
+    while _installed:
+        app.removeTranslator(_installed.pop())
     if current_language() != "vi":
         return None
     translator = CatalogTranslator(qt_catalog("vi"))
     app.installTranslator(translator)
+    _installed.append(translator)
     return translator
+
+
+def apply_language(app: QCoreApplication, language: str) -> QTranslator | None:
+    """Speak ``language`` from now on: the app's own texts, Qt's texts, and Qt's dates and
+    numbers (file dialogs, spin boxes). Texts already on screen stay as they are: the main
+    window rebuilds itself to follow."""
+    set_language(language)
+    if current_language() == "vi":
+        QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    else:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    return install_qt_translation(app)

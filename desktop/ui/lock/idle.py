@@ -1,0 +1,77 @@
+"""Notices when nobody has used the app for a while.
+
+An application-wide event filter notes the time of every key press and mouse or touch input;
+a timer compares it with the allowed idle time every few seconds. The clock is injected
+(monotonic seconds), so tests move time on instead of waiting for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
+CHECK_EVERY_MS = 5_000
+
+
+class IdleWatcher(QObject):
+    idle = Signal()
+    """Nobody has touched the keyboard or the mouse for the allowed time (once per idle spell)."""
+
+    def __init__(
+        self, clock: Callable[[], float], minutes: int, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._limit_s = minutes * 60.0
+        self._last_input = clock()
+        self._reported = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_EVERY_MS)
+        self.timer.timeout.connect(self.check)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.timer.start()
+
+    @property
+    def minutes(self) -> float:
+        return self._limit_s / 60
+
+    def set_minutes(self, minutes: int) -> None:
+        self._limit_s = minutes * 60.0
+        self.check()
+
+    def reset(self) -> None:
+        """Count idle time from now (after unlocking, say)."""
+        self._last_input = self._clock()
+        self._reported = False
+
+    def stop(self) -> None:
+        """Watch no more (the window is going)."""
+        self.timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def check(self) -> None:
+        if not self._reported and self._clock() - self._last_input >= self._limit_s:
+            self._reported = True
+            self.idle.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in INPUT_EVENTS:
+            self._last_input = self._clock()
+            self._reported = False
+        return False
