@@ -18,6 +18,7 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _, current_language
 from desktop.models.db import open_database
 from desktop.services.scope import load_scope
+from desktop.settings import Settings
 from desktop.sync.signed_in import Connector, keyring_connector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import install_qt_translation
@@ -66,8 +67,10 @@ def build_window(
     class_name: str | None = None,
     sync_every_s: float | None = SYNC_EVERY_S,
     connector: Connector = keyring_connector,
+    settings: Settings | None = None,
 ) -> MainWindow:
-    """The main window on the profile at ``database_path`` (raises ``HomeroomError``)."""
+    """The main window on the profile at ``database_path`` (raises ``HomeroomError``); with
+    ``settings``, syncs every ``SYNC_INTERVAL_MINUTES`` unless ``sync_every_s`` says otherwise."""
     database = open_database(database_path)
     try:
         with database.reading() as session:
@@ -76,7 +79,7 @@ def build_window(
         database.close()
         raise
     runner = TaskRunner()
-    sync = SyncController(database, runner, connector)
+    sync = SyncController(database, runner, connector, settings=settings)
     window = MainWindow(database, scope, runner, sync)
     runner.setParent(window)
     sync.setParent(window)
@@ -89,11 +92,11 @@ def run_desktop(
     database_path: Path,
     *,
     class_name: str | None = None,
-    sync_every_s: float | None = SYNC_EVERY_S,
+    sync_every_s: float | None = None,
     connector: Connector = keyring_connector,
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
-    message box, not a traceback."""
+    message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
     handler = log_to_file(database_path.parent)
     try:
         return _show(database_path, class_name, sync_every_s, connector)
@@ -108,7 +111,11 @@ def _show(
     app, _translator = application()
     try:
         window = build_window(
-            database_path, class_name=class_name, sync_every_s=sync_every_s, connector=connector
+            database_path,
+            class_name=class_name,
+            sync_every_s=sync_every_s,
+            connector=connector,
+            settings=Settings() if sync_every_s is None else None,
         )
     except HomeroomError as error:
         QMessageBox.critical(None, _("Homeroom"), error.message)
@@ -119,5 +126,7 @@ def _show(
     try:
         return app.exec()
     finally:
+        # Quitting without closing the window (a signal, the session ending) stops a sync too.
+        window.sync.cancel()
         window.runner.wait()
         window.database.close()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services.scope import ClassScope
-from desktop.ui import navigation
+from desktop.ui import navigation, sync_widgets
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.sync_controller import SyncController, SyncLine
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
 
         self.sync_line = QLabel()
         self.statusBar().addPermanentWidget(self.sync_line, 1)
+        self.tray = sync_widgets.attach(self.statusBar(), sync, self)
         sync.state_changed.connect(self._show_sync)
         sync.synced.connect(self._synced)
         self.leave.decided.connect(lambda _summary: sync.refresh())
@@ -130,7 +131,8 @@ class MainWindow(QMainWindow):
         self.leave.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        self.sync.timer.stop()
-        # A decision being written must finish: the teacher was told it is saved.
+        # A sync stops between rounds without waiting for the server; a decision being written
+        # must finish: the teacher was told it is saved.
+        self.sync.cancel()
         self.runner.wait()
         super().closeEvent(event)
