@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
 
     def _show_sync(self, line: SyncLine) -> None:
         self.sync_line.setText(line.text)
+        self.sync_line.setToolTip(line.text)  # a long error is cut off in the status bar
         self.sync_line.setStyleSheet("color: #b00020;" if line.has_error else "")
         self.sync_action.setEnabled(line.signed_in)
 

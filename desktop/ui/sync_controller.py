@@ -92,10 +92,10 @@ class SyncController(QObject):
         self.retry_timer.setSingleShot(True)
         self.retry_timer.timeout.connect(self.sync_now)
         runner.operation_did_execute.connect(self._edited)
-        self._settings = settings
+        self._settings = settings  # kept alive: the interval follows its ``changed``
+        self._watching_network = False
         if settings is not None:
             self._follow_settings(settings)
-        self._watch_network()
 
     @property
     def running(self) -> bool:
@@ -216,6 +216,7 @@ class SyncController(QObject):
         self._failure = error.message
         self._online = sync_status.reached_server(error)
         if not self._online:
+            self._watch_network()
             self._offline_failures += 1
             delay = self._backoff.delay(self._offline_failures)
             self.retry_timer.start(int(delay * 1000))
@@ -262,7 +263,11 @@ class SyncController(QObject):
 
     def _watch_network(self) -> None:
         """Sync as soon as the OS says the network is back, where Qt has a backend for it;
-        without one, the retry timer finds out."""
+        without one, the retry timer finds out. Loaded at the first time offline, not at
+        start-up (the window's first paint does not wait for it)."""
+        if self._watching_network:
+            return
+        self._watching_network = True
         from PySide6.QtNetwork import QNetworkInformation
 
         try:

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QProgressBar, QStatusBar, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QStatusBar,
+    QSystemTrayIcon,
+    QWidget,
+)
 
 from desktop.i18n import _
 from desktop.sync.engine import Progress
@@ -11,16 +19,22 @@ from desktop.ui import sync_status
 from desktop.ui.sync_controller import SyncController
 
 
-class SyncProgress(QProgressBar):
-    """Busy while a sync pulls page after page (the total is not known in advance); the rows
-    received so far in its text and tooltip; hidden otherwise."""
+class SyncProgress(QWidget):
+    """A busy bar while a sync pulls page after page (the total is not known in advance),
+    beside the rows received so far; hidden otherwise."""
 
     def __init__(self, sync: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sync_progress")
-        self.setRange(0, 0)
-        self.setMaximumWidth(220)
-        self.setTextVisible(False)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setMaximumWidth(160)
+        self.bar.setTextVisible(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
         self.hide()
         sync.progressed.connect(self.show_progress)
 
@@ -29,9 +43,8 @@ class SyncProgress(QProgressBar):
             self.hide()
             return
         text = sync_status.progress_text(progress)
-        self.setToolTip(text)
-        self.setStatusTip(text)
-        self.setAccessibleName(text)
+        self.label.setText(text)
+        self.bar.setAccessibleName(text)
         self.show()
 
 
@@ -39,7 +52,7 @@ class TrayNotifier:
     """A tray message when a sync brings new requests: a count, never a name; nothing where the
     desktop has no tray."""
 
-    def __init__(self, sync: SyncController, parent: QWidget) -> None:
+    def __init__(self, sync: SyncController, parent: QWidget | None = None) -> None:
         self._parent = parent
         self.icon: QSystemTrayIcon | None = None
         self.last_message: str | None = None

@@ -319,7 +319,7 @@ def test_a_first_sync_shows_progress_and_later_new_requests_are_counted(
     store, seeded, url = small_school
     sign_in(empty_profile, url, seeded.small.class_id)
     sync = SyncController(empty_profile, runner, connector_for(store), runner)
-    tray = TrayNotifier(sync, None)  # type: ignore[arg-type]
+    tray = TrayNotifier(sync)
     progress: list[Progress | None] = []
     counts: list[int] = []
     sync.progressed.connect(progress.append)
