@@ -116,7 +116,7 @@ class SyncSummary:
     refused: int
     pulled: int
     cursor: int
-    changes: Changes = field(default_factory=lambda: Changes(""))
+    changes: Changes = field(default_factory=lambda: Changes(""), repr=False)
     """What the final transaction made visible (table name → row keys), and the conflicts
     recorded (``sync_conflict`` → ids) and processed intents (``outbox`` → ids)."""
 

@@ -24,8 +24,10 @@ from desktop.services.scope import load_scope
 from desktop.settings import SYNC_INTERVAL_MINUTES, Settings
 from desktop.sync import state
 from desktop.sync.engine import Progress
+from desktop.sync.errors import AuthError, NetworkError, ServerUnavailable
 from desktop.sync.protocol import SyncRequest, SyncResponse
 from desktop.sync.signed_in import Connection, Connector
+from desktop.ui import sync_status
 from desktop.ui.main_window import MainWindow
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.sync_status import Backoff
@@ -340,3 +342,30 @@ def test_a_first_sync_shows_progress_and_later_new_requests_are_counted(
     with empty_profile.reading() as session:
         names = session.scalars(select(Student.full_name)).all()
     assert names and not any(name in tray.last_message for name in names)
+
+
+def test_the_status_line_says_the_state_in_the_teachers_words() -> None:
+    """Offline, waiting, never synced, the transport's own sentence; online once it worked."""
+    account = state.SignedIn("https://truong.example", "gvcn", 1)
+    status = state.SyncStatus("c", 0, 2, None, None, None, ())
+    error = "Không kết nối được với máy chủ của trường."
+    offline = sync_status.describe(status, account, error, online=False)
+    assert offline.text == f"Mất kết nối · Chờ gửi: 2 · Đồng bộ lần cuối: chưa có · {error}"
+    assert offline.has_error and offline.signed_in
+    syncing = sync_status.describe(status, account, online=False, syncing=True)
+    assert syncing.text.startswith("Đang đồng bộ… · Chờ gửi: 2")
+    assert not syncing.has_error
+    online = sync_status.describe(status, account, online=True)
+    assert online.text.startswith("Đã kết nối · ")
+
+
+def test_only_a_missing_network_counts_as_offline_and_retries_back_off() -> None:
+    """A busy server or refused credentials reached the server; waits double up to a ceiling."""
+    assert not sync_status.reached_server(NetworkError("x"))
+    assert sync_status.reached_server(ServerUnavailable("x"))
+    assert sync_status.reached_server(AuthError("x", status=401))
+    backoff = Backoff(first=10, factor=2, ceiling=60)
+    assert [backoff.delay(n) for n in range(1, 6)] == [10, 20, 40, 60, 60]
+    assert sync_status.tray_message(3) == (
+        "Có 3 đơn xin nghỉ mới của phụ huynh đang chờ thầy/cô duyệt."
+    )
