@@ -74,8 +74,10 @@ def build_window(
     class_name: str | None = None,
     sync_every_s: float | None = SYNC_EVERY_S,
     connector: Connector = keyring_connector,
+    settings: Settings | None = None,
 ) -> MainWindow:
-    """The main window on the profile at ``database_path`` (raises ``HomeroomError``)."""
+    """The main window on the profile at ``database_path`` (raises ``HomeroomError``); with
+    ``settings``, syncs every ``SYNC_INTERVAL_MINUTES`` unless ``sync_every_s`` says otherwise."""
     database = open_database(database_path)
     try:
         with database.reading() as session:
@@ -84,8 +86,8 @@ def build_window(
         database.close()
         raise
     runner = TaskRunner()
-    sync = SyncController(database, runner, connector)
-    window = MainWindow(database, scope, runner, sync)
+    sync = SyncController(database, runner, connector, settings=settings)
+    window = MainWindow(database, scope, runner, sync, settings=settings)
     runner.setParent(window)
     sync.setParent(window)
     if sync_every_s:
@@ -97,11 +99,11 @@ def run_desktop(
     database_path: Path,
     *,
     class_name: str | None = None,
-    sync_every_s: float | None = SYNC_EVERY_S,
+    sync_every_s: float | None = None,
     connector: Connector = keyring_connector,
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
-    message box, not a traceback."""
+    message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
     handler = log_to_file(database_path.parent)
     try:
         return _show(database_path, class_name, sync_every_s, connector)
@@ -116,7 +118,11 @@ def _show(
     app, _translator = application()
     try:
         window = build_window(
-            database_path, class_name=class_name, sync_every_s=sync_every_s, connector=connector
+            database_path,
+            class_name=class_name,
+            sync_every_s=sync_every_s,
+            connector=connector,
+            settings=Settings() if sync_every_s is None else None,
         )
     except HomeroomError as error:
         QMessageBox.critical(None, _("Homeroom"), error.message)
@@ -125,9 +131,11 @@ def _show(
     window.show()
     window.sync.sync_now()
     # The window may be replaced by a rebuilt one (a language switch): hold on to its parts.
-    runner, database = window.runner, window.database
+    runner, database, sync = window.runner, window.database, window.sync
     try:
         return app.exec()
     finally:
+        # Quitting without closing the window (a signal, the session ending) stops a sync too.
+        sync.cancel()
         runner.wait()
         database.close()

@@ -5,17 +5,24 @@ staged cursor moved) commits in one transaction; the visible tables change only 
 transaction, after the last page: provisional rows out, server rows in, pending intents
 replayed on top. A cut connection at any byte leaves either the previous state or the next
 consistent one, and the next sync converges (the server is idempotent per intent id).
+
+Every database step goes through ``on_database`` (the desktop passes its database lane, the only
+writer; the command line runs them in place); only the network waits run on the calling thread.
+A ``Cancellation`` is checked between rounds and before the final transaction: a cancelled sync
+leaves committed staged rounds, which the next sync resumes from, and nothing half-visible.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import delete, false, select, update
 from sqlalchemy.orm import Session
@@ -26,9 +33,10 @@ from desktop.models import OutboxIntent, SyncConflict, SyncInbox
 from desktop.models.db import Database
 from desktop.models.provisional import CLIENT_CREATED
 from desktop.services import intents
+from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope, load_scope
 from desktop.sync import rows, state
-from desktop.sync.errors import ProtocolError
+from desktop.sync.errors import ProtocolError, SyncError
 from desktop.sync.protocol import (
     MAX_MUTATIONS,
     PROTOCOL_VERSION,
@@ -45,8 +53,59 @@ MAX_ROUNDS = 1000
 REFUSED = ("rejected", "conflict")
 
 
+T = TypeVar("T")
+CONFLICTS = SyncConflict.__tablename__
+OUTBOX = OutboxIntent.__tablename__
+
+
 class SyncServer(Protocol):
     def sync(self, request: SyncRequest) -> SyncResponse: ...
+
+
+class OnDatabase(Protocol):
+    """Runs one unit of database work where the database is written, and returns its result."""
+
+    def __call__(self, work: Callable[[], T], /) -> T: ...
+
+
+def in_place(work: Callable[[], T]) -> T:
+    """``OnDatabase`` for a single-threaded caller (the command line, the demo)."""
+    return work()
+
+
+class SyncCancelled(SyncError):
+    """The sync was stopped between rounds (the window is closing); nothing half-applied."""
+
+
+class Cancellation:
+    """A flag set from any thread; the sync stops at its next check."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for a cancellation; ``True`` if it came."""
+        return self._event.wait(seconds)
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise SyncCancelled(_("The sync was stopped; it will resume at the next sync."))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each round trip: rows pulled so far and whether more pages follow."""
+
+    round_trips: int
+    pulled: int
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -57,6 +116,9 @@ class SyncSummary:
     refused: int
     pulled: int
     cursor: int
+    changes: Changes = field(default_factory=lambda: Changes(""), repr=False)
+    """What the final transaction made visible (table name → row keys), and the conflicts
+    recorded (``sync_conflict`` → ids) and processed intents (``outbox`` → ids)."""
 
     def describe(self) -> str:
         return _(
@@ -73,20 +135,34 @@ def sync_once(
     *,
     class_id: int,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_database: OnDatabase = in_place,
+    cancel: Cancellation | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> SyncSummary:
-    """Run one full sync cycle; errors propagate after being recorded as the last error."""
+    """Run one full sync cycle; errors propagate after being recorded as the last error (a
+    cancellation is not an error and is not recorded)."""
+    cancel = cancel or Cancellation()
     trips = pushed = refused = pulled = 0
+    conflicts: set[int] = set()
+    processed: set[str] = set()
     try:
         for _round in range(MAX_ROUNDS):
-            request = _next_request(database, class_id)
+            cancel.check()
+            request = on_database(partial(_next_request, database, class_id))
             response = server.sync(request)
             trips += 1
             pushed += len(request.mutations)
             _check_response(request, response)
-            done = _record_round(database, request, response, now())
+            cancel.check()
+            done, recorded, remaining = on_database(
+                partial(_record_round, database, request, response, now())
+            )
+            processed |= done
+            conflicts |= recorded
             refused += sum(1 for r in response.results if r.status in REFUSED)
             pulled += len(response.changes)
-            remaining = _pending_ids(database)
+            if progress is not None:
+                progress(Progress(trips, pulled, response.more or bool(remaining)))
             if request.mutations and not done and remaining >= {m.id for m in request.mutations}:
                 raise ProtocolError(_("The server did not process the pending changes."))
             if not response.more and not remaining:
@@ -96,11 +172,20 @@ def sync_once(
             raise ProtocolError(
                 _("The server's answer is incomplete or invalid; nothing was changed.")
             )
-        cursor = _finish(database, class_id, now())
-    except HomeroomError as error:
-        _remember_error(database, error.message)
+        cancel.check()
+        cursor, touched = on_database(partial(_finish, database, class_id, now()))
+    except SyncCancelled:
         raise
-    return SyncSummary(trips, pushed, pushed - refused, refused, pulled, cursor)
+    except HomeroomError as error:
+        on_database(partial(_remember_error, database, error.message))
+        raise
+    summary = SyncSummary(trips, pushed, pushed - refused, refused, pulled, cursor)
+    if conflicts:
+        touched[CONFLICTS] = {str(i) for i in conflicts}
+    if processed:
+        touched[OUTBOX] = set(processed)
+    changes = Changes(summary.describe(), {k: frozenset(v) for k, v in touched.items()})
+    return SyncSummary(trips, pushed, pushed - refused, refused, pulled, cursor, changes)
 
 
 def _next_request(database: Database, class_id: int) -> SyncRequest:
@@ -147,14 +232,16 @@ def _check_response(request: SyncRequest, response: SyncResponse) -> None:
 
 def _record_round(
     database: Database, request: SyncRequest, response: SyncResponse, at: datetime
-) -> set[str]:
-    """Commit what one round trip settled: processed intents, conflicts, staged rows.
+) -> tuple[set[str], set[int], set[str]]:
+    """Commit what one round trip settled: processed intents, conflicts, staged rows; return
+    the intents processed, the conflicts recorded and the intents still pending.
 
     Every row is checked against the local schema before anything is staged: a malformed
     answer is a ``ProtocolError`` and leaves the database as it was (a row staged unchecked
     would fail the final transaction at every later sync, with the cursor already past it)."""
     sent = {m.id: m for m in request.mutations}
     done: set[str] = set()
+    conflicts: list[SyncConflict] = []
     with database.transaction() as session:
         for result in response.results:
             mutation = sent.get(result.id)
@@ -162,7 +249,7 @@ def _record_round(
                 continue
             done.add(result.id)
             if result.status in REFUSED:
-                _record_conflict(session, mutation, result, at)
+                conflicts.append(_record_conflict(session, mutation, result, at))
                 _stage(session, "current", result.current)
         if done:
             session.execute(delete(OutboxIntent).where(OutboxIntent.id.in_(done)))
@@ -173,7 +260,10 @@ def _record_round(
         state.put(session, state.CLOCK_SKEW, f"{skew:.1f}")
         if abs(skew) > 300:
             log.warning("server clock differs from this computer's by %.0f s", skew)
-    return done
+        session.flush()
+        recorded = {c.id for c in conflicts}
+        remaining = set(session.scalars(select(OutboxIntent.id)))
+    return done, recorded, remaining
 
 
 def _stage(session: Session, kind: str, changes: list[Change]) -> None:
@@ -200,34 +290,36 @@ def _stage(session: Session, kind: str, changes: list[Change]) -> None:
 
 def _record_conflict(
     session: Session, mutation: Mutation, result: MutationResult, at: datetime
-) -> None:
-    session.add(
-        SyncConflict(
-            intent_id=mutation.id,
-            intent_name=mutation.name,
-            code=result.code or result.status,
-            message=result.message or _("The server did not apply this change."),
-            mine=json.dumps(mutation.args, ensure_ascii=False, sort_keys=True),
-            theirs=json.dumps([c.data for c in result.current], ensure_ascii=False, sort_keys=True),
-            created_at=at,
-        )
+) -> SyncConflict:
+    conflict = SyncConflict(
+        intent_id=mutation.id,
+        intent_name=mutation.name,
+        code=result.code or result.status,
+        message=result.message or _("The server did not apply this change."),
+        mine=json.dumps(mutation.args, ensure_ascii=False, sort_keys=True),
+        theirs=json.dumps([c.data for c in result.current], ensure_ascii=False, sort_keys=True),
+        created_at=at,
     )
+    session.add(conflict)
+    return conflict
 
 
-def _pending_ids(database: Database) -> set[str]:
-    with database.reading() as session:
-        return set(session.scalars(select(OutboxIntent.id)))
-
-
-def _finish(database: Database, class_id: int, at: datetime) -> int:
-    """Make the staged server state visible, with the still-pending intents replayed on it."""
+def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[str, set[str]]]:
+    """Make the staged server state visible, with the still-pending intents replayed on it;
+    return the new cursor and the keys of the rows it touched, by table."""
+    touched: dict[str, set[str]] = {}
     with database.transaction() as session:
         _defer_foreign_keys(session)
         staged = session.scalars(
             select(SyncInbox).order_by((SyncInbox.kind == "change").asc(), SyncInbox.id)
         ).all()
+        for item in staged:
+            touched.setdefault(item.entity, set()).add(item.key)
         for model in CLIENT_CREATED:
-            session.execute(delete(model).where(model.id < 0))
+            provisional = session.scalars(select(model.id).where(model.id < 0)).all()
+            if provisional:
+                touched.setdefault(model.__tablename__, set()).update(map(str, provisional))
+                session.execute(delete(model).where(model.id < 0))
         # Runs of upserts of one table go in one statement each (a first sync is a few long
         # runs); the order between runs is kept, so a later version of a row still wins.
         for (entity, op), run in groupby(staged, key=lambda item: (item.entity, item.op)):
@@ -244,8 +336,9 @@ def _finish(database: Database, class_id: int, at: datetime) -> int:
         state.put(session, state.LAST_ERROR, "")
         session.flush()
         session.expire_all()
-        _replay_pending(session, class_id)
-    return new_cursor
+        for kind, ids in _replay_pending(session, class_id).touched.items():
+            touched.setdefault(kind, set()).update(ids)
+    return new_cursor, touched
 
 
 def _defer_foreign_keys(session: Session) -> None:
@@ -262,20 +355,25 @@ def _defer_foreign_keys(session: Session) -> None:
         raise RuntimeError("could not defer the foreign key checks")
 
 
-def _replay_pending(session: Session, class_id: int) -> None:
-    """Re-apply intents the server has not seen yet, so the teacher's work stays visible."""
+def _replay_pending(session: Session, class_id: int) -> Changes:
+    """Re-apply intents the server has not seen yet, so the teacher's work stays visible;
+    return what they touched."""
     pending = session.scalars(select(OutboxIntent).order_by(OutboxIntent.seq)).all()
+    touched: dict[str, set[str]] = {}
     if not pending:
-        return
+        return Changes("")
     scope = _scope(session, class_id)
     for intent in pending:
         try:
             with session.begin_nested():
-                intents.apply_intent(
+                changes = intents.apply_intent(
                     session, scope, intent.name, json.loads(intent.args), actor=intent.actor
                 )
         except HomeroomError:
             continue  # the server will refuse it too, and say why
+        for kind, ids in changes.touched.items():
+            touched.setdefault(kind, set()).update(ids)
+    return Changes("", {k: frozenset(v) for k, v in touched.items()})
 
 
 def _scope(session: Session, class_id: int) -> ClassScope:

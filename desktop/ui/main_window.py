@@ -28,7 +28,7 @@ from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
-from desktop.ui import navigation
+from desktop.ui import navigation, sync_widgets
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
 
         self.sync_line = QLabel()
         self.statusBar().addPermanentWidget(self.sync_line, 1)
+        self.tray = sync_widgets.attach(self.statusBar(), sync, self)
         sync.state_changed.connect(self._show_sync)
         sync.synced.connect(self._synced)
         sync.synced.connect(lambda _summary: self.overview.schedule_refresh())
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
 
     def _show_sync(self, line: SyncLine) -> None:
         self.sync_line.setText(line.text)
+        self.sync_line.setToolTip(line.text)  # a long error is cut off in the status bar
         self.sync_line.setStyleSheet("color: #b00020;" if line.has_error else "")
         self.sync_action.setEnabled(line.signed_in)
 
@@ -203,7 +205,8 @@ class MainWindow(QMainWindow):
             # Replaced by a rebuilt window, which carries on with the runner and the sync.
             super().closeEvent(event)
             return
-        self.sync.timer.stop()
-        # A decision being written must finish: the teacher was told it is saved.
+        # A sync stops between rounds without waiting for the server; a decision being written
+        # must finish: the teacher was told it is saved.
+        self.sync.cancel()
         self.runner.wait()
         super().closeEvent(event)
