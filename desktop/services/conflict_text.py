@@ -290,9 +290,7 @@ def _decide_leave(facts: _Facts) -> _Told:
 
 def _receive_original(facts: _Facts) -> _Told:
     day = date.fromisoformat(str(facts.args["received_on"]))
-    mine = _("You recorded the paper original as received on {day}.").format(
-        day=format_date(day)
-    )
+    mine = _("You recorded the paper original as received on {day}.").format(day=format_date(day))
     return _leave(facts, mine, LeaveStatus.APPROVED)
 
 

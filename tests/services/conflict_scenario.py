@@ -116,7 +116,7 @@ def _produce(store: Store, url: str, token: str, database: Database, profile: Pa
                     GradeEntry.semester == 2,
                     GradeEntry.kind == "TX",
                 )
-            ).tuples()
+            )
         )
         student, slot = next(
             (s, n)
