@@ -28,6 +28,7 @@ from desktop.services.scope import ClassScope
 from desktop.ui import navigation
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
+from desktop.ui.post_audit.screen import PostAuditScreen
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
 
@@ -67,6 +68,8 @@ class MainWindow(QMainWindow):
 
         self.leave = LeaveScreen(database, runner, scope.class_name)
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
+        self.post_audit = PostAuditScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
