@@ -26,6 +26,7 @@ from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.ui import navigation
+from desktop.ui.conflicts.screen import ConflictsScreen
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.post_audit.screen import PostAuditScreen
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
         self.post_audit = PostAuditScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
+        self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         sync.state_changed.connect(self._show_sync)
         sync.synced.connect(self._synced)
         self.leave.decided.connect(lambda _summary: sync.refresh())
+        sync.synced.connect(lambda _summary: self.conflicts.reload())
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
