@@ -199,6 +199,6 @@ def test_a_link_opens_a_checked_request_and_the_request_opens_on_the_leave_scree
     assert screen.selected() == checked
     assert "Xác nhận đúng" in screen.details.toPlainText()
     assert not screen.record_button.isEnabled()
-    with qtbot.waitSignal(navigator.open_requested) as asked:
+    with qtbot.waitSignal(navigator.open_requested) as asked:  # after the button's animation
         qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert asked.args == [Target(navigation.LEAVE, {"request_id": checked.request_id})]

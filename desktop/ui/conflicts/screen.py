@@ -159,8 +159,8 @@ class ConflictsScreen(QWidget):
             else _("Every change made on this computer reached the server.")
         )
         number = self.model.row_of(wanted) if wanted is not None else None
-        if number is None and chosen is not None and rows:
-            # The one shown was dealt with: the next one takes its place.
+        if number is None and rows:
+            # The one shown was dealt with: the next one takes its place (the first at first).
             number = min(max(position, 0), len(rows) - 1)
         if number is not None:
             self.table.selectRow(number)
