@@ -4,6 +4,7 @@ school's time zone whatever this computer's; marking them seen."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -109,12 +110,17 @@ def test_times_are_the_schools_whatever_this_computers_time_zone(
     scenario: Conflicts, profile: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A computer set to Los Angeles still says the school's wall-clock time."""
+    original = os.environ.get("TZ")
     monkeypatch.setenv("TZ", "America/Los_Angeles")
     time.tzset()
     try:
+        assert time.strftime("%Z") in ("PST", "PDT")
         found = texts(profile)
     finally:
-        monkeypatch.undo()
+        if original is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", original)
         time.tzset()
     assert school_clock(scenario.decided_at) in found["already_decided"].theirs
     assert found["already_decided"].when == school_clock(found["already_decided"].created_at)

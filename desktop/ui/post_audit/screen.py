@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -218,6 +219,11 @@ class PostAuditScreen(QWidget):
     def selected(self) -> AuditRow | None:
         rows = self.table.selectionModel().selectedRows()
         return self.filter.row_at(rows[0].row()) if rows else None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        # A sync may have changed audits while another screen was shown.
+        super().showEvent(event)
+        self.reload()
 
     def _load(self, request_ids: frozenset[int] | None) -> None:
         database, class_name = self._database, self._class_name
