@@ -14,6 +14,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop import i18n
 from desktop.models import LeaveRequest, OutboxIntent, SyncConflict
 from desktop.models.db import Database
 from desktop.services import leave
@@ -210,3 +211,21 @@ def test_a_parent_cancelling_during_a_sync_shows_up_here_after_it(
     with profile.reading() as session:
         student = session.get_one(LeaveRequest, request_id).student_id
     assert newest.student_id == student and newest.student_name
+
+
+def test_in_english_the_lines_are_english(
+    qtbot: QtBot, scenario: Conflicts, profile: Database, runner: TaskRunner
+) -> None:
+    """The stored server lines are Vietnamese; the screen builds its own, in English."""
+    i18n.set_language("en")
+    screen = open_conflicts(qtbot, window(qtbot, scenario, profile, runner))
+    assert screen.model.headerData(Column.MINE, Qt.Orientation.Horizontal) == "What you did"
+    choose(qtbot, screen, "leave_cancelled")
+    number = screen.table.currentIndex().row()
+    assert screen.model.index(number, Column.MINE).data() == "You approved the request."
+    assert (
+        screen.model.index(number, Column.THEIRS)
+        .data()
+        .startswith("The parent cancelled the request at ")
+    )
+    assert screen.count.text() == "4 changes were not applied by the server."

@@ -59,7 +59,7 @@ class ConflictsScreen(QWidget):
         self._database = database
         self._runner = runner
         self._navigator = navigator
-        self._class_name = class_name
+        del class_name  # the screens' common signature; conflicts are the profile's, not a class's
         self._wanted: int | None = None
         """The conflict to select once the list is read (a link's, or the one shown)."""
 

@@ -141,6 +141,7 @@ class PostAuditScreen(QWidget):
             self.outcome.addItem(outcome.label, outcome.value)
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("What the check found (optional)"))
+        self.note.setMaxLength(500)  # the intent's limit, so no validation message can leak
         self.record_button = _button(_("Record the check"), "Ctrl+Return")
         self.record_button.clicked.connect(self._record)
         self.open_button = _button(_("Open the request"), "Ctrl+O")
