@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +19,7 @@ from desktop import i18n
 from desktop.models import LeaveRequest, OutboxIntent, SyncConflict
 from desktop.models.db import Database
 from desktop.services import leave
+from desktop.services.changes import Changes
 from desktop.services.scope import load_scope
 from desktop.ui import navigation
 from desktop.ui.conflicts.model import Column
@@ -229,3 +231,29 @@ def test_in_english_the_lines_are_english(
         .startswith("The parent cancelled the request at ")
     )
     assert screen.count.text() == "4 changes were not applied by the server."
+
+
+def test_a_burst_of_changes_costs_one_or_two_reads(
+    qtbot: QtBot,
+    scenario: Conflicts,
+    profile: Database,
+    runner: TaskRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """4,000 announcements in a row (a large sync): the shown conflicts are read once or
+    twice, the hidden post-audit screen not at all."""
+    screen = open_conflicts(qtbot, window(qtbot, scenario, profile, runner))
+    qtbot.waitUntil(lambda: not runner.busy)
+    reads: list[None] = []
+    read = runner.run_database
+
+    def counted(*args: Any) -> None:
+        reads.append(None)
+        read(*args)
+
+    monkeypatch.setattr(runner, "run_database", counted)
+    for number in range(4000):
+        runner.announce(Changes.of("", attendance_mark=[number], leave_request=[number]))
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert 1 <= len(reads) <= 2
+    assert screen.model.rowCount() == 4

@@ -4,7 +4,9 @@ discrepancy confirmed then shown as the marks it changed, the database after, th
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
@@ -14,6 +16,7 @@ from sqlalchemy import select
 
 from desktop.models import AttendanceMark, LeaveRequest, OutboxIntent
 from desktop.models.db import Database
+from desktop.services.changes import Changes
 from desktop.ui import navigation
 from desktop.ui.navigation import Navigator, Target
 from desktop.ui.post_audit.screen import PostAuditScreen
@@ -202,3 +205,24 @@ def test_a_link_opens_a_checked_request_and_the_request_opens_on_the_leave_scree
     with qtbot.waitSignal(navigator.open_requested) as asked:  # after the button's animation
         qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert asked.args == [Target(navigation.LEAVE, {"request_id": checked.request_id})]
+
+
+def test_a_burst_of_changes_costs_one_or_two_reads(
+    qtbot: QtBot, database: Database, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4,000 announcements in a row (a large sync) do not queue 4,000 reads on the lane."""
+    screen = shown(qtbot, database, runner)
+    qtbot.waitUntil(lambda: not runner.busy)
+    reads: list[None] = []
+    read = runner.run_database
+
+    def counted(*args: Any) -> None:
+        reads.append(None)
+        read(*args)
+
+    monkeypatch.setattr(runner, "run_database", counted)
+    for number in range(4000):
+        runner.announce(Changes.of("", attendance_mark=[f"1:2026-03-0{number % 9 + 1}:morning"]))
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert 1 <= len(reads) <= 2
+    assert screen.filter.rowCount() > 0

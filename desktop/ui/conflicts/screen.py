@@ -60,6 +60,8 @@ class ConflictsScreen(QWidget):
         self._runner = runner
         self._navigator = navigator
         del class_name  # the screens' common signature; conflicts are the profile's, not a class's
+        self._reading = False
+        self._again = False
         self._wanted: int | None = None
         """The conflict to select once the list is read (a link's, or the one shown)."""
 
@@ -120,13 +122,25 @@ class ConflictsScreen(QWidget):
         self._show(None)
 
     def reload(self) -> None:
+        """Read the list once the read under way is answered: a burst of changes (a large
+        sync) costs one or two reads, not one each."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
         database, include_seen = self._database, self.show_seen.isChecked()
 
         def load() -> list[ConflictText]:
             with database.reading() as session:
                 return conflict_text.conflicts(session, include_seen=include_seen)
 
-        self._runner.run_database(load, self._loaded, self._failed)
+        self._runner.run_database(load, self._loaded, self._unreadable)
+
+    def _unreadable(self, error: HomeroomError) -> None:
+        self._reading = False
+        self._failed(error)
+        if self._again:
+            self.reload()
 
     def open_with(self, filters: dict[str, Any]) -> None:
         """Show what a link points at: ``conflict_id``."""
@@ -144,10 +158,15 @@ class ConflictsScreen(QWidget):
         self.reload()
 
     def _changed(self, _changes: Changes, _initiator: object) -> None:
-        # Any change may be a sync that recorded conflicts, or rename what they are about.
-        self.reload()
+        # Any change may be a sync that recorded conflicts, or rename what they are about;
+        # hidden, the screen reads again when shown.
+        if self.isVisible():
+            self.reload()
 
     def _loaded(self, rows: list[ConflictText]) -> None:
+        self._reading = False
+        if self._again:
+            self.reload()
         chosen = self.selected()
         position = self.table.currentIndex().row()
         wanted = self._wanted if self._wanted is not None else (chosen.id if chosen else None)

@@ -94,6 +94,9 @@ class PostAuditScreen(QWidget):
         self._navigator = navigator
         self._class_name = class_name
         self._marks_request: int | None = None
+        self._reading = False
+        self._wanted: frozenset[int] | None = frozenset()
+        self._wanted_any = False
         self.confirmation: QMessageBox | None = None
         """The discrepancy's confirmation while it is open."""
 
@@ -227,7 +230,20 @@ class PostAuditScreen(QWidget):
         self.reload()
 
     def _load(self, request_ids: frozenset[int] | None) -> None:
-        database, class_name = self._database, self._class_name
+        """Read ``request_ids`` (``None``: everything) once the read under way is answered:
+        a burst of changes (a large sync) costs one or two reads, not one each."""
+        if not self._wanted_any:
+            self._wanted, self._wanted_any = request_ids, True
+        elif request_ids is None or self._wanted is None:
+            self._wanted = None
+        else:
+            self._wanted = self._wanted | request_ids
+        if not self._reading:
+            self._read()
+
+    def _read(self) -> None:
+        database, class_name, request_ids = self._database, self._class_name, self._wanted
+        self._wanted, self._wanted_any, self._reading = frozenset(), False, True
 
         def load() -> _Loaded:
             with workspace.work(database, class_name, write=False) as unit:
@@ -237,9 +253,18 @@ class PostAuditScreen(QWidget):
                 return _Loaded(rows, [], frozenset(), events)
             return _Loaded(None, rows, request_ids, events)
 
-        self._runner.run_database(load, self._loaded, self._failed)
+        self._runner.run_database(load, self._loaded, self._unreadable)
+
+    def _unreadable(self, error: HomeroomError) -> None:
+        self._reading = False
+        self._failed(error)
+        if self._wanted_any:
+            self._read()
 
     def _loaded(self, loaded: _Loaded) -> None:
+        self._reading = False
+        if self._wanted_any:
+            self._read()
         chosen = self.selected()
         if loaded.rows is not None:
             self.model.set_rows(loaded.rows)
@@ -254,6 +279,8 @@ class PostAuditScreen(QWidget):
     def _changed(self, changes: Changes, _initiator: object) -> None:
         if not any(changes.ids(kind) for kind in WATCHED):
             return
+        if not self.isVisible():
+            return  # read again when shown
         requests = changes.ids("leave_request")
         if requests and not changes.ids("post_audit"):
             self._load(frozenset(int(i) for i in requests))
