@@ -29,9 +29,11 @@ from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
+from desktop.ui.conflicts.screen import ConflictsScreen
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
+from desktop.ui.post_audit.screen import PostAuditScreen
 from desktop.ui.preferences.tools import Tools
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
@@ -89,6 +91,10 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.OVERVIEW, _("Overview"), self.overview, "Ctrl+1")
         self.leave = LeaveScreen(database, runner, scope.class_name)
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
+        self.post_audit = PostAuditScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
+        self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -111,6 +117,8 @@ class MainWindow(QMainWindow):
         sync.synced.connect(lambda _summary: self.overview.schedule_refresh())
         self.leave.decided.connect(lambda _summary: sync.refresh())
         self.leave.decided.connect(lambda _summary: self.overview.schedule_refresh())
+        self.post_audit.recorded.connect(lambda _summary: sync.refresh())
+        sync.synced.connect(lambda _summary: self.conflicts.reload())
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
