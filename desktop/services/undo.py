@@ -42,7 +42,7 @@ def unsent_decisions(session: Session, ids: Iterable[int] | None = None) -> froz
             select(OutboxIntent).where(OutboxIntent.name == "decide_leave")
         )
     }
-    return frozenset(i for i in found if wanted is None or i in wanted)
+    return frozenset(i for i in found if i is not None and (wanted is None or i in wanted))
 
 
 def undo_decision(session: Session, scope: ClassScope, *, request_id: int, actor: str) -> Changes:
