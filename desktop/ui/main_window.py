@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
         self.leave = LeaveScreen(database, runner, scope.class_name)
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
+        self.menuBar().addMenu(self.leave.menu)
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
+        body.setSizes([self.sidebar.width(), self.width()])  # no gap beside the fixed side list
         for screen in self._screens.values():
             screen.reload()
         sync.refresh()
@@ -127,7 +129,6 @@ class MainWindow(QMainWindow):
 
     def _synced(self, summary: str) -> None:
         self.statusBar().showMessage(summary, 10_000)
-        self.leave.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.sync.timer.stop()

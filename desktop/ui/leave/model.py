@@ -1,8 +1,13 @@
-"""The leave requests as a table: a model over the service's rows and a filtering proxy."""
+"""The leave requests as a table: a model over the service's rows and a filtering proxy.
+
+The model is refreshed by what changed: ``merge`` updates, inserts and removes single rows
+(never a reset), so the view keeps its selection and scroll position.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
@@ -15,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop.domain.leave import ReasonCategory
+from desktop.domain.leave import LeaveStatus, ReasonCategory
 from desktop.domain.names import search_key, sort_text
 from desktop.i18n import N_, _
 from desktop.services import leave_text
@@ -29,20 +34,25 @@ class Column(IntEnum):
     STUDENT = 0
     PERIOD = 1
     SESSIONS = 2
-    REASON = 3
-    LEVEL = 4
-    STATE = 5
-    FLAGS = 6
+    FLAGS = 3
+    REASON = 4
+    LEVEL = 5
+    STATE = 6
 
 
 _HEADERS = {
     Column.STUDENT: N_("Student"),
     Column.PERIOD: N_("Leave"),
     Column.SESSIONS: N_("Sessions"),
+    Column.FLAGS: N_("Flags"),
     Column.REASON: N_("Reason"),
     Column.LEVEL: N_("Level"),
     Column.STATE: N_("State"),
-    Column.FLAGS: N_("Flags"),
+}
+_HEADER_TIPS = {
+    Column.SESSIONS: N_("Number of school sessions missed"),
+    Column.FLAGS: N_("S: special case · R: submitted after the absence began · O: overlaps"),
+    Column.LEVEL: N_("Online procedure level (3: the paper original follows; 4: fully online)"),
 }
 
 
@@ -53,24 +63,59 @@ class LeaveTableModel(QAbstractTableModel):
         # Worked out once per row, not at every keystroke or comparison: normalising a name
         # costs far more than the filtering and sorting themselves.
         self._keys: list[tuple[str, str]] = []
+        self._positions: dict[int, int] = {}
 
     def set_rows(self, rows: Sequence[LeaveRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._keys = [_keys(row) for row in self._rows]
+        self._positions = {row.id: number for number, row in enumerate(self._rows)}
         self.endResetModel()
 
-    def replace_row(self, row: LeaveRow) -> None:
-        """Show a request's new state without resetting the view (selection and scroll stay)."""
-        for number, current in enumerate(self._rows):
-            if current.id == row.id:
+    def merge(self, rows: Iterable[LeaveRow], asked: Iterable[int]) -> None:
+        """Show what a re-read found: ``rows`` replace or join the table; an id of ``asked``
+        not among them no longer exists (or left the class) and its row goes."""
+        fresh = {row.id: row for row in rows}
+        for request_id in set(asked) - set(fresh):
+            self._remove(request_id)
+        for row in fresh.values():
+            number = self._positions.get(row.id)
+            if number is None:
+                end = len(self._rows)
+                self.beginInsertRows(QModelIndex(), end, end)
+                self._rows.append(row)
+                self._keys.append(_keys(row))
+                self._positions[row.id] = end
+                self.endInsertRows()
+            elif self._rows[number] != row:
                 self._rows[number] = row
                 self._keys[number] = _keys(row)
                 self.dataChanged.emit(self.index(number, 0), self.index(number, len(Column) - 1))
-                return
+
+    def replace_row(self, row: LeaveRow) -> None:
+        """Show a request's new state without resetting the view (selection and scroll stay)."""
+        if row.id in self._positions:
+            self.merge([row], [])
+
+    def _remove(self, request_id: int) -> None:
+        number = self._positions.get(request_id)
+        if number is None:
+            return
+        self.beginRemoveRows(QModelIndex(), number, number)
+        del self._rows[number]
+        del self._keys[number]
+        self._positions = {row.id: n for n, row in enumerate(self._rows)}
+        self.endRemoveRows()
 
     def row_at(self, number: int) -> LeaveRow:
         return self._rows[number]
+
+    def by_id(self, request_id: int) -> LeaveRow | None:
+        number = self._positions.get(request_id)
+        return None if number is None else self._rows[number]
+
+    def rows(self) -> list[LeaveRow]:
+        return list(self._rows)
 
     def search_text(self, number: int) -> str:
         return self._keys[number][0]
@@ -84,8 +129,12 @@ class LeaveTableModel(QAbstractTableModel):
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return _(_HEADERS[Column(section)])
+        if role == Qt.ItemDataRole.ToolTipRole and Column(section) in _HEADER_TIPS:
+            return _(_HEADER_TIPS[Column(section)])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -99,9 +148,13 @@ class LeaveTableModel(QAbstractTableModel):
             return (
                 self._keys[index.row()][1] if column is Column.STUDENT else _sort_value(row, column)
             )
-        if role == Qt.ItemDataRole.ToolTipRole and column is Column.REASON:
-            return row.reason_text
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.SESSIONS, Column.LEVEL):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.SESSIONS,
+            Column.LEVEL,
+            Column.FLAGS,
+        ):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -111,17 +164,31 @@ def _display(row: LeaveRow, column: Column) -> str:
         case Column.STUDENT:
             return row.student_name
         case Column.PERIOD:
-            return leave_text.period(row)
+            return leave_text.compact_period(row)
         case Column.SESSIONS:
             return str(row.sessions)
+        case Column.FLAGS:
+            return " ".join(mark for mark, _text in leave_text.flag_marks(row))
         case Column.REASON:
             return ReasonCategory(row.reason_category).label
         case Column.LEVEL:
             return str(row.channel)
         case Column.STATE:
             return row.state_label
+
+
+def _tooltip(row: LeaveRow, column: Column) -> str | None:
+    match column:
+        case Column.PERIOD:
+            return leave_text.period(row)
         case Column.FLAGS:
-            return leave_text.flags(row)
+            texts = [text for _mark, text in leave_text.flag_marks(row)]
+            return "\n".join(texts) or None
+        case Column.REASON:
+            return row.reason_text or None
+        case Column.STATE:
+            return row.state_label
+    return None
 
 
 def _keys(row: LeaveRow) -> tuple[str, str]:
@@ -137,17 +204,25 @@ def _sort_value(row: LeaveRow, column: Column) -> Any:
             return row.sessions
         case Column.LEVEL:
             return row.channel
+        case Column.STATE:
+            # The default order: what waits for the teacher first, oldest first.
+            pending = row.status == LeaveStatus.SUBMITTED.value
+            return (0 if pending else 1, row.submitted_at.isoformat(), row.id)
     return _display(row, column)
 
 
 class LeaveFilter(QSortFilterProxyModel):
-    """Narrows the table to a status and to students whose name or code matches the search,
-    with or without diacritics ("nguyen" finds "Nguyễn"); sorts names the Vietnamese way."""
+    """Narrows the table to a status, a date range (requests that overlap it), one student and
+    students whose name or code matches the search, with or without diacritics ("nguyen" finds
+    "Nguyễn"); sorts names the Vietnamese way."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._status: str | None = None
         self._query = ""
+        self._student_id: int | None = None
+        self._from: date | None = None
+        self._to: date | None = None
         self.setSortRole(SORT_ROLE)
 
     def set_status(self, status: str | None) -> None:
@@ -160,16 +235,40 @@ class LeaveFilter(QSortFilterProxyModel):
         self._query = search_key(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_student(self, student_id: int | None) -> None:
+        self.beginFilterChange()
+        self._student_id = student_id
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_dates(self, first: date | None, last: date | None) -> None:
+        """Keep requests with at least one day in ``first``..``last`` (either may be open)."""
+        self.beginFilterChange()
+        self._from, self._to = first, last
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def row_at(self, proxy_row: int) -> LeaveRow:
         source = self.mapToSource(self.index(proxy_row, 0))
         model = self.sourceModel()
         assert isinstance(model, LeaveTableModel)
         return model.row_at(source.row())
 
+    def proxy_row_of(self, request_id: int) -> int | None:
+        for number in range(self.rowCount()):
+            if self.row_at(number).id == request_id:
+                return number
+        return None
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
         assert isinstance(model, LeaveTableModel)
-        if self._status is not None and model.row_at(source_row).status != self._status:
+        row = model.row_at(source_row)
+        if self._status is not None and row.status != self._status:
+            return False
+        if self._student_id is not None and row.student_id != self._student_id:
+            return False
+        if self._from is not None and row.last_day < self._from:
+            return False
+        if self._to is not None and row.first_day > self._to:
             return False
         return not self._query or self._query in model.search_text(source_row)
 
