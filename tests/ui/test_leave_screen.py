@@ -5,7 +5,9 @@ real widgets, a real SQLite file, every change committed with its outbox intent.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -23,13 +25,19 @@ from desktop.models.db import Database
 from desktop.services import leave, workspace
 from desktop.services.changes import Changes
 from desktop.services.leave import LeaveRow
-from desktop.services.scope import load_scope
+from desktop.services.scope import load_scope, load_scope_by_id
+from desktop.sync import state
+from desktop.sync.engine import sync_once
 from desktop.ui.leave.dialogs import OriginalDialog, SignoffDialog
 from desktop.ui.leave.model import Column
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.main_window import MainWindow
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
+from server.seed import seed_demo
+from server.store import Store, open_store
+from server.testing import serve_store
+from tests.sync_faults import harness
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -608,3 +616,51 @@ def test_the_table_model_and_its_filter_pass_the_model_tester(
     screen.filter.set_dates(date(2026, 3, 1), None)
     assert screen.model.rowCount() == len(rows) - 2
     assert screen.filter.rowCount(QModelIndex()) > 0
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Store, str]]:
+    store = open_store(f"sqlite:///{tmp_path / 'server.sqlite3'}")
+    seed_demo(store, seed=2025, password="demo")
+    with serve_store(store) as url:
+        yield store, url
+    store.close()
+
+
+def test_a_parent_cancelling_during_a_real_sync_turns_the_decision_into_a_conflict(
+    qtbot: QtBot, database: Database, runner: TaskRunner, server: tuple[Store, str]
+) -> None:
+    """Against the real reference server: the teacher approves offline while the parent cancels
+    on the server; after the sync the selected row is cancelled in place, still selected, and
+    the detail pane shows the conflict in the server's words."""
+    store, url = server
+    token = harness.issue_token(store, "gvcn")
+    with database.transaction() as session:
+        state.sign_in(session, state.SignedIn(url, "gvcn", 1))
+
+    def sync() -> Changes:
+        summary = sync_once(database, harness.transport(url, token), class_id=1)
+        return Changes.of(summary.describe())
+
+    synced: list[str] = []
+    runner.run_network(sync, lambda changes: synced.append(changes.summary), pytest.fail)
+    qtbot.waitUntil(lambda: bool(synced), timeout=30_000)
+    screen = loaded_screen(qtbot, database, runner)
+    row = plain_pending(screen)[0]
+    go_to(screen, row.id)
+    with qtbot.waitSignal(screen.decided, timeout=10_000):
+        key(screen.table, Qt.Key.Key_Return, CTRL)
+    with store.write() as session:
+        leave.cancel(session, load_scope_by_id(session, 1), request_id=row.id, actor="Phụ huynh")
+
+    runner.run_network(sync, lambda changes: synced.append(changes.summary), pytest.fail)
+    qtbot.waitUntil(lambda: len(synced) == 2, timeout=30_000)
+    assert stored(database, row.id).status == "cancelled" and outbox(database) == []
+    # What the sync announces once it reports its Changes (until then the test says it).
+    runner.announce(Changes.of(synced[-1], leave_request=[row.id]))
+    qtbot.waitUntil(lambda: row_of(screen, row.id).status == "cancelled")
+    assert screen.selected() == row_of(screen, row.id)
+    text = screen.details.toPlainText()
+    assert "Quyết định của bạn về đơn này đã thành xung đột:" in text
+    assert f"Phụ huynh đã hủy đơn #{row.id} lúc " in text
+    assert not screen.approve_button.isEnabled()
