@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.domain.calendar import Session, format_date, format_moment
 from desktop.domain.guardians import relation_label
-from desktop.domain.leave import AuditStatus, Channel, LeaveFlag, ReasonCategory
+from desktop.domain.leave import AuditStatus, Channel, LeaveFlag, LeaveStatus, ReasonCategory
 from desktop.i18n import _
 from desktop.services.attendance import session_label
 from desktop.services.leave import LeaveRow
@@ -109,3 +109,19 @@ def details(row: LeaveRow) -> list[tuple[str, str]]:
     return [(label, value) for label, value in lines if value] + [
         ("", AuditStatus(row.audit_status).label)
     ]
+
+
+def bulk_skip_reason(row: LeaveRow) -> str | None:
+    """Why approving several at once leaves ``row`` to be decided on its own (``None``: it is
+    a plain pending request)."""
+    if row.status != LeaveStatus.SUBMITTED.value:
+        return _("request #{id} is no longer awaiting a decision").format(id=row.id)
+    if row.special_case and not row.principal_signoff_on:
+        return _("request #{id} needs the principal's sign-off").format(id=row.id)
+    if row.special_case:
+        return _("request #{id} is a special case").format(id=row.id)
+    if row.overlaps_with:
+        return _("request #{id} overlaps another request").format(id=row.id)
+    if row.retroactive:
+        return _("request #{id} was submitted after the absence began").format(id=row.id)
+    return None

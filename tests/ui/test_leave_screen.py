@@ -527,7 +527,10 @@ def test_a_request_cancelled_under_the_selection_updates_in_place_and_shows_the_
     assert resets == []
     assert screen.table.verticalScrollBar().value() == scroll
     text = screen.details.toPlainText()
-    assert "Quyết định của bạn về đơn này đã thành xung đột: Phụ huynh đã hủy đơn lúc 07:42" in text
+    assert (
+        "Quyết định của thầy/cô về đơn này đã thành xung đột: Phụ huynh đã hủy đơn lúc 07:42"
+        in text
+    )
     assert "Phụ huynh đã hủy" in text
     assert not screen.approve_button.isEnabled()
 
@@ -661,6 +664,6 @@ def test_a_parent_cancelling_during_a_real_sync_turns_the_decision_into_a_confli
     qtbot.waitUntil(lambda: row_of(screen, row.id).status == "cancelled")
     assert screen.selected() == row_of(screen, row.id)
     text = screen.details.toPlainText()
-    assert "Quyết định của bạn về đơn này đã thành xung đột:" in text
+    assert "Quyết định của thầy/cô về đơn này đã thành xung đột:" in text
     assert f"Phụ huynh đã hủy đơn #{row.id} lúc " in text
     assert not screen.approve_button.isEnabled()

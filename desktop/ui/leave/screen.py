@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
@@ -35,22 +34,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.leave import LeaveFlag, LeaveStatus, OriginalState
+from desktop.domain.leave import LeaveStatus, OriginalState
 from desktop.domain.names import sort_text
 from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
-from desktop.services import leave, leave_text, undo, workspace
+from desktop.services import leave, undo, workspace
 from desktop.services.changes import Changes
 from desktop.services.intents import perform
 from desktop.services.leave import LeaveRow
+from desktop.ui.leave import bulk
+from desktop.ui.leave.details import LINK_SCHEME, details_html
 from desktop.ui.leave.dialogs import DATE_FORMAT, OriginalDialog, SignoffDialog, to_date
 from desktop.ui.leave.model import Column, LeaveFilter, LeaveTableModel
 from desktop.ui.tasks import TaskRunner
 
 NO_DATE = QDate(2000, 1, 1)
 """A date edit at this (its minimum) shows "any": no bound."""
-LINK_SCHEME = "request"
 
 
 @dataclass(frozen=True)
@@ -353,7 +353,14 @@ class LeaveScreen(QWidget):
         if row is None:
             self.details.setPlainText(_("Choose a request to read it."))
         else:
-            self.details.setHtml(self._details_html(row))
+            self.details.setHtml(
+                details_html(
+                    row,
+                    self.model.by_id,
+                    conflict=self._shown.conflicts.get(row.id),
+                    undo_key=_key_text(self.undo_action) if row.id in self._shown.unsent else None,
+                )
+            )
         pending = row is not None and row.status == LeaveStatus.SUBMITTED.value
         needs_signoff = pending and row is not None and row.special_case
         signed = row is not None and bool(row.principal_signoff_on)
@@ -369,47 +376,6 @@ class LeaveScreen(QWidget):
         self.undo_action.setEnabled(row is not None and row.status != LeaveStatus.SUBMITTED.value)
         self.overlap_action.setEnabled(row is not None and bool(row.overlaps_with))
         self.bulk_action.setEnabled(len(self.table.selectionModel().selectedRows()) > 0)
-
-    def _details_html(self, row: LeaveRow) -> str:
-        flags_label = _("Flags")
-        lines = [(label, escape(value)) for label, value in leave_text.details(row)]
-        flag_lines = []
-        if row.special_case:
-            flag_lines.append(escape(LeaveFlag.SPECIAL_CASE.label))
-        if row.retroactive:
-            flag_lines.append(escape(leave_text.retroactive_text(row)))
-        for other_id in row.overlaps_with:
-            other = self.model.by_id(other_id)
-            text = escape(leave_text.overlap_text(other if other is not None else other_id))
-            flag_lines.append(f"<a href='{LINK_SCHEME}:{other_id}'>{text}</a>")
-        lines = [
-            (label, "<br>".join(flag_lines) if label == flags_label else value)
-            for label, value in lines
-        ]
-        notes = []
-        if row.id in self._shown.conflicts:
-            notes.append(
-                "<p style='color:#b00020'><b>"
-                + escape(_("Your decision on this request became a conflict:"))
-                + "</b> "
-                + escape(self._shown.conflicts[row.id])
-                + "</p>"
-            )
-        if row.id in self._shown.unsent:
-            notes.append(
-                "<p>"
-                + escape(
-                    _("The decision is not sent to the server yet; it can be undone ({key}).")
-                ).format(key=_key_text(self.undo_action))
-                + "</p>"
-            )
-        cells = "".join(
-            f"<tr><td><b>{escape(label)}</b></td><td>{value}</td></tr>"
-            if label
-            else f"<tr><td colspan='2'><i>{value}</i></td></tr>"
-            for label, value in lines
-        )
-        return "".join(notes) + f"<table cellspacing='4'>{cells}</table>"
 
     def _link(self, url: QUrl) -> None:
         if url.scheme() == LINK_SCHEME and url.path().isdigit():
@@ -491,47 +457,10 @@ class LeaveScreen(QWidget):
         chosen = self.selected_rows()
         if not chosen:
             return
-        ordinary = [row for row in chosen if _skip_reason(row) is None]
-        skipped = [reason for row in chosen if (reason := _skip_reason(row)) is not None]
         database, class_name = self._database, self._class_name
 
         def approve_each() -> Changes:
-            # One transaction per request: each decision is its own intent and audit entry, as
-            # if approved one by one, and one request changed meanwhile does not undo the rest.
-            approved: list[int] = []
-            marks: set[str] = set()
-            refused = list(skipped)
-            for row in ordinary:
-                args = {
-                    "request_id": row.id,
-                    "approve": True,
-                    "note": "",
-                    "base_version": row.version,
-                }
-                try:
-                    with workspace.work(database, class_name) as unit:
-                        done = perform(
-                            unit.session, unit.scope, "decide_leave", args, actor=unit.actor
-                        )
-                except HomeroomError as error:
-                    refused.append(error.message)
-                    continue
-                approved.append(row.id)
-                marks |= done.ids("attendance_mark")
-            summary = _("Approved {count} requests").format(count=len(approved))
-            if refused:
-                summary += _("; left out {count}: {reasons}").format(
-                    count=len(refused), reasons=", ".join(refused)
-                )
-            return Changes(
-                summary + ".",
-                {
-                    "leave_request": frozenset(
-                        str(i) for i in [*approved, *(r.id for r in chosen)]
-                    ),
-                    "attendance_mark": frozenset(marks),
-                },
-            )
+            return bulk.approve_ordinary(database, class_name, chosen)
 
         self._runner.run_change(approve_each, self._done, self._failed, initiator=self)
 
@@ -629,18 +558,3 @@ def _date_filter(empty: str) -> QDateEdit:
 def _bound(edit: QDateEdit) -> date | None:
     value = edit.date()
     return None if value == NO_DATE else to_date(value)
-
-
-def _skip_reason(row: LeaveRow) -> str | None:
-    """Why bulk approval leaves ``row`` to be decided on its own, or ``None`` if it is plain."""
-    if row.status != LeaveStatus.SUBMITTED.value:
-        return _("request #{id} is no longer awaiting a decision").format(id=row.id)
-    if row.special_case and not row.principal_signoff_on:
-        return _("request #{id} needs the principal's sign-off").format(id=row.id)
-    if row.special_case:
-        return _("request #{id} is a special case").format(id=row.id)
-    if row.overlaps_with:
-        return _("request #{id} overlaps another request").format(id=row.id)
-    if row.retroactive:
-        return _("request #{id} was submitted after the absence began").format(id=row.id)
-    return None
