@@ -375,9 +375,9 @@ def rows_by_ids(
 
 def decision_conflicts(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
     """Request id → the server's words on the teacher's decision it did not apply (the latest
-    one per request); ``ids`` narrows the answer."""
+    one per request, unless the request was decided again since); ``ids`` narrows the answer."""
     wanted = None if ids is None else set(ids)
-    found: dict[int, str] = {}
+    found: dict[int, SyncConflict] = {}
     rows = session.scalars(
         select(SyncConflict)
         .where(SyncConflict.intent_name == "decide_leave")
@@ -386,5 +386,15 @@ def decision_conflicts(session: Session, ids: Iterable[int] | None = None) -> di
     for conflict in rows:
         request_id = json.loads(conflict.mine).get("request_id")
         if isinstance(request_id, int) and (wanted is None or request_id in wanted):
-            found[request_id] = conflict.message
-    return found
+            found[request_id] = conflict
+    decided: dict[int, datetime | None] = {
+        request_id: when
+        for request_id, when in session.execute(
+            select(LeaveRequest.id, LeaveRequest.decided_at).where(LeaveRequest.id.in_(found))
+        )
+    }
+    return {
+        request_id: conflict.message
+        for request_id, conflict in found.items()
+        if (when := decided.get(request_id)) is None or when <= conflict.created_at
+    }

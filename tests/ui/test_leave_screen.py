@@ -667,3 +667,22 @@ def test_a_parent_cancelling_during_a_real_sync_turns_the_decision_into_a_confli
     assert "Quyết định của thầy/cô về đơn này đã thành xung đột:" in text
     assert f"Phụ huynh đã hủy đơn #{row.id} lúc " in text
     assert not screen.approve_button.isEnabled()
+
+
+def test_open_with_before_the_first_load_applies_once_loaded(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """A link followed while the list is still loading (the overview at start-up) is not lost:
+    the state, the student and the selected request apply when the rows arrive."""
+    with workspace.work(database, None, write=False) as unit:
+        rows = leave.list_requests(unit.session, unit.scope, today=unit.today)
+    target = next(r for r in rows if r.status == "submitted")
+    screen = LeaveScreen(database, runner)
+    qtbot.addWidget(screen)
+    screen.open_with(
+        {"status": "submitted", "student_id": target.student_id, "request_id": target.id}
+    )
+    screen.reload()
+    qtbot.waitUntil(lambda: screen.selected() == target)
+    assert {(r.status, r.student_id) for r in visible(screen)} == {("submitted", target.student_id)}
+    assert screen.student.currentText() == target.student_name

@@ -90,6 +90,8 @@ class LeaveScreen(QWidget):
         self._runner = runner
         self._class_name = class_name
         self._shown = Shown()
+        self._loaded_once = False
+        self._waiting_filters: dict[str, Any] = {}
         self.dialog: OriginalDialog | SignoffDialog | None = None
         runner.operation_did_execute.connect(self._changed)
 
@@ -235,6 +237,10 @@ class LeaveScreen(QWidget):
     def open_with(self, filters: dict[str, Any]) -> None:
         """Show what a link points at: ``status`` (a state value), ``student_id``, and/or
         ``request_id`` (selected, the filters hiding it cleared)."""
+        if not self._loaded_once:
+            # The student list and the rows come with the first load: apply it then.
+            self._waiting_filters = {**self._waiting_filters, **filters}
+            return
         if "status" in filters:
             self.status.setCurrentIndex(max(0, self.status.findData(filters["status"])))
         if "student_id" in filters:
@@ -279,6 +285,10 @@ class LeaveScreen(QWidget):
         if chosen:
             self._select(chosen)
         self._show_request(self.selected())
+        self._loaded_once = True
+        if self._waiting_filters:
+            waiting, self._waiting_filters = self._waiting_filters, {}
+            self.open_with(waiting)
 
     def _changed(self, changes: Changes, _initiator: object) -> None:
         ids = {int(i) for i in changes.ids("leave_request")}
