@@ -28,10 +28,12 @@ from desktop.services.leave import LeaveRow
 from desktop.services.scope import load_scope, load_scope_by_id
 from desktop.sync import state
 from desktop.sync.engine import sync_once
+from desktop.ui import navigation
 from desktop.ui.leave.dialogs import OriginalDialog, SignoffDialog
 from desktop.ui.leave.model import Column
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.main_window import MainWindow
+from desktop.ui.navigation import Target
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from server.seed import seed_demo
@@ -223,6 +225,7 @@ def test_columns_fit_1366x768_beside_the_side_list(
     shown.resize(1366, 768)
     shown.show()
     qtbot.waitExposed(shown)
+    shown.open_target(Target(navigation.LEAVE))
     screen = shown.leave
     qtbot.waitUntil(lambda: screen.filter.rowCount() == total_requests(database))
     QApplication.processEvents()

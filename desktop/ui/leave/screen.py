@@ -237,12 +237,13 @@ class LeaveScreen(QWidget):
     def open_with(self, filters: dict[str, Any]) -> None:
         """Show what a link points at: ``status`` (a state value), ``student_id``, and/or
         ``request_id`` (selected, the filters hiding it cleared)."""
-        if not self._loaded_once:
-            # The student list and the rows come with the first load: apply it then.
-            self._waiting_filters = {**self._waiting_filters, **filters}
-            return
         if "status" in filters:
             self.status.setCurrentIndex(max(0, self.status.findData(filters["status"])))
+        if not self._loaded_once:
+            # The student list and the rows come with the first load: the rest applies then.
+            rest = {k: v for k, v in filters.items() if k != "status"}
+            self._waiting_filters = {**self._waiting_filters, **rest}
+            return
         if "student_id" in filters:
             self.student.setCurrentIndex(max(0, self.student.findData(filters["student_id"])))
         if "request_id" in filters:
