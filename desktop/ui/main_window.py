@@ -67,7 +67,6 @@ class MainWindow(QMainWindow):
 
         self.leave = LeaveScreen(database, runner, scope.class_name)
         self.add_screen(navigation.LEAVE, _("Leave requests"), self.leave, "Ctrl+2")
-        self.menuBar().addMenu(self.leave.menu)
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -90,6 +89,7 @@ class MainWindow(QMainWindow):
         for screen in self._screens.values():
             screen.reload()
         sync.refresh()
+        self.menuBar().addMenu(self.leave.menu)
 
     def add_screen(self, key: str, title: str, widget: QWidget, shortcut: str) -> None:
         """Put a screen in the side list; ``shortcut`` switches to it from anywhere."""

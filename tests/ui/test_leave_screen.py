@@ -239,7 +239,7 @@ def test_columns_fit_1366x768_beside_the_side_list(
     cell = screen.filter.index(special, Column.FLAGS)
     assert "Đ" in cell.data().split()
     assert "Trường hợp đặc biệt" in cell.data(Qt.ItemDataRole.ToolTipRole)
-    assert shown.menuBar().actions()[-1].text() == "Đơ&n"
+    assert "Đơ&n" in [action.text() for action in shown.menuBar().actions()]
     assert any(a.shortcut().toString() == "Ctrl+Z" for a in screen.menu.actions())
     assert "(Ctrl+Return)" in screen.approve_button.toolTip()
 
