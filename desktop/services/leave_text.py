@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from desktop.domain.calendar import Session, format_date, format_moment
 from desktop.domain.guardians import relation_label
 from desktop.domain.leave import AuditStatus, Channel, LeaveFlag, LeaveStatus, ReasonCategory
@@ -61,6 +63,19 @@ def flag_marks(row: LeaveRow) -> list[tuple[str, str]]:
     if row.overlaps_with:
         marks.append((_("O"), LeaveFlag.OVERLAP.label))
     return marks
+
+
+def flag_texts(row: LeaveRow, find: Callable[[int], LeaveRow | None]) -> list[str]:
+    """Each flag in full; an overlap names the other request (``find`` looks it up)."""
+    texts = []
+    if row.special_case:
+        texts.append(LeaveFlag.SPECIAL_CASE.label)
+    if row.retroactive:
+        texts.append(retroactive_text(row))
+    for other_id in row.overlaps_with:
+        other = find(other_id)
+        texts.append(overlap_text(other if other is not None else other_id))
+    return texts
 
 
 def retroactive_text(row: LeaveRow) -> str:

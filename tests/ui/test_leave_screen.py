@@ -192,15 +192,21 @@ def test_filters_by_dates_and_student_and_open_with(
     """The date range keeps requests with a day inside it; the student filter one student;
     ``open_with`` sets the state and student and selects a request, clearing what hides it."""
     screen = loaded_screen(qtbot, database, runner)
-    screen.date_from.setDate(date(2026, 3, 16))
-    screen.date_to.setDate(date(2026, 3, 17))
-    assert screen.date_from.text() == "16/03/2026"
+    key(screen.table, Qt.Key.Key_F, CTRL | SHIFT)
+    assert screen.status.hasFocus()
+    key(screen.status, Qt.Key.Key_Tab)
+    assert screen.date_from.hasFocus() and screen.date_from.text() == "Từ ngày bất kỳ"
+    QTest.keyClicks(screen.date_from, "16/03/2026")
+    key(screen.date_from, Qt.Key.Key_Tab)
+    QTest.keyClicks(screen.date_to, "17032026")
+    assert (screen.date_from.text(), screen.date_to.text()) == ("16/03/2026", "17/03/2026")
     shown = visible(screen)
     assert shown and all(
         r.last_day >= date(2026, 3, 16) and r.first_day <= date(2026, 3, 17) for r in shown
     )
-    screen.clear_filters()
+    key(screen.date_to, Qt.Key.Key_X, CTRL | SHIFT)
     assert screen.filter.rowCount() == total_requests(database)
+    assert screen.date_from.value() is None
 
     target = plain_pending(screen)[0]
     screen.open_with({"status": "submitted", "student_id": target.student_id})
@@ -259,6 +265,9 @@ def test_the_overlap_names_the_other_request_and_opens_it(
         period += " – " + other.last_day.strftime("%d/%m")
     assert f"Trùng với đơn #{other.id} ({period})" in screen.details.toPlainText()
     assert f'href="request:{other.id}"' in html
+    cell = screen.filter.index(screen.table.currentIndex().row(), Column.FLAGS)
+    assert cell.data() == "Tr"
+    assert f"Trùng với đơn #{other.id} ({period})" in cell.data(Qt.ItemDataRole.ToolTipRole)
     key(screen.table, Qt.Key.Key_J, CTRL)
     assert screen.selected() == other
     go_to(screen, row.id)

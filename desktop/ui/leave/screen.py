@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,13 +43,11 @@ from desktop.services.changes import Changes
 from desktop.services.intents import perform
 from desktop.services.leave import LeaveRow
 from desktop.ui.leave import bulk
+from desktop.ui.leave.date_filter import OptionalDateEdit
 from desktop.ui.leave.details import LINK_SCHEME, details_html
-from desktop.ui.leave.dialogs import DATE_FORMAT, OriginalDialog, SignoffDialog, to_date
+from desktop.ui.leave.dialogs import OriginalDialog, SignoffDialog
 from desktop.ui.leave.model import Column, LeaveFilter, LeaveTableModel
 from desktop.ui.tasks import TaskRunner
-
-NO_DATE = QDate(2000, 1, 1)
-"""A date edit at this (its minimum) shows "any": no bound."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +107,8 @@ class LeaveScreen(QWidget):
         self.status.currentIndexChanged.connect(
             lambda _index: self.filter.set_status(self.status.currentData())
         )
-        self.date_from = _date_filter(_("From any day"))
-        self.date_to = _date_filter(_("To any day"))
+        self.date_from = OptionalDateEdit(_("From any day"))
+        self.date_to = OptionalDateEdit(_("To any day"))
         self.date_from.dateChanged.connect(self._dates_changed)
         self.date_to.dateChanged.connect(self._dates_changed)
         self.student = QComboBox()
@@ -132,7 +129,9 @@ class LeaveScreen(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to their contents once per full load, not by the header at every filter change
+        # (that re-measured every row at each letter typed in the search box).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # The state is the one long text: it takes what is left and is elided (its tooltip and
         # the detail pane have it whole), so no column is ever pushed off-screen.
         header.setSectionResizeMode(Column.STATE, QHeaderView.ResizeMode.Stretch)
@@ -253,8 +252,8 @@ class LeaveScreen(QWidget):
         self.search.clear()
         self.status.setCurrentIndex(0)
         self.student.setCurrentIndex(0)
-        self.date_from.setDate(NO_DATE)
-        self.date_to.setDate(NO_DATE)
+        self.date_from.clear_value()
+        self.date_to.clear_value()
 
     def show_request(self, request_id: int) -> None:
         """Select ``request_id`` alone, clearing the filters if they hide it."""
@@ -281,7 +280,9 @@ class LeaveScreen(QWidget):
     def _loaded(self, read: Read) -> None:
         chosen = [row.id for row in self.selected_rows()]
         self._shown = Shown(set(read.unsent), dict(read.conflicts), read.today)
+        self.date_from.today = self.date_to.today = read.today
         self.model.set_rows(read.rows)
+        self.table.resizeColumnsToContents()
         self._fill_students(read.rows)
         if chosen:
             self._select(chosen)
@@ -356,7 +357,7 @@ class LeaveScreen(QWidget):
         self._show_request(self.selected())
 
     def _dates_changed(self) -> None:
-        self.filter.set_dates(_bound(self.date_from), _bound(self.date_to))
+        self.filter.set_dates(self.date_from.value(), self.date_to.value())
 
     # --- The detail pane and what can be done ---------------------------------------------
 
@@ -554,18 +555,3 @@ class LeaveScreen(QWidget):
 
 def _key_text(action: QAction) -> str:
     return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-
-
-def _date_filter(empty: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(NO_DATE)
-    edit.setSpecialValueText(empty)
-    edit.setDate(NO_DATE)
-    return edit
-
-
-def _bound(edit: QDateEdit) -> date | None:
-    value = edit.date()
-    return None if value == NO_DATE else to_date(value)
