@@ -69,6 +69,8 @@ class Shown:
     unsent: set[int] = field(default_factory=set)
     conflicts: dict[int, str] = field(default_factory=dict)
     today: date | None = None
+    """The school's today as the database lane last read it (the demo lives on its own day;
+    never this computer's clock)."""
 
 
 class LeaveScreen(QWidget):
@@ -421,8 +423,8 @@ class LeaveScreen(QWidget):
         )
 
     def _receive_original(self) -> None:
-        row = self.selected()
-        if row is None or not self.original_action.isEnabled():
+        row, today = self.selected(), self._shown.today
+        if row is None or today is None or not self.original_action.isEnabled():
             return
 
         def received(day: date) -> None:
@@ -434,11 +436,11 @@ class LeaveScreen(QWidget):
                 ),
             )
 
-        self._open(OriginalDialog(row.id, self._today(), received, self))
+        self._open(OriginalDialog(row.id, today, received, self))
 
     def _record_signoff(self) -> None:
-        row = self.selected()
-        if row is None or not self.signoff_action.isEnabled():
+        row, today = self.selected(), self._shown.today
+        if row is None or today is None or not self.signoff_action.isEnabled():
             return
 
         def signed(by: str, day: date) -> None:
@@ -450,7 +452,7 @@ class LeaveScreen(QWidget):
                 ),
             )
 
-        self._open(SignoffDialog(row.id, self._today(), signed, self))
+        self._open(SignoffDialog(row.id, today, signed, self))
         assert isinstance(self.dialog, SignoffDialog)
         self.dialog.by.setFocus()
 
@@ -519,10 +521,6 @@ class LeaveScreen(QWidget):
         if self.dialog is dialog:
             self.dialog = None
         dialog.deleteLater()
-
-    def _today(self) -> date:
-        # The school's today as the database lane last read it: the demo lives on its own day.
-        return self._shown.today or date.today()
 
     def _say(self, text: str, *, error: bool) -> None:
         self.message.setText(text)
