@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,7 +16,7 @@ from desktop.domain.calendar import Slot, format_date, school_time
 from desktop.domain.names import normalize
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import _
-from desktop.models import Guardian, LeaveRequest, Student
+from desktop.models import Guardian, LeaveRequest, Student, SyncConflict
 from desktop.models.base import utc_now
 from desktop.services import attendance, audit_log
 from desktop.services.changes import Changes
@@ -347,3 +348,53 @@ def show(session: Session, scope: ClassScope, request_id: int, *, today: date) -
         if row.id == request_id:
             return row
     raise NotFound(_("There is no leave request #{id}.").format(id=request_id))
+
+
+def rows_by_ids(
+    session: Session, scope: ClassScope, ids: Iterable[int], *, today: date
+) -> list[LeaveRow]:
+    """The rows of ``ids`` that still exist in the class, and every other request of their
+    students (a change to one request can start or end another's overlap); an id missing from
+    the answer was removed."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    students = set(
+        session.scalars(
+            select(LeaveRequest.student_id)
+            .join(Student, Student.id == LeaveRequest.student_id)
+            .where(LeaveRequest.id.in_(wanted), Student.class_id == scope.class_id)
+        )
+    )
+    return [
+        row
+        for student_id in sorted(students)
+        for row in list_requests(session, scope, today=today, student_id=student_id)
+    ]
+
+
+def decision_conflicts(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Request id → the server's words on the teacher's decision it did not apply (the latest
+    one per request, unless the request was decided again since); ``ids`` narrows the answer."""
+    wanted = None if ids is None else set(ids)
+    found: dict[int, SyncConflict] = {}
+    rows = session.scalars(
+        select(SyncConflict)
+        .where(SyncConflict.intent_name == "decide_leave")
+        .order_by(SyncConflict.id)
+    )
+    for conflict in rows:
+        request_id = json.loads(conflict.mine).get("request_id")
+        if isinstance(request_id, int) and (wanted is None or request_id in wanted):
+            found[request_id] = conflict
+    decided: dict[int, datetime | None] = {
+        request_id: when
+        for request_id, when in session.execute(
+            select(LeaveRequest.id, LeaveRequest.decided_at).where(LeaveRequest.id.in_(found))
+        )
+    }
+    return {
+        request_id: conflict.message
+        for request_id, conflict in found.items()
+        if (when := decided.get(request_id)) is None or when <= conflict.created_at
+    }

@@ -122,9 +122,11 @@ class MainWindow(QMainWindow):
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
+        body.setSizes([self.sidebar.width(), self.width()])  # no gap beside the fixed side list
         for screen in self._screens.values():
             screen.reload()
         sync.refresh()
+        self.menuBar().addMenu(self.leave.menu)
 
     def add_screen(self, key: str, title: str, widget: QWidget, shortcut: str) -> None:
         """Put a screen in the side list; ``shortcut`` switches to it from anywhere."""
@@ -168,7 +170,6 @@ class MainWindow(QMainWindow):
 
     def _synced(self, summary: str) -> None:
         self.statusBar().showMessage(summary, 10_000)
-        self.leave.reload()
 
     def rebuild(self) -> MainWindow:
         """This window made anew, every text in the language now in force: the screens, the
