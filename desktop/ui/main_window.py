@@ -115,9 +115,6 @@ class MainWindow(QMainWindow):
         sync.state_changed.connect(self._show_sync)
         sync.synced.connect(self._synced)
         sync.synced.connect(lambda _summary: self.overview.schedule_refresh())
-        self.leave.decided.connect(lambda _summary: sync.refresh())
-        self.leave.decided.connect(lambda _summary: self.overview.schedule_refresh())
-        self.post_audit.recorded.connect(lambda _summary: sync.refresh())
         sync.synced.connect(lambda _summary: self.conflicts.reload())
 
         self.sidebar.setCurrentRow(0)

@@ -93,6 +93,8 @@ class LeaveScreen(QWidget):
         self._waiting_filters: dict[str, Any] = {}
         self.dialog: OriginalDialog | SignoffDialog | None = None
         runner.operation_did_execute.connect(self._changed)
+        self._stale: set[int] = set()
+        self._rereading = False
 
         self.model = LeaveTableModel(self)
         self.filter = LeaveFilter(self)
@@ -295,12 +297,19 @@ class LeaveScreen(QWidget):
             self.open_with(waiting)
 
     def _changed(self, changes: Changes, _initiator: object) -> None:
-        ids = {int(i) for i in changes.ids("leave_request")}
-        if ids:
-            self._reread(ids)
+        self._reread(int(i) for i in changes.ids("leave_request"))
 
     def _reread(self, ids: Iterable[int]) -> None:
-        database, class_name, asked = self._database, self._class_name, frozenset(ids)
+        """Re-read these requests; while a re-read is on its way the ids wait and go in the
+        next one, so a burst of changes (a large sync) costs two reads, not one per change."""
+        self._stale.update(ids)
+        if self._stale and not self._rereading:
+            self._reread_stale()
+
+    def _reread_stale(self) -> None:
+        database, class_name, asked = self._database, self._class_name, frozenset(self._stale)
+        self._stale.clear()
+        self._rereading = True
 
         def load() -> Read:
             with workspace.work(database, class_name, write=False) as unit:
@@ -312,10 +321,17 @@ class LeaveScreen(QWidget):
                     asked,
                 )
 
-        self._runner.run_database(load, self._merged, self._failed)
+        self._runner.run_database(load, self._merged, self._reread_failed)
+
+    def _reread_failed(self, error: HomeroomError) -> None:
+        self._rereading = False
+        self._failed(error)
 
     def _merged(self, read: Read) -> None:
         assert read.asked is not None
+        self._rereading = False
+        if self._stale:
+            self._reread_stale()
         self._shown.unsent = (self._shown.unsent - read.asked) | read.unsent
         for request_id in read.asked:
             self._shown.conflicts.pop(request_id, None)
