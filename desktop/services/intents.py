@@ -29,6 +29,7 @@ from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services import attendance, grades, leave, post_audit
 from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope
+from desktop.validation_text import validation_text
 
 TEXT = Field(default="", max_length=500)
 
@@ -228,9 +229,7 @@ def parse_args(name: str, raw: dict[str, Any]) -> IntentArgs:
     try:
         return spec.args.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidInput(
-            _("Invalid data for {name}: {error}").format(name=name, error=exc.errors()[0]["msg"])
-        ) from None
+        raise InvalidInput(validation_text(exc.errors())) from None
 
 
 def apply_intent(
