@@ -102,6 +102,12 @@ def storage_error_for(exc: BaseException, folder: Path) -> BaseException:
         return StorageError(_("The file is not a Homeroom database, or it is damaged."))
     if "locked" in text:
         return StorageError(_("The database is busy in another window; try again."))
+    if isinstance(exc, OSError):
+        return StorageError(
+            _("Cannot use the profile folder {folder}: {reason}.").format(
+                folder=folder, reason=os_error_reason(exc)
+            )
+        )
     return exc
 
 

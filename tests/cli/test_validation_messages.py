@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from desktop.cli.main import main
 from desktop.i18n import set_language
 from desktop.services.intents import INTENTS
 from desktop.validation_text import os_error_reason, validation_text
@@ -143,3 +144,16 @@ def test_the_sentences_follow_the_language() -> None:
     finally:
         set_language(None)
     assert text == "The column of the regular assessment (TX) must be at most 4."
+
+
+def test_a_profile_folder_that_cannot_be_made_is_explained_in_vietnamese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --data-dir under a file (not a folder): a sentence, not a traceback."""
+    blocker = tmp_path / "tệp"
+    blocker.write_text("x", encoding="utf-8")
+    code = main(["--data-dir", str(blocker / "hồ-sơ"), "leave", "list"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "một phần của đường dẫn không phải là thư mục" in err
+    assert not LIBRARY_ENGLISH.search(err), err
