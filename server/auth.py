@@ -84,17 +84,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 TOKEN_BYTES = 32
 PAIR_BYTES = 2 * TOKEN_BYTES
 _SEAL_LABELS = (b"homeroom successor 1", b"homeroom successor 2")
 
 
 def _encode_token(raw: bytes) -> str:
-    """The text form of ``new_token``: URL-safe base64 without padding (43 characters)."""
+    """A token's text form: URL-safe base64 without padding (43 characters)."""
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
