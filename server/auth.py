@@ -8,6 +8,14 @@
 - Refresh tokens: opaque too, SHA-256 only, rotated on every use within a *family* (one sign-in
   on one device). A rotated token used again means it was copied: the whole family is revoked
   and the device must sign in again.
+- Refresh is safe to repeat: an answer lost on a poor link (or a client killed before it stored
+  the new token) must not end the sign-in. The rotated token is answered again with *the same*
+  new pair while ``Settings.refresh_grace`` lasts and that pair's refresh token is unused; any
+  other use of it is reuse, as above. To give the pair again without keeping it in clear, the
+  rotated row keeps it *sealed under the token that was presented*: XOR with a keystream of
+  HMAC-SHA256 keyed by that token (a PRF; each key seals once). The database alone opens
+  nothing, and a seal is erased once its grace is over, so an old token plus the database does
+  not lead to later tokens either.
 - Sign-in attempts: at most 5 failures per user name and 20 per address in 5 minutes, then
   ``429`` with ``Retry-After``; checked before the password, so a locked name cannot be probed.
 """
@@ -76,8 +84,35 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
+TOKEN_BYTES = 32
+PAIR_BYTES = 2 * TOKEN_BYTES
+_SEAL_LABELS = (b"homeroom successor 1", b"homeroom successor 2")
+
+
+def _encode_token(raw: bytes) -> str:
+    """A token's text form: URL-safe base64 without padding (43 characters)."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _keystream(token: str) -> bytes:
+    key = token.encode("ascii", "replace")
+    return b"".join(hmac.digest(key, label, "sha256") for label in _SEAL_LABELS)
+
+
+def seal_pair(presented: str, pair: bytes) -> str:
+    """The new pair's random bytes, sealed under the token presented to get them."""
+    sealed = bytes(a ^ b for a, b in zip(pair, _keystream(presented), strict=True))
+    return _b64(sealed)
+
+
+def open_pair(presented: str, sealed: str) -> bytes | None:
+    try:
+        data = base64.b64decode(sealed, validate=True)
+    except ValueError:
+        return None
+    if len(data) != PAIR_BYTES:
+        return None
+    return bytes(a ^ b for a, b in zip(data, _keystream(presented), strict=True))
 
 
 @dataclass(frozen=True)
@@ -88,12 +123,19 @@ class Issued:
 
 
 def issue(
-    session: Session, account: Account, settings: Settings, *, family: str | None = None
+    session: Session,
+    account: Account,
+    settings: Settings,
+    *,
+    family: str | None = None,
+    pair: bytes | None = None,
 ) -> Issued:
-    """A new access token and refresh token (a new family at sign-in, the same on refresh)."""
+    """A new access token and refresh token (a new family at sign-in, the same on refresh),
+    made from the random bytes ``pair`` when given (``PAIR_BYTES``: refresh, then access)."""
     now = settings.clock()
     family = family or str(uuid.uuid4())
-    access, refresh = new_token(), new_token()
+    pair = pair or secrets.token_bytes(PAIR_BYTES)
+    refresh, access = _encode_token(pair[:TOKEN_BYTES]), _encode_token(pair[TOKEN_BYTES:])
     session.add(
         AccessToken(
             token_hash=token_hash(access),
@@ -208,8 +250,11 @@ def _prune(session: Session, settings: Settings) -> None:
 
 
 def refresh(session: Session, token: str, settings: Settings) -> LoginOutcome:
-    """Rotate a refresh token; a reused one revokes its family (committed by the caller)."""
+    """Rotate a refresh token; a rotated one presented again within the grace, while its
+    successor is unused, gets the same new pair; any other reuse revokes its family (committed
+    by the caller)."""
     now = settings.clock()
+    _forget_seals(session, now, settings)
     row = session.scalars(
         select(RefreshToken).where(RefreshToken.token_hash == token_hash(token))
     ).first()
@@ -221,7 +266,13 @@ def refresh(session: Session, token: str, settings: Settings) -> LoginOutcome:
     )
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return LoginOutcome(None, None, expired)
+    account = session.get(Account, row.account_id)
+    if account is None or not account.active:
+        return LoginOutcome(None, None, expired)
     if row.rotated_at is not None:
+        again = _issued_again(session, row, token, now, settings)
+        if again is not None:
+            return LoginOutcome(account, again, None)
         revoke_family(session, row.family, now)
         reused = ApiProblem(
             401,
@@ -233,17 +284,58 @@ def refresh(session: Session, token: str, settings: Settings) -> LoginOutcome:
             headers={"WWW-Authenticate": "Bearer"},
         )
         return LoginOutcome(None, None, reused)
-    account = session.get(Account, row.account_id)
-    if account is None or not account.active:
-        return LoginOutcome(None, None, expired)
+    pair = secrets.token_bytes(PAIR_BYTES)
     row.rotated_at = now
-    return LoginOutcome(account, issue(session, account, settings, family=row.family), None)
+    row.successor_seal = seal_pair(token, pair)
+    return LoginOutcome(
+        account, issue(session, account, settings, family=row.family, pair=pair), None
+    )
+
+
+def _issued_again(
+    session: Session, row: RefreshToken, token: str, now: datetime, settings: Settings
+) -> Issued | None:
+    """The pair ``row``'s rotation gave, if it may be given again: within the grace, and
+    neither of its tokens used up or withdrawn since."""
+    assert row.rotated_at is not None
+    if row.successor_seal is None or now - row.rotated_at > settings.refresh_grace:
+        return None
+    pair = open_pair(token, row.successor_seal)
+    if pair is None:
+        return None
+    refresh, access = _encode_token(pair[:TOKEN_BYTES]), _encode_token(pair[TOKEN_BYTES:])
+    successor = session.scalars(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash(refresh))
+    ).first()
+    if (
+        successor is None
+        or successor.family != row.family
+        or successor.rotated_at is not None
+        or successor.revoked_at is not None
+    ):
+        return None
+    access_row = session.get(AccessToken, token_hash(access))
+    if access_row is None or access_row.expires_at <= now:
+        return None
+    return Issued(access, refresh, int((access_row.expires_at - now).total_seconds()))
+
+
+def _forget_seals(session: Session, now: datetime, settings: Settings) -> None:
+    """Erase the seals whose grace is over: they can never be used again."""
+    session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.successor_seal.is_not(None),
+            RefreshToken.rotated_at < now - settings.refresh_grace,
+        )
+        .values(successor_seal=None)
+    )
 
 
 def revoke_family(session: Session, family: str, now: datetime) -> None:
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=now, successor_seal=None)
     )
     session.execute(delete(AccessToken).where(AccessToken.family == family))

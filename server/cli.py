@@ -248,8 +248,13 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--url", default="http://127.0.0.1:8765", help=_("the server (default: loopback, 8765)")
     )
-    simulate.add_argument("--rate", type=float, default=2.0, help=_("actions per second"))
-    simulate.add_argument("--duration", type=float, default=10.0, help=_("seconds"))
+    simulate.add_argument(
+        "--rate",
+        type=float,
+        default=60.0,
+        help=_("simulated minutes per real second (default: 60, an hour a second)"),
+    )
+    simulate.add_argument("--duration", type=float, default=10.0, help=_("real seconds"))
     simulate.add_argument(
         "--seed", type=int, default=1, help=_("the simulator's seed (default: 1)")
     )

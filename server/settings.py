@@ -19,6 +19,10 @@ class Settings:
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=60)
     """A teacher away for a whole summer signs in again."""
+    refresh_grace: timedelta = timedelta(minutes=5)
+    """How long a just-rotated refresh token still gets the same new pair (its answer may have
+    been lost, or the client killed before storing it): the client resends at once, or at its
+    next start. Its successor's first use ends the grace at once."""
     login_window: timedelta = timedelta(minutes=5)
     max_failures_per_user: int = 5
     max_failures_per_address: int = 20

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -106,6 +106,26 @@ class Store:
         self.engine.dispose()
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns of the server's own tables that an older database lacks (the
+    only schema change the server makes by itself; see ``server.tables``)."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in ServerBase.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable or column.primary_key:
+                    raise RuntimeError(
+                        f"the server database lacks {table.name}.{column.name}: migrate it"
+                    )
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(
+                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+                )
+
+
 def open_store(url: str) -> Store:
     """Open (creating the tables if needed) the server database at ``url``."""
     if url.startswith("sqlite"):
@@ -121,6 +141,7 @@ def open_store(url: str) -> Store:
         read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
     Base.metadata.create_all(engine)
     ServerBase.metadata.create_all(engine)
+    _add_missing_columns(engine)
     writer = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
     changes.install(writer)
     reader = sessionmaker(read_engine, expire_on_commit=False)

@@ -15,6 +15,7 @@ Pull: the class's log entries after the cursor, one page, from one snapshot.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -146,7 +147,7 @@ def _push_one(
         return _stored(done), state.last_seq
     if mutation.seq != state.last_seq + 1:
         return None
-    result = _apply(session, account, scope, mutation)
+    result = _apply(session, account, scope, mutation, settings.now())
     session.add(
         ProcessedMutation(
             client_id=request.client_id,
@@ -175,15 +176,22 @@ def _stored(done: ProcessedMutation) -> MutationResult:
 
 
 def _apply(
-    session: Session, account: Account, scope: ClassScope, mutation: Mutation
+    session: Session, account: Account, scope: ClassScope, mutation: Mutation, now: datetime
 ) -> MutationResult:
+    """Apply one pushed intent at ``now``: the server's domain time (on a demo server, its
+    school day)."""
     class_id = scope.class_id
     try:
         with session.begin_nested():
             try:
                 _check_owner(session, account, class_id, mutation)
                 intents.apply_intent(
-                    session, scope, mutation.name, mutation.args, actor=account.display_name
+                    session,
+                    scope,
+                    mutation.name,
+                    mutation.args,
+                    actor=account.display_name,
+                    now=now,
                 )
                 session.flush()
             except InvalidInput as error:

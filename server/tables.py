@@ -4,8 +4,9 @@ They live in their own ``MetaData`` (not ``desktop.models.Base``): the client bu
 synced tables from ``Base.metadata``, and a test process that imports both the client and the
 server must not see these tables there. The school's data uses the desktop's tables unchanged.
 
-No Alembic for the server yet: ``store.open_store`` creates missing tables with ``create_all``.
-A column added later needs a migration; until then a new server version needs a fresh database.
+No Alembic for the server yet: ``store.open_store`` creates missing tables with ``create_all``
+and adds missing *nullable* columns of these tables (``refresh_token.successor_seal`` came
+later). Any other change needs a real migration; until then it needs a fresh database.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ class SubstituteGrant(ServerBase):
 
 class RefreshToken(ServerBase):
     """A refresh token, by its SHA-256 only. Each use rotates it within its ``family``; a use of
-    an already rotated token means it leaked, and revokes the whole family."""
+    an already rotated token means it leaked, and revokes the whole family, except a repeat
+    within the grace (``server.auth``): ``successor_seal`` is the new pair sealed under this
+    token, erased when the grace is over."""
 
     __tablename__ = "refresh_token"
 
@@ -71,6 +74,7 @@ class RefreshToken(ServerBase):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    successor_seal: Mapped[str | None] = mapped_column(String(100))
 
 
 class AccessToken(ServerBase):

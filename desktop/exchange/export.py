@@ -22,6 +22,7 @@ from desktop.errors import InvalidInput
 from desktop.exchange.layout import FORMAT, VERSION, encode_time, encode_value, exchange_tables
 from desktop.i18n import _
 from desktop.models.base import utc_now
+from desktop.validation_text import os_error_reason
 
 
 def export_database(session: Session, *, exported_at: datetime | None = None) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def write_export(session: Session, path: Path, *, exported_at: datetime | None =
         _write_atomically(target, text)
     except OSError as error:
         raise InvalidInput(
-            _("Cannot write {path}: {error}").format(path=path, error=error.strerror or error)
+            _("Cannot write {path}: {error}").format(path=path, error=os_error_reason(error))
         ) from error
 
 

@@ -49,6 +49,7 @@ from desktop.exchange.layout import (
 from desktop.exchange.problems import Problem, pointer, reject, row_pointer
 from desktop.exchange.rules import rule_problems
 from desktop.i18n import N_, _
+from desktop.validation_text import os_error_reason
 
 Row = dict[str, Any]
 DecodedTables = dict[str, dict[int, Row]]
@@ -101,7 +102,7 @@ def read_document(path: Path) -> dict[str, Any]:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise _refuse(
-            _("Cannot read {path}: {error}").format(path=path, error=error.strerror or error)
+            _("Cannot read {path}: {error}").format(path=path, error=os_error_reason(error))
         ) from None
     if len(data) > MAX_FILE_BYTES:
         raise _refuse(too_big)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -54,5 +57,21 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else datetime.fromisoformat(value)
 
 
+_pinned_now: ContextVar[datetime | None] = ContextVar("homeroom_pinned_now", default=None)
+
+
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware UTC; inside ``pinned_now(moment)``, that moment."""
+    pinned = _pinned_now.get()
+    return pinned if pinned is not None else datetime.now(UTC)
+
+
+@contextmanager
+def pinned_now(moment: datetime) -> Iterator[None]:
+    """Every time recorded within (by any service, the audit log included) is ``moment``: one
+    user action happens at one time, and on the demo that time is on the demo's school day."""
+    token = _pinned_now.set(moment)
+    try:
+        yield
+    finally:
+        _pinned_now.reset(token)

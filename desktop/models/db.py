@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.validation_text import os_error_reason
 
 APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
 DATABASE_FILE = "homeroom.sqlite3"
@@ -101,6 +102,12 @@ def storage_error_for(exc: BaseException, folder: Path) -> BaseException:
         return StorageError(_("The file is not a Homeroom database, or it is damaged."))
     if "locked" in text:
         return StorageError(_("The database is busy in another window; try again."))
+    if isinstance(exc, OSError):
+        return StorageError(
+            _("Cannot use the profile folder {folder}: {reason}.").format(
+                folder=folder, reason=os_error_reason(exc)
+            )
+        )
     return exc
 
 
@@ -142,7 +149,9 @@ def check_file(path: Path) -> str | None:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise StorageError(_("Cannot read the database file: {error}").format(error=exc)) from exc
+        raise StorageError(
+            _("Cannot read the database file: {error}").format(error=os_error_reason(exc))
+        ) from exc
     if header == b"" and path.stat().st_size == 0:
         return None
     if header != SQLITE_HEADER:
@@ -162,7 +171,9 @@ def check_file(path: Path) -> str | None:
         translated = storage_error_for(exc, path.parent)
         if isinstance(translated, StorageError):
             raise translated from exc
-        raise StorageError(_("Cannot read the database file: {error}").format(error=exc)) from exc
+        # SQLite's own text is English: name the error by its code instead.
+        code = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+        raise StorageError(_("Cannot read the database file: {error}").format(error=code)) from exc
     if app_id != APPLICATION_ID:
         if app_id == 0 and not tables:
             return None

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,15 +20,17 @@ from sqlalchemy.orm import Session
 
 from desktop.domain.attendance import Observation
 from desktop.domain.calendar import Session as SchoolSession
-from desktop.domain.calendar import Slot
+from desktop.domain.calendar import Slot, school_time
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import OutboxIntent
-from desktop.models.base import utc_now
+from desktop.models.base import pinned_now
 from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services import attendance, grades, leave, post_audit
 from desktop.services.changes import Changes
+from desktop.services.profile import effective_now
 from desktop.services.scope import ClassScope
+from desktop.validation_text import validation_text
 
 TEXT = Field(default="", max_length=500)
 
@@ -105,7 +107,8 @@ class SetConduct(IntentArgs):
     level: Literal["Tốt", "Khá", "Đạt", "Chưa đạt"]
 
 
-Runner = Callable[[Session, ClassScope, Any, str], Changes]
+Runner = Callable[[Session, ClassScope, Any, str, datetime], Changes]
+"""``(session, scope, args, actor, now)``: ``now`` is when the action happens (see ``perform``)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class IntentSpec:
     run: Runner
 
 
-def _decide(s: Session, scope: ClassScope, a: DecideLeave, actor: str) -> Changes:
+def _decide(s: Session, scope: ClassScope, a: DecideLeave, actor: str, now: datetime) -> Changes:
     return leave.decide(
         s,
         scope,
@@ -123,26 +126,29 @@ def _decide(s: Session, scope: ClassScope, a: DecideLeave, actor: str) -> Change
         note=a.note,
         base_version=a.base_version,
         actor=actor,
+        now=now,
     )
 
 
-def _original(s: Session, scope: ClassScope, a: ReceiveOriginal, actor: str) -> Changes:
+def _original(
+    s: Session, scope: ClassScope, a: ReceiveOriginal, actor: str, now: datetime
+) -> Changes:
     return leave.receive_original(
         s, scope, request_id=a.request_id, received_on=a.received_on, actor=actor
     )
 
 
-def _signoff(s: Session, scope: ClassScope, a: RecordSignoff, actor: str) -> Changes:
+def _signoff(s: Session, scope: ClassScope, a: RecordSignoff, actor: str, now: datetime) -> Changes:
     return leave.sign_off(s, scope, request_id=a.request_id, by=a.by, on=a.on, actor=actor)
 
 
-def _select(s: Session, scope: ClassScope, a: SelectForAudit, actor: str) -> Changes:
+def _select(s: Session, scope: ClassScope, a: SelectForAudit, actor: str, now: datetime) -> Changes:
     return post_audit.mark_selected(
         s, scope, request_id=a.request_id, reasons=a.reasons, seed=a.seed, actor=actor
     )
 
 
-def _audit(s: Session, scope: ClassScope, a: RecordAudit, actor: str) -> Changes:
+def _audit(s: Session, scope: ClassScope, a: RecordAudit, actor: str, now: datetime) -> Changes:
     return post_audit.record(
         s,
         scope,
@@ -154,7 +160,9 @@ def _audit(s: Session, scope: ClassScope, a: RecordAudit, actor: str) -> Changes
     )
 
 
-def _attendance(s: Session, scope: ClassScope, a: SetAttendance, actor: str) -> Changes:
+def _attendance(
+    s: Session, scope: ClassScope, a: SetAttendance, actor: str, now: datetime
+) -> Changes:
     return attendance.mark(
         s,
         scope,
@@ -165,7 +173,7 @@ def _attendance(s: Session, scope: ClassScope, a: SetAttendance, actor: str) -> 
     )
 
 
-def _grade(s: Session, scope: ClassScope, a: SetGrade, actor: str) -> Changes:
+def _grade(s: Session, scope: ClassScope, a: SetGrade, actor: str, now: datetime) -> Changes:
     return grades.set_grade(
         s,
         scope,
@@ -178,11 +186,12 @@ def _grade(s: Session, scope: ClassScope, a: SetGrade, actor: str) -> Changes:
         reason=a.reason,
         base_version=a.base_version,
         actor=actor,
-        today=date.today(),
+        today=school_time(now).date(),
+        now=now,
     )
 
 
-def _review(s: Session, scope: ClassScope, a: ReviewSubject, actor: str) -> Changes:
+def _review(s: Session, scope: ClassScope, a: ReviewSubject, actor: str, now: datetime) -> Changes:
     return grades.review_subject(
         s,
         scope,
@@ -194,13 +203,15 @@ def _review(s: Session, scope: ClassScope, a: ReviewSubject, actor: str) -> Chan
     )
 
 
-def _check(s: Session, scope: ClassScope, a: CheckGradeChange, actor: str) -> Changes:
+def _check(
+    s: Session, scope: ClassScope, a: CheckGradeChange, actor: str, now: datetime
+) -> Changes:
     return grades.check_change(
         s, scope, change_id=a.change_id, query_note=a.query_note, actor=actor
     )
 
 
-def _conduct(s: Session, scope: ClassScope, a: SetConduct, actor: str) -> Changes:
+def _conduct(s: Session, scope: ClassScope, a: SetConduct, actor: str, now: datetime) -> Changes:
     return grades.set_conduct(
         s, scope, student_ref=str(a.student_id), term=a.term, level=a.level, actor=actor
     )
@@ -228,28 +239,45 @@ def parse_args(name: str, raw: dict[str, Any]) -> IntentArgs:
     try:
         return spec.args.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidInput(
-            _("Invalid data for {name}: {error}").format(name=name, error=exc.errors()[0]["msg"])
-        ) from None
+        raise InvalidInput(validation_text(exc.errors())) from None
 
 
 def apply_intent(
-    session: Session, scope: ClassScope, name: str, raw: dict[str, Any], *, actor: str
+    session: Session,
+    scope: ClassScope,
+    name: str,
+    raw: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
 ) -> Changes:
-    """Run an intent's use case (the server side of a push); nothing goes to an outbox."""
+    """Run an intent's use case (the server side of a push, at the server's ``now``); nothing
+    goes to an outbox."""
     args = parse_args(name, raw)
-    return INTENTS[name].run(session, scope, args, actor)
+    with pinned_now(now):
+        return INTENTS[name].run(session, scope, args, actor, now)
 
 
 def perform(
-    session: Session, scope: ClassScope, name: str, raw: dict[str, Any], *, actor: str
+    session: Session,
+    scope: ClassScope,
+    name: str,
+    raw: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime | None = None,
 ) -> Changes:
-    """Run a user action locally and queue its intent, in the caller's transaction."""
+    """Run a user action locally and queue its intent, in the caller's transaction.
+
+    Every time the action records is ``now``, by default ``effective_now``: on the demo, the
+    demo's school day at the current time of day."""
     args = parse_args(name, raw)
+    moment = now or effective_now(session)
     session.info[PROVISIONAL_FLAG] = True
     try:
-        changes = INTENTS[name].run(session, scope, args, actor)
-        session.flush()
+        with pinned_now(moment):
+            changes = INTENTS[name].run(session, scope, args, actor, moment)
+            session.flush()
     finally:
         session.info.pop(PROVISIONAL_FLAG, None)
     session.add(
@@ -258,7 +286,7 @@ def perform(
             name=name,
             args=json.dumps(args.model_dump(mode="json"), ensure_ascii=False, sort_keys=True),
             actor=actor,
-            created_at=utc_now(),
+            created_at=moment,
         )
     )
     session.flush()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from desktop.domain.calendar import school_time
 from desktop.models import ProfileSetting
 
 TODAY_KEY = "clock.today"
@@ -21,11 +23,26 @@ def set_setting(session: Session, key: str, value: str) -> None:
     session.merge(ProfileSetting(key=key, value=value))
 
 
+def _pinned_day(session: Session) -> date | None:
+    override = os.environ.get("HOMEROOM_TODAY") or get_setting(session, TODAY_KEY)
+    return date.fromisoformat(override) if override else None
+
+
 def effective_today(session: Session) -> date:
     """``HOMEROOM_TODAY`` if set, else the profile's fixed date (the demo), else the real date.
 
     The demo lives in the 2025-2026 school year; pinning its "today" keeps its overdue originals,
     deadlines and warnings meaningful whatever the real date is.
     """
-    override = os.environ.get("HOMEROOM_TODAY") or get_setting(session, TODAY_KEY)
-    return date.fromisoformat(override) if override else date.today()
+    return _pinned_day(session) or date.today()
+
+
+def effective_now(
+    session: Session, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> datetime:
+    """Now, aware UTC, on ``effective_today``: the real time of day moved to the pinned day (a
+    decision on the demo is taken on 16/03/2026 at the current hour, not on today's date); the
+    real moment when the profile has no pinned day."""
+    moment = clock()
+    day = _pinned_day(session)
+    return moment if day is None else moment + (day - school_time(moment).date())

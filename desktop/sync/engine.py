@@ -367,7 +367,12 @@ def _replay_pending(session: Session, class_id: int) -> Changes:
         try:
             with session.begin_nested():
                 changes = intents.apply_intent(
-                    session, scope, intent.name, json.loads(intent.args), actor=intent.actor
+                    session,
+                    scope,
+                    intent.name,
+                    json.loads(intent.args),
+                    actor=intent.actor,
+                    now=intent.created_at,  # the action's own time, as first recorded
                 )
         except HomeroomError:
             continue  # the server will refuse it too, and say why

@@ -15,8 +15,9 @@ What it adds to httpx, and why:
   the decompressed size, so a hostile "zip bomb" cannot fill the memory.
 * **Bounded retries** with full-jitter exponential back-off, only where safe: network errors,
   408, 429, 5xx (``Retry-After`` honoured). ``sync`` and ``login`` are safe to resend (the
-  server is idempotent per intent id); ``refresh`` rotates the refresh token, so it is resent
-  only when nothing of it can have been processed.
+  server is idempotent per intent id). ``refresh`` rotates the refresh token, but the server
+  answers a just-rotated token again with the same new pair for a grace period (5 minutes by
+  default), so it is resent too, within ``REFRESH_RESEND_BUDGET``.
 * **401 → one serialized refresh → the same request once.**
 * **Typed, translated errors** (``desktop.sync.errors``) instead of raw httpx / pydantic ones.
 
@@ -26,6 +27,7 @@ Import this module lazily (only when syncing): httpx costs start-up time.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import gzip
 import ipaddress
@@ -99,7 +101,10 @@ WRITE_PIECE: Final = 16 * 1024
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 NOT_PROCESSED_STATUSES: Final = frozenset({408, 429, 503})
 """Answers that mean "not processed, try later": the only ones after which a request that is not
-idempotent (``refresh``) may be resent."""
+idempotent may be resent."""
+REFRESH_RESEND_BUDGET: Final = 60.0
+"""Seconds within which a refresh whose answer was lost is resent: well inside the server's grace
+for a just-rotated token (``Settings.refresh_grace``), so the resend gets the same new pair."""
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -626,14 +631,24 @@ class SyncTransport:
     def refresh(self, refresh_token: str) -> Tokens:
         """Exchange a refresh token for new tokens (the server rotates it: store the new one).
 
-        Not idempotent: it is resent only when the first try cannot have been processed, since
-        a resent, already-rotated token would be refused."""
+        Safe to resend for a short while: within its grace the server answers a just-rotated
+        token with the same new pair; later, a resent token would be taken for a stolen one."""
         try:
             message = RefreshRequest(refresh_token=refresh_token)
         except ValidationError:
             raise AuthError(_("Your session has ended. Sign in again."), status=None) from None
+        retry = dataclasses.replace(
+            self.retry, budget=min(self.retry.budget, REFRESH_RESEND_BUDGET)
+        )
         return self._call(
-            "refresh", "POST", REFRESH_PATH, message, Tokens, auth=False, idempotent=False
+            "refresh",
+            "POST",
+            REFRESH_PATH,
+            message,
+            Tokens,
+            auth=False,
+            idempotent=True,
+            retry=retry,
         )
 
     def sync(self, request: SyncRequest) -> SyncResponse:
@@ -832,7 +847,7 @@ class SyncTransport:
                 if status not in RETRY_STATUSES:
                     return answer
                 if not idempotent and status not in NOT_PROCESSED_STATUSES:
-                    return answer  # maybe processed: resending a rotated token would fail
+                    return answer  # maybe processed: resending is not safe
                 if status not in NOT_PROCESSED_STATUSES:
                     maybe_delivered = True
                 failure = _Failure("status", status)

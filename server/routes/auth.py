@@ -62,7 +62,11 @@ def login(body: LoginRequest, request: Request, store: StoreDep, settings: Setti
 
 @router.post("/auth/refresh", response_model=Tokens, responses=errors(401, 422))
 def refresh(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Tokens:
-    """A new access token and a new refresh token; the one sent is used up."""
+    """A new access token and a new refresh token; the one sent is used up.
+
+    Safe to repeat: sent again within the grace (5 minutes by default) while the new refresh
+    token is unused, the same pair is answered; any other reuse ends the sign-in
+    (``refresh_reused``)."""
     with store.write() as session:
         outcome = auth.refresh(session, body.refresh_token, settings)
         tokens = _tokens(session, outcome, settings)

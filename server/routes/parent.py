@@ -12,6 +12,7 @@ from desktop.domain.calendar import Slot
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import Guardian, LeaveRequest, Student
+from desktop.models.base import pinned_now
 from desktop.services import leave
 from desktop.services.scope import ClassScope
 from server import access
@@ -85,7 +86,8 @@ def submit(
             submitted_at=settings.now(),
         )
         try:
-            changes = leave.submit(session, scope, new, actor=account.display_name)
+            with pinned_now(new.submitted_at):
+                changes = leave.submit(session, scope, new, actor=account.display_name)
         except InvalidInput as error:
             raise domain_problem(error) from None
         request_id = int(next(iter(changes.ids("leave_request"))))
@@ -107,7 +109,8 @@ def cancel(
         if request is None or request.student_id != student.id:
             raise not_found(_("There is no leave request #{id}.").format(id=request_id))
         try:
-            leave.cancel(session, scope, request_id=request_id, actor=account.display_name)
+            with pinned_now(settings.now()):
+                leave.cancel(session, scope, request_id=request_id, actor=account.display_name)
         except InvalidInput as error:
             raise domain_problem(error) from None
         return _one(session, scope, request_id, settings.school_today())

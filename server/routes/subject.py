@@ -12,6 +12,7 @@ from desktop.domain import grading
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import GradeEntry, SchoolClass, Student, Subject
+from desktop.models.base import pinned_now
 from desktop.services import grades
 from server import access
 from server.deps import AccountDep, SettingsDep, StoreDep
@@ -111,22 +112,24 @@ def set_grade(
         subject = _subject(session, body.class_id, body.subject_code)
         access.require_subject(session, account, subject)
         scope = load_scope_by_id(session, body.class_id)
+        now = settings.now()
         try:
-            grades.set_grade(
-                session,
-                scope,
-                student_ref=str(body.student_id),
-                subject_code=subject.code,
-                semester=body.semester,
-                kind=body.kind,
-                slot=body.slot,
-                value=body.value,
-                reason=body.reason,
-                base_version=body.base_version,
-                actor=account.display_name,
-                today=settings.school_today(),
-                now=settings.now(),
-            )
+            with pinned_now(now):
+                grades.set_grade(
+                    session,
+                    scope,
+                    student_ref=str(body.student_id),
+                    subject_code=subject.code,
+                    semester=body.semester,
+                    kind=body.kind,
+                    slot=body.slot,
+                    value=body.value,
+                    reason=body.reason,
+                    base_version=body.base_version,
+                    actor=account.display_name,
+                    today=settings.school_today(),
+                    now=now,
+                )
         except InvalidInput as error:
             raise domain_problem(error) from None
         entry = grades.find_entry(

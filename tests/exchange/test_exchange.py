@@ -958,7 +958,7 @@ def test_the_file_is_written_atomically(
     monkeypatch.setattr(export_module.os, "replace", crash)
     with pytest.raises(InvalidInput) as caught, fresh.reading() as session:
         write_export(session, target, exported_at=AT)
-    assert "No space left" in caught.value.message
+    assert "ổ đĩa đã đầy" in caught.value.message  # said by errno, not in the OS's English
     assert target.read_text(encoding="utf-8") == "previous export"
     assert [p.name for p in folder.iterdir()] == ["class.json"]
     monkeypatch.undo()

@@ -86,20 +86,29 @@ def test_refresh_rotates_and_a_reused_token_ends_the_sign_in(sqlite_url: str) ->
         rotated = second.json()
         assert rotated["refresh_token"] != first["refresh_token"]
         assert rotated["access_token"] != first["access_token"]
-        # The first refresh token was used up: presenting it again means it leaked.
+        # Presented again at once (its answer lost): the same pair, not a new one.
+        again = api.http.post(
+            "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+        )
+        assert again.status_code == 200
+        assert again.json()["refresh_token"] == rotated["refresh_token"]
+        third = api.http.post(
+            "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+        ).json()
+        # The first refresh token's successor was used: presenting it again means it leaked.
         reused = api.http.post(
             "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
         )
         assert reused.status_code == 401
         assert reused.json()["code"] == "refresh_reused"
-        # The whole family is revoked: the rotated refresh token and its access token too.
+        # The whole family is revoked: the newest refresh token and its access token too.
         after = api.http.post(
-            "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+            "/api/v1/auth/refresh", json={"refresh_token": third["refresh_token"]}
         )
         assert after.status_code == 401
         answer = api.http.get(
             "/api/v1/parent/requests",
-            headers={"Authorization": f"Bearer {rotated['access_token']}"},
+            headers={"Authorization": f"Bearer {third['access_token']}"},
         )
         assert answer.status_code == 401
         with store.read() as session:

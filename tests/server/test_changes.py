@@ -17,7 +17,7 @@ from server.changes import CAPTURED, Resolver
 from server.scope import load_scope_by_id
 from server.store import Store, open_store
 from server.tables import ChangeCounter, ChangeLogEntry
-from tests.server.helpers import seed
+from tests.server.helpers import NOW, seed
 
 Feed = dict[tuple[str, str], Any]
 
@@ -77,7 +77,7 @@ def test_every_synced_table_has_a_rule_and_the_demo_class_is_captured(tmp_path: 
 def _apply(store: Store, class_id: int, name: str, args: dict[str, Any]) -> None:
     with store.write() as session:
         scope = load_scope_by_id(session, class_id)
-        intents.apply_intent(session, scope, name, args, actor="Cô Nhung")
+        intents.apply_intent(session, scope, name, args, actor="Cô Nhung", now=NOW)
 
 
 def test_incremental_capture_equals_a_snapshot(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from desktop.services.leave import NewRequest
 from desktop.services.scope import load_scope
 from tests.factories import SmallClass, at
 
+NOW = at(date(2025, 10, 20))
+
 THU = date(2025, 10, 2)
 
 
@@ -96,13 +98,13 @@ def test_malformed_arguments_are_invalid_input(
 ) -> None:
     """Hostile or malformed intent arguments never reach a use case."""
     with pytest.raises(InvalidInput), db.transaction() as s:
-        intents.apply_intent(s, load_scope(s), "decide_leave", raw, actor="GV")
+        intents.apply_intent(s, load_scope(s), "decide_leave", raw, actor="GV", now=NOW)
 
 
 def test_unknown_intent_is_invalid_input(db: Database, small: SmallClass) -> None:
     """An intent name outside the registry is refused."""
     with pytest.raises(InvalidInput), db.transaction() as s:
-        intents.apply_intent(s, load_scope(s), "drop_tables", {}, actor="GV")
+        intents.apply_intent(s, load_scope(s), "drop_tables", {}, actor="GV", now=NOW)
 
 
 def test_apply_intent_does_not_queue(db: Database, request_id: int) -> None:
@@ -114,6 +116,7 @@ def test_apply_intent_does_not_queue(db: Database, request_id: int) -> None:
             "decide_leave",
             {"request_id": request_id, "approve": True, "base_version": 1},
             actor="GV",
+            now=NOW,
         )
     with db.reading() as s:
         assert s.get_one(LeaveRequest, request_id).status == "approved"

@@ -54,7 +54,13 @@ from desktop.sync.protocol import (
     SyncResponse,
     Tokens,
 )
-from desktop.sync.transport import NO_RETRY, RetryPolicy, SyncTransport, Timeouts
+from desktop.sync.transport import (
+    NO_RETRY,
+    REFRESH_RESEND_BUDGET,
+    RetryPolicy,
+    SyncTransport,
+    Timeouts,
+)
 from tests.sync.keyring_backend import MemoryKeyring
 
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
@@ -533,21 +539,27 @@ def test_an_unreachable_server_means_nothing_was_sent(
     assert translated(raised.value.message)
 
 
-def test_refresh_is_not_resent_once_it_may_have_been_processed(
-    server: ScriptedServer, make: Callable[..., SyncTransport]
+def test_a_refresh_whose_answer_was_lost_is_resent_within_the_servers_grace(
+    server: ScriptedServer, make: Callable[..., SyncTransport], fake_clock: FakeClock
 ) -> None:
-    """A resent refresh token that the server already rotated would be refused."""
-    server.queue(Reply(action="reset"))
-    transport = make()
+    """The server gives a just-rotated token the same new pair again for a while, so a lost
+    answer is resent at once, but never past ``REFRESH_RESEND_BUDGET``."""
+    server.queue(Reply(action="reset"), ok(tokens_body("access-2")))
+    transport = make(retry=RetryPolicy(attempts=5, budget=600.0))
 
-    with pytest.raises(NetworkError) as raised:
-        transport.refresh("r" * 32)
-
-    assert raised.value.delivery == "unknown"
-    assert len(server.seen) == 1
-
-    server.queue(Reply(503), ok(tokens_body("access-2")))  # 503: not processed, safe to resend
     assert transport.refresh("r" * 32).access_token == "access-2"
+    assert len(server.seen) == 2
+    assert all(seen.path == "/api/v1/auth/refresh" for seen in server.seen)
+
+    server.seen.clear()
+    fake_clock.sleeps.clear()
+    server.default = lambda seen: Reply(action="reset")
+    patient = make(retry=RetryPolicy(attempts=100, budget=600.0, base_delay=8.0))
+    with pytest.raises(NetworkError) as raised:
+        patient.refresh("r" * 32)
+    assert raised.value.delivery == "unknown"
+    assert sum(fake_clock.sleeps) < REFRESH_RESEND_BUDGET
+    assert 2 <= len(server.seen) < 100
 
 
 # --------------------------------------------------------------------------- authentication
