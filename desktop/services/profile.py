@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from desktop.models import ProfileSetting
 
 TODAY_KEY = "clock.today"
+TODAY_ENV = "HOMEROOM_TODAY"
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -27,5 +28,5 @@ def effective_today(session: Session) -> date:
     The demo lives in the 2025-2026 school year; pinning its "today" keeps its overdue originals,
     deadlines and warnings meaningful whatever the real date is.
     """
-    override = os.environ.get("HOMEROOM_TODAY") or get_setting(session, TODAY_KEY)
+    override = os.environ.get(TODAY_ENV) or get_setting(session, TODAY_KEY)
     return date.fromisoformat(override) if override else date.today()
