@@ -14,11 +14,13 @@ from pathlib import Path
 from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import paths
 from desktop.errors import HomeroomError
 from desktop.i18n import _, current_language
 from desktop.models.db import open_database
 from desktop.services.scope import load_scope
 from desktop.sync.signed_in import Connector, keyring_connector
+from desktop.ui.crash_dialog import CrashReporter
 from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import install_qt_translation
 from desktop.ui.sync_controller import SyncController
@@ -106,18 +108,23 @@ def _show(
     database_path: Path, class_name: str | None, sync_every_s: float | None, connector: Connector
 ) -> int:
     app, _translator = application()
+    crashes = CrashReporter(paths.log_dir(database_path.parent), app)
+    crashes.install()
     try:
         window = build_window(
             database_path, class_name=class_name, sync_every_s=sync_every_s, connector=connector
         )
     except HomeroomError as error:
+        crashes.uninstall()
         QMessageBox.critical(None, _("Homeroom"), error.message)
         return error.exit_code
+    crashes.window = window
     window.resize(1200, 720)
     window.show()
     window.sync.sync_now()
     try:
         return app.exec()
     finally:
+        crashes.uninstall()
         window.runner.wait()
         window.database.close()
