@@ -31,7 +31,8 @@ def resources_root() -> Traversable:
     try:
         return files(RESOURCES_PACKAGE)
     except ModuleNotFoundError as error:
-        raise MissingResource("resources/") from error
+        # In a checkout: an editable install older than setup.py (run scripts/setup).
+        raise MissingResource(f"resources/ ({RESOURCES_PACKAGE})") from error
 
 
 def resource(*parts: str) -> Traversable:
