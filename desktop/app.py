@@ -15,12 +15,14 @@ from pathlib import Path
 from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import paths
 from desktop.errors import HomeroomError
-from desktop.i18n import _, current_language
+from desktop.i18n import LANGUAGE_ENV, _, current_language
 from desktop.models.db import open_database
 from desktop.services.scope import load_scope
 from desktop.settings import LANGUAGE, Settings
 from desktop.sync.signed_in import Connector, keyring_connector
+from desktop.ui.crash_dialog import CrashReporter
 from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import apply_language
 from desktop.ui.sync_controller import SyncController
@@ -48,7 +50,7 @@ def log_to_file(folder: Path) -> logging.Handler:
 def language_at_start(settings: Settings) -> str:
     """The language to start in: ``HOMEROOM_LANG`` when set (scripts and tests), else the
     teacher's choice in the settings."""
-    if os.environ.get("HOMEROOM_LANG"):
+    if os.environ.get(LANGUAGE_ENV):
         return current_language()
     return settings.get(LANGUAGE)
 
@@ -116,6 +118,8 @@ def _show(
     database_path: Path, class_name: str | None, sync_every_s: float | None, connector: Connector
 ) -> int:
     app, _translator = application()
+    crashes = CrashReporter(paths.log_dir(database_path.parent), app)
+    crashes.install()
     try:
         window = build_window(
             database_path,
@@ -125,8 +129,10 @@ def _show(
             settings=Settings() if sync_every_s is None else None,
         )
     except HomeroomError as error:
+        crashes.uninstall()
         QMessageBox.critical(None, _("Homeroom"), error.message)
         return error.exit_code
+    crashes.window = window
     window.resize(1200, 720)
     window.show()
     window.sync.sync_now()
@@ -135,6 +141,7 @@ def _show(
     try:
         return app.exec()
     finally:
+        crashes.uninstall()
         # Quitting without closing the window (a signal, the session ending) stops a sync too.
         sync.cancel()
         runner.wait()

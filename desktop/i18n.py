@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 import os
 from functools import cache
-from pathlib import Path
 
-from desktop.resources import resource
+from desktop.resources import MissingResource, resource
 
+LANGUAGE_ENV = "HOMEROOM_LANG"
 DEFAULT_LANGUAGE = "vi"
 SUPPORTED_LANGUAGES = ("vi", "en")
 
@@ -55,13 +55,19 @@ def parse_po(text: str) -> dict[str, str]:
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The translations for ``language``; English is the identity."""
+    """The translations for ``language``; English is the identity. A language without its
+    catalogue raises ``MissingResource`` rather than falling back to English."""
     if language == "en":
         return {}
+    files = sorted(
+        (entry for entry in resource("i18n", language).iterdir() if entry.name.endswith(".po")),
+        key=lambda entry: entry.name,
+    )
+    if not files:
+        raise MissingResource(f"resources/i18n/{language}/*.po")
     merged: dict[str, str] = {}
-    folder: Path = resource("i18n", language)
-    for path in sorted(folder.glob("*.po")):
-        merged.update(parse_po(path.read_text(encoding="utf-8")))
+    for entry in files:
+        merged.update(parse_po(entry.read_text(encoding="utf-8")))
     return merged
 
 
@@ -69,7 +75,7 @@ def current_language() -> str:
     """The language in force: set explicitly, else ``HOMEROOM_LANG``, else Vietnamese."""
     if _language is not None:
         return _language
-    wanted = os.environ.get("HOMEROOM_LANG", DEFAULT_LANGUAGE).split("_")[0].lower()
+    wanted = os.environ.get(LANGUAGE_ENV, DEFAULT_LANGUAGE).split("_")[0].lower()
     return wanted if wanted in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -18,11 +18,17 @@ LOG_FILE = "homeroom.log"
 CRASH_FILE = "crash.log"
 
 
+def data_dir_override() -> Path | None:
+    """``HOMEROOM_DATA_DIR`` if set: the demo uses it but never falls back to the real profile."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override) if override else None
+
+
 def data_dir() -> Path:
     """The profile folder: ``HOMEROOM_DATA_DIR`` if set, else the user data folder."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
+    override = data_dir_override()
+    if override is not None:
+        return override
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))

@@ -1,19 +1,43 @@
-"""Where the files in ``resources/`` are, in a source checkout or a frozen build."""
+"""The files in ``resources/``: catalogues, schemas, the API document, fonts and icons.
+
+The folder is installed as the package ``homeroom_resources`` (see setup.py), so the same
+``importlib.resources`` lookup serves a source checkout (editable install), an installed wheel and
+a frozen bundle. A missing file is an installation fault and raises ``MissingResource``: the app
+must not run on, say, without its Vietnamese catalogue and silently speak English.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+RESOURCES_PACKAGE = "homeroom_resources"
 
 
-def resources_root() -> Path:
-    """The ``resources/`` folder: beside the package in a checkout, in the bundle when frozen."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+class MissingResource(RuntimeError):
+    """A file that belongs to every installation is absent: the installation is broken."""
+
+    def __init__(self, name: str) -> None:
+        # No catalogue may be at hand to translate this, so it says it in both languages.
+        super().__init__(
+            f"Bản cài đặt Homeroom thiếu tệp {name}: hãy cài đặt lại Homeroom. "
+            f"(This Homeroom installation lacks {name}: reinstall Homeroom.)"
+        )
+        self.name = name
 
 
-def resource(*parts: str) -> Path:
-    """The path of ``resources/<parts...>``."""
-    return resources_root().joinpath(*parts)
+def resources_root() -> Traversable:
+    """The installed ``resources/`` folder."""
+    try:
+        return files(RESOURCES_PACKAGE)
+    except ModuleNotFoundError as error:
+        # In a checkout: an editable install older than setup.py (run scripts/setup).
+        raise MissingResource(f"resources/ ({RESOURCES_PACKAGE})") from error
+
+
+def resource(*parts: str) -> Traversable:
+    """``resources/<parts...>``, a file or a folder; ``MissingResource`` if it is absent."""
+    found = resources_root().joinpath(*parts)
+    if not (found.is_file() or found.is_dir()):
+        raise MissingResource("resources/" + "/".join(parts))
+    return found

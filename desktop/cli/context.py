@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop.models.db import DATABASE_FILE, Database, default_data_dir, open_database
+from desktop import paths
+from desktop.models.db import Database, open_database
 from desktop.services import workspace
 from desktop.services.workspace import Work
 
 
 def database_path(args: argparse.Namespace) -> Path:
-    folder: Path = args.data_dir if args.data_dir is not None else default_data_dir()
-    return folder / DATABASE_FILE
+    folder: Path | None = args.data_dir
+    return paths.database_file(folder)
 
 
 def open_profile(args: argparse.Namespace) -> Database:

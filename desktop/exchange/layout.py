@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from sqlalchemy import Column, Table
@@ -422,7 +422,8 @@ def schema_text() -> str:
     return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def committed_schema_path() -> Path:
+def committed_schema_path() -> Traversable:
+    """The schema as shipped in ``resources/schemas/``."""
     return resource("schemas", SCHEMA_FILE)
 
 

@@ -28,22 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
 
 APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
-DATABASE_FILE = "homeroom.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def default_data_dir() -> Path:
-    """``HOMEROOM_DATA_DIR`` if set, else the user data folder of this OS."""
-    override = os.environ.get("HOMEROOM_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("homeroom", appauthor=False))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from desktop.domain.calendar import school_time
 from desktop.models import ProfileSetting
 
 TODAY_KEY = "clock.today"
+TODAY_ENV = "HOMEROOM_TODAY"
 
 
 def get_setting(session: Session, key: str) -> str | None:
@@ -24,7 +25,7 @@ def set_setting(session: Session, key: str, value: str) -> None:
 
 
 def _pinned_day(session: Session) -> date | None:
-    override = os.environ.get("HOMEROOM_TODAY") or get_setting(session, TODAY_KEY)
+    override = os.environ.get(TODAY_ENV) or get_setting(session, TODAY_KEY)
     return date.fromisoformat(override) if override else None
 
 

@@ -276,8 +276,9 @@ def test_delay_adds_a_round_trip_per_exchange_and_one_for_the_handshake(
         sock.sendall(b"2")
         assert recv_exactly(sock, 1) == b"2"
         second = time.monotonic() - started
-    assert 0.4 <= first < 2.0  # handshake round trip + request/response round trip
-    assert 0.2 <= second < 1.5
+    # Lower bounds only: a busy machine may add time, never remove it.
+    assert first >= 0.4  # handshake round trip + request/response round trip
+    assert second >= 0.2
 
 
 def test_delay_without_handshake_emulation(echo: EchoServer) -> None:
@@ -287,7 +288,7 @@ def test_delay_without_handshake_emulation(echo: EchoServer) -> None:
         sock.sendall(b"1")
         assert recv_exactly(sock, 1) == b"1"
         elapsed = time.monotonic() - started
-    assert 0.2 <= elapsed < 0.4 + 1.0
+    assert elapsed >= 0.2  # one round trip (an upper bound would measure the machine)
 
 
 def test_bandwidth_serialises_bytes(http_port: int) -> None:
@@ -299,7 +300,7 @@ def test_bandwidth_serialises_bytes(http_port: int) -> None:
         response = client.get("/bytes/10000")
         elapsed = time.monotonic() - started
     assert len(response.content) == 10_000
-    assert 1.0 <= elapsed < 3.0  # 10 kB at 10 kB/s, plus headers
+    assert elapsed >= 1.0  # 10 kB at 10 kB/s, plus headers
 
 
 # Cuts ---------------------------------------------------------------------------------------
@@ -383,9 +384,10 @@ def test_stall_makes_the_client_time_out_and_a_live_profile_change_heals_it(
     echo: EchoServer,
 ) -> None:
     profile = LinkProfile(stall_after_bytes=3, stall_direction="down")
-    with link_to(echo.port, profile) as link, connect(link, timeout=0.5) as sock:
+    with link_to(echo.port, profile) as link, connect(link, timeout=WAIT_S) as sock:
         sock.sendall(b"abcdef")
         assert recv_exactly(sock, 3) == b"abc"
+        sock.settimeout(0.5)  # short only where nothing may arrive: a busy machine is slow
         with pytest.raises(TimeoutError):
             sock.recv(100)
         assert link.stalls == 1

@@ -1,4 +1,5 @@
-"""Runs random use cases on a profile for ever; the crash test kills it at random moments."""
+"""Runs random use cases on a profile for ever, printing ``step`` after each; the crash test
+kills it after a chosen number of steps."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ def main() -> None:
     print("ready", flush=True)
     while True:
         one_step(path, rng)
+        print("step", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,9 @@ def test_random_kills_never_leave_a_half_written_change(tmp_path: Path) -> None:
     with db.transaction() as session:
         build_small_class(session)
     db.close()
-    rng = random.Random(20251128)
+    seed = 20251128
+    rng = random.Random(seed)
+    print(f"kill seed {seed}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for run in range(KILLS):
         worker = subprocess.Popen(
@@ -40,12 +41,14 @@ def test_random_kills_never_leave_a_half_written_change(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert worker.stdout is not None
-        assert worker.stdout.readline().strip() == "ready", (
-            worker.stderr.read() if worker.stderr else ""
-        )
-        # Choosing a random instant to kill at is the point of this test, not a wait for a result.
-        time.sleep(rng.uniform(0.05, 1.5))
+        assert worker.stdout is not None and worker.stderr is not None
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+        # Killed during the step after a seeded number of finished ones: counted in steps, not
+        # seconds, so a busy machine cannot make the worker do too little.
+        steps = rng.randint(1, 8)
+        for done in range(steps):
+            line = worker.stdout.readline().strip()
+            assert line == "step", f"the worker stopped after {done} steps: {worker.stderr.read()}"
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         db = open_database(path)

@@ -2,8 +2,10 @@
 
 ``python -m tests.sync_faults.sync_worker PROFILE URL CLASS_ID SEED`` with the access token in
 ``HOMEROOM_TEST_TOKEN``: prints ``ready`` once the profile is open, then repeats: queue a few
-roll-call marks offline (seeded), sync (a network error is only printed). It never stops on
-its own before ``ROUNDS`` rounds; the test kills it with SIGKILL at a random moment.
+roll-call marks offline (seeded), sync (a network error is only printed). It reports its
+progress as one marker line per step (``queued``, ``request``, ``answer``, ``round N: ...``) so
+the test can kill it after a chosen number of steps, whatever the machine's speed. It never
+stops on its own before ``ROUNDS`` rounds; the test kills it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from desktop.services import intents
 from desktop.services.scope import load_scope
 from desktop.sync.engine import sync_once
 from desktop.sync.errors import AuthError
+from desktop.sync.protocol import SyncRequest, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport
 
 ROUNDS = 50
@@ -36,6 +39,19 @@ class Token:
 
     def refresh(self) -> None:
         raise AuthError("no refresh in the worker", status=401)
+
+
+class Reporting:
+    """The transport, with a marker before each request goes out and after its answer came."""
+
+    def __init__(self, inner: SyncTransport) -> None:
+        self.inner = inner
+
+    def sync(self, request: SyncRequest) -> SyncResponse:
+        print("request", flush=True)
+        answer = self.inner.sync(request)
+        print("answer", flush=True)
+        return answer
 
 
 def main(profile: str, url: str, class_id: str, seed: str) -> None:
@@ -67,8 +83,9 @@ def main(profile: str, url: str, class_id: str, seed: str) -> None:
                     },
                     actor="Trần Thị Hồng Nhung",
                 )
+        print("queued", flush=True)
         try:
-            summary = sync_once(database, client, class_id=int(class_id))
+            summary = sync_once(database, Reporting(client), class_id=int(class_id))
             print(f"round {round_number}: {summary}", flush=True)
         except HomeroomError as error:
             print(f"round {round_number}: {type(error).__name__}", flush=True)
