@@ -1,5 +1,8 @@
 """The desktop's composition root: open the profile, build the window, run Qt.
 
+A profile with no class (or no file yet) starts on the welcome screen (sign in, or the demo),
+which hands over to the main window once the class is synced.
+
 Everything the window needs is made here and handed down; nothing reaches for a global.
 """
 
@@ -11,18 +14,28 @@ from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLocale, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import select
 
+from desktop.demo.local_server import LocalDemoServer, is_demo_profile, server_file
 from desktop.errors import HomeroomError
 from desktop.i18n import _, current_language
-from desktop.models.db import open_database
-from desktop.services.scope import load_scope
-from desktop.sync.signed_in import Connector, keyring_connector
+from desktop.models import SchoolClass
+from desktop.models.db import Database, open_database
+from desktop.security.unlocked import UnlockedKey
+from desktop.services.scope import ClassScope, load_scope
+from desktop.settings import Settings
+from desktop.sync import account
+from desktop.sync.signed_in import Connector
 from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import install_qt_translation
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.welcome.account_flow import AccountFlow
+from desktop.ui.welcome.account_menu import AccountMenu
+from desktop.ui.welcome.dialogs import UnlockDialog
+from desktop.ui.welcome.window import Opened, WelcomeWindow
 
 SYNC_EVERY_S = 300.0
 LOG_FILE = "homeroom.log"
@@ -65,9 +78,15 @@ def build_window(
     *,
     class_name: str | None = None,
     sync_every_s: float | None = SYNC_EVERY_S,
-    connector: Connector = keyring_connector,
+    connector: Connector | None = None,
+    key: UnlockedKey | None = None,
+    settings: Settings | None = None,
+    demo_server: LocalDemoServer | None = None,
 ) -> MainWindow:
-    """The main window on the profile at ``database_path`` (raises ``HomeroomError``)."""
+    """The main window on the profile at ``database_path`` (raises ``HomeroomError``).
+
+    ``connector``: how to reach the server (default: the store the profile's account records;
+    the demo's own server for a demo profile)."""
     database = open_database(database_path)
     try:
         with database.reading() as session:
@@ -75,14 +94,170 @@ def build_window(
     except HomeroomError:
         database.close()
         raise
-    runner = TaskRunner()
+    return window_for(
+        database,
+        scope,
+        sync_every_s=sync_every_s,
+        connector=connector,
+        key=key or UnlockedKey(),
+        settings=settings or Settings(),
+        demo_server=demo_server,
+    )
+
+
+def window_for(
+    database: Database,
+    scope: ClassScope,
+    *,
+    sync_every_s: float | None,
+    connector: Connector | None,
+    key: UnlockedKey,
+    settings: Settings,
+    demo_server: LocalDemoServer | None,
+    runner: TaskRunner | None = None,
+) -> MainWindow:
+    """The main window on an open profile; its account menu included."""
+    runner = runner or TaskRunner()
+    if connector is None:
+        connector = _connector(database, runner, key, demo_server)
     sync = SyncController(database, runner, connector)
     window = MainWindow(database, scope, runner, sync)
     runner.setParent(window)
     sync.setParent(window)
+    flow = AccountFlow(database, runner, key, window)
+    window.menuBar().addMenu(AccountMenu(flow, sync, settings, window))
     if sync_every_s:
         sync.every(sync_every_s)
     return window
+
+
+def _connector(
+    database: Database, runner: TaskRunner, key: UnlockedKey, demo: LocalDemoServer | None
+) -> Connector:
+    """The demo's own server for a demo profile (started on first use), else the token store
+    the profile's account records."""
+    if demo is None and is_demo_profile(database.path.parent):
+        with database.reading() as session:
+            in_memory = account.store_kind(session) == "memory"
+        if in_memory:
+            demo = LocalDemoServer(server_file(database.path.parent))
+            _lazy_servers.append(demo)
+    if demo is not None:
+        return demo.connector(database, on_database=runner.on_database)
+    return account.profile_connector(database, key, on_database=runner.on_database)
+
+
+_lazy_servers: list[LocalDemoServer] = []
+"""Demo servers started for a window on a demo profile; stopped when the app quits."""
+
+
+def has_class(database_path: Path) -> bool:
+    """Whether the profile exists and holds a class (else the welcome screen); a file that
+    cannot be Homeroom's raises ``StorageError``."""
+    if not database_path.exists():
+        return False
+    database = open_database(database_path)
+    try:
+        with database.reading() as session:
+            return session.scalar(select(SchoolClass.id).limit(1)) is not None
+    finally:
+        database.close()
+
+
+class Startup(QObject):
+    """The start-up flow: the welcome screen when the profile has no class, then (or at once)
+    the main window; the sealed sign-in asks for the app password before the first sync."""
+
+    main_shown = Signal(object)
+    """The ``MainWindow``, shown."""
+
+    def __init__(
+        self,
+        database_path: Path,
+        *,
+        class_name: str | None = None,
+        sync_every_s: float | None = SYNC_EVERY_S,
+        connector: Connector | None = None,
+        demo_server: LocalDemoServer | None = None,
+        settings: Settings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database_path = database_path
+        self.class_name = class_name
+        self.sync_every_s = sync_every_s
+        self.connector = connector
+        self.demo_server = demo_server
+        self.settings = settings or Settings()
+        self.key = UnlockedKey()
+        self.window: MainWindow | None = None
+        self.welcome: WelcomeWindow | None = None
+        self.unlock: UnlockDialog | None = None
+
+    def begin(self) -> None:
+        """Show the first window (raises ``HomeroomError`` when the profile cannot open)."""
+        if self.class_name is not None or has_class(self.database_path):
+            self._show_main(
+                build_window(
+                    self.database_path,
+                    class_name=self.class_name,
+                    sync_every_s=self.sync_every_s,
+                    connector=self.connector,
+                    key=self.key,
+                    settings=self.settings,
+                    demo_server=self.demo_server,
+                )
+            )
+            return
+        self.welcome = WelcomeWindow(
+            self.database_path, runner=TaskRunner(), key=self.key, settings=self.settings
+        )
+        self.welcome.ready.connect(self._welcomed)
+        self.welcome.resize(900, 620)
+        self.welcome.show()
+
+    def _welcomed(self, opened: Opened) -> None:
+        assert self.welcome is not None
+        with opened.database.reading() as session:
+            scope = load_scope(session)
+        self.demo_server = opened.demo
+        runner = self.welcome.runner
+        window = window_for(
+            opened.database,
+            scope,
+            sync_every_s=self.sync_every_s,
+            connector=opened.connector,
+            key=self.key,
+            settings=self.settings,
+            demo_server=opened.demo,
+            runner=runner,
+        )
+        self.welcome = None
+        self._show_main(window, synced=True)
+
+    def _show_main(self, window: MainWindow, *, synced: bool = False) -> None:
+        self.window = window
+        window.resize(1200, 720)
+        window.show()
+        self.main_shown.emit(window)
+        with window.database.reading() as session:
+            sealed = account.store_kind(session) == "profile"
+        if sealed and self.key.get() is None:
+            self.unlock = UnlockDialog(window.database, window.runner, self.key, window)
+            self.unlock.accepted.connect(window.sync.sync_now)
+            self.unlock.open()
+        elif not synced:
+            window.sync.sync_now()
+
+    def close(self) -> None:
+        """After the event loop: finish the writes, close the profile and the demo server."""
+        if self.window is not None:
+            self.window.runner.wait()
+            self.window.database.close()
+        for server in [self.demo_server, *_lazy_servers]:
+            if server is not None:
+                server.close()
+        _lazy_servers.clear()
 
 
 def run_desktop(
@@ -90,34 +265,30 @@ def run_desktop(
     *,
     class_name: str | None = None,
     sync_every_s: float | None = SYNC_EVERY_S,
-    connector: Connector = keyring_connector,
+    connector: Connector | None = None,
+    demo_server: LocalDemoServer | None = None,
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
     message box, not a traceback."""
     handler = log_to_file(database_path.parent)
     try:
-        return _show(database_path, class_name, sync_every_s, connector)
+        app, _translator = application()
+        startup = Startup(
+            database_path,
+            class_name=class_name,
+            sync_every_s=sync_every_s,
+            connector=connector,
+            demo_server=demo_server,
+        )
+        try:
+            startup.begin()
+        except HomeroomError as error:
+            QMessageBox.critical(None, _("Homeroom"), error.message)
+            return error.exit_code
+        try:
+            return app.exec()
+        finally:
+            startup.close()
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
-
-
-def _show(
-    database_path: Path, class_name: str | None, sync_every_s: float | None, connector: Connector
-) -> int:
-    app, _translator = application()
-    try:
-        window = build_window(
-            database_path, class_name=class_name, sync_every_s=sync_every_s, connector=connector
-        )
-    except HomeroomError as error:
-        QMessageBox.critical(None, _("Homeroom"), error.message)
-        return error.exit_code
-    window.resize(1200, 720)
-    window.show()
-    window.sync.sync_now()
-    try:
-        return app.exec()
-    finally:
-        window.runner.wait()
-        window.database.close()

@@ -1,0 +1,1 @@
+"""The app password and the keys derived from it (Qt-free)."""
