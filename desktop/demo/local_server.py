@@ -83,7 +83,10 @@ class LocalDemoServer:
         assert self.url is not None and self.class_id is not None
         with database.transaction() as session:
             account.sign_in(
-                session, state.SignedIn(self.url, DEMO_TEACHER, self.class_id), "memory"
+                session,
+                state.SignedIn(self.url, DEMO_TEACHER, self.class_id),
+                "memory",
+                source=f"demo|{DEMO_TEACHER}",
             )
 
     def connector(

@@ -32,6 +32,7 @@ from desktop.sync.credentials import (
 from desktop.sync.signed_in import Connection, Connector
 
 STORE_KIND: Final = "token_store"
+CURSOR_SOURCE: Final = "cursor_source"
 ACCOUNT_KEYS: Final = (state.SERVER_URL, state.USERNAME, state.CLASS_ID, STORE_KIND, SEALED_KEY)
 
 
@@ -42,17 +43,21 @@ def store_kind(session: Session) -> StoreKind | None:
     return None if state.signed_in(session) is None else "keyring"
 
 
-def sign_in(session: Session, account: state.SignedIn, kind: StoreKind) -> None:
-    """Record the account; another server or user than before starts the pull from scratch
-    (the cursor and any staged page belong to the previous account)."""
-    previous = state.signed_in(session)
-    if previous is not None and (previous.server_url, previous.username) != (
-        account.server_url,
-        account.username,
-    ):
+def sign_in(
+    session: Session, account: state.SignedIn, kind: StoreKind, *, source: str | None = None
+) -> None:
+    """Record the account. ``source`` names where the pulled data comes from (default: the
+    server address and user name; the demo, whose port changes at every run, names itself): a
+    different source than the one the sync cursor belongs to starts the pull from scratch, since
+    that cursor, and any page staged under it, count another server's changes. It survives
+    signing out, so "change server" is noticed."""
+    source = source or f"{account.server_url}|{account.username}"
+    previous = state.get(session, CURSOR_SOURCE)
+    if previous is not None and previous != source:
         state.put(session, state.CURSOR, "0")
         state.put(session, state.STAGED_CURSOR, "")
         session.execute(delete(SyncInbox))
+    state.put(session, CURSOR_SOURCE, source)
     state.sign_in(session, account)
     state.put(session, STORE_KIND, kind)
 
