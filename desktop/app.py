@@ -35,7 +35,7 @@ from desktop.ui.tasks import TaskRunner
 from desktop.ui.welcome.account_flow import AccountFlow
 from desktop.ui.welcome.account_menu import AccountMenu
 from desktop.ui.welcome.dialogs import UnlockDialog
-from desktop.ui.welcome.window import Opened, WelcomeWindow
+from desktop.ui.welcome.window import DEMO_PARENTS_SECONDS, Opened, WelcomeWindow
 
 SYNC_EVERY_S = 300.0
 LOG_FILE = "homeroom.log"
@@ -180,9 +180,11 @@ class Startup(QObject):
         connector: Connector | None = None,
         demo_server: LocalDemoServer | None = None,
         settings: Settings | None = None,
+        demo_parents_s: float = DEMO_PARENTS_SECONDS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.demo_parents_s = demo_parents_s
         self.database_path = database_path
         self.class_name = class_name
         self.sync_every_s = sync_every_s
@@ -210,7 +212,11 @@ class Startup(QObject):
             )
             return
         self.welcome = WelcomeWindow(
-            self.database_path, runner=TaskRunner(), key=self.key, settings=self.settings
+            self.database_path,
+            runner=TaskRunner(),
+            key=self.key,
+            settings=self.settings,
+            demo_parents_s=self.demo_parents_s,
         )
         self.welcome.ready.connect(self._welcomed)
         self.welcome.resize(900, 620)

@@ -45,6 +45,7 @@ class LocalDemoServer:
         self.tokens = MemoryStore()
         self.url: str | None = None
         self.class_id: int | None = None
+        self.parents_started = False
         self._lock = threading.Lock()
         self._stack = ExitStack()
 
@@ -122,6 +123,7 @@ class LocalDemoServer:
             daemon=True,
         )
         parents.start()
+        self.parents_started = True
         return parents
 
     def close(self) -> None:

@@ -99,8 +99,8 @@ class AccountMenu(QMenu):
             )
             self.where.setText(where_stored(view.kind or "keyring"))
             self.where.setVisible(True)
+        # "Change server" stays: signed out, it is the sign-in form with another address.
         self.sign_in_action.setVisible(signed is None)
-        self.change_action.setVisible(signed is not None)
         self.sign_out_action.setEnabled(signed is not None)
 
     # ----------------------------------------------------------------- actions

@@ -38,6 +38,10 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
+        # Enter signs in, never cancels: the dialog's default is the form's button.
+        for button in buttons.buttons():
+            button.setAutoDefault(False)
+        self.form.button.setDefault(True)
         self.form.prefill(address, username)
         self.resize(560, 380)
 
@@ -84,6 +88,7 @@ class UnlockDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)
+        self.form.button.setDefault(True)
         self.form.password.setFocus()
 
     def _unlock(self, password: str) -> None:

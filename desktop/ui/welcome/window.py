@@ -92,10 +92,14 @@ class WelcomeWindow(QWidget):
         runner: TaskRunner,
         key: UnlockedKey,
         settings: Settings,
+        demo_parents_s: float = DEMO_PARENTS_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
+        """``demo_parents_s``: how long the demo's simulated parents and subject teachers work
+        (0: none, for tests)."""
         super().__init__(parent)
         self.setWindowTitle(_("Homeroom — welcome"))
+        self.demo_parents_s = demo_parents_s
         self.database_path = database_path
         self.runner = runner
         self.key = key
@@ -231,7 +235,7 @@ class WelcomeWindow(QWidget):
 
     def _open_demo(self) -> None:
         assert self.database is not None
-        database, runner = self.database, self.runner
+        database, runner, parents_s = self.database, self.runner, self.demo_parents_s
         self.demo = self.demo or LocalDemoServer(server_file(self.database_path.parent))
         demo = self.demo
         self._connector = demo.connector(database, on_database=runner.on_database)
@@ -242,7 +246,8 @@ class WelcomeWindow(QWidget):
             runner.on_database(lambda: demo.sign_in(database))
             assert self._connector is not None
             sync_signed_in(database, self._connector)
-            demo.start_parents(rate=DEMO_PARENTS_RATE, duration=DEMO_PARENTS_SECONDS)
+            if parents_s > 0 and not demo.parents_started:
+                demo.start_parents(rate=DEMO_PARENTS_RATE, duration=parents_s)
 
         self.runner.run_network(work, lambda _none: self._synced(), self._sync_failed)
 
