@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayout, QWidget
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
@@ -40,7 +40,8 @@ class SignInDialog(QDialog):
         layout.addWidget(buttons)
         # Enter signs in, never cancels: the dialog's default is the form's button.
         for button in buttons.buttons():
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         self.form.button.setDefault(True)
         self.form.prefill(address, username)
         self.resize(560, 380)
