@@ -15,7 +15,7 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -141,6 +141,47 @@ def main_window(qtbot: QtBot, startup: Startup) -> MainWindow:
     return window
 
 
+def window_account(database: Database) -> state.SignedIn:
+    with database.reading() as session:
+        signed = state.signed_in(session)
+    assert signed is not None
+    return signed
+
+
+def test_the_bare_command_on_an_empty_folder_shows_the_welcome_screen(
+    qtbot: QtBot, folders: tuple[Path, Settings]
+) -> None:
+    """`homeroom` with no profile opens the welcome screen instead of an error, and exits
+    cleanly when the teacher closes it."""
+    from desktop.cli.main import main
+    from tests.ui.test_app import when_shown
+
+    folder, _settings = folders
+    titles: list[str] = []
+
+    def welcome() -> WelcomeWindow | None:
+        return next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, WelcomeWindow) and w.isVisible()
+            ),
+            None,
+        )
+
+    def close(window: object) -> None:
+        assert isinstance(window, WelcomeWindow)
+        qtbot.waitUntil(window.demo_button.isEnabled)
+        titles.append(window.windowTitle())
+        window.close()
+
+    poller = when_shown(welcome, close)
+    assert main(["--data-dir", str(folder)]) == 0
+    poller.stop()
+    assert titles == ["Sổ Chủ Nhiệm — bắt đầu"]
+    assert profile_state(folder)[:3] == (None, None, 0)
+
+
 def profile_state(folder: Path) -> tuple[state.SignedIn | None, str | None, int, int, bool]:
     """(account, token store kind, classes, pending changes, app password set)."""
     database = open_database(folder / DATABASE_FILE)
@@ -191,6 +232,7 @@ def test_first_start_opens_the_demo_after_the_app_password(
         assert window.windowTitle().startswith("Sổ Chủ Nhiệm — lớp 11A1")
         assert not welcome.isVisible()
         database = window.database
+        url_before = window_account(database).server_url
         with database.reading() as session:
             assert app_password.verify(session, APP_PASSWORD)
             assert state.cursor(session) > 0
@@ -203,6 +245,16 @@ def test_first_start_opens_the_demo_after_the_app_password(
             window.sync_action.trigger()  # the demo server still answers
     finally:
         startup.close()
+
+    again = start(folder, settings)
+    try:
+        assert again.welcome is None and again.window is not None
+        with qtbot.waitSignal(again.window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+            pass  # the demo's server starts again by itself (on another port)
+        signed = profile_state(folder)[0]
+        assert signed is not None and signed.server_url != url_before
+    finally:
+        again.close()
 
 
 def test_sign_in_wrong_then_right_password_gives_the_synced_class(

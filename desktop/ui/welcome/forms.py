@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -38,12 +39,16 @@ class _Form(QWidget):
         self.button = QPushButton(button)
         self.button.setDefault(True)
         self.button.setAutoDefault(True)
+        self.buttons = QHBoxLayout()
+        self.buttons.addWidget(self.button)
+        self.buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
+        layout.addSpacing(8)
         layout.addLayout(self.fields)
         layout.addWidget(self.message)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(self.buttons)
         layout.addStretch(1)
 
     def _line(self, label: str, *, secret: bool = False) -> QLineEdit:

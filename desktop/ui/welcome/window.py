@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -117,8 +118,9 @@ class WelcomeWindow(QWidget):
         self.sign_in = SignInForm()
         self.sign_in.submitted.connect(self._login)
         back = QPushButton(_("Back"))
+        back.setAutoDefault(False)
         back.clicked.connect(lambda: self.stack.setCurrentWidget(self.choice))
-        self.sign_in.fields.addRow(back)
+        self.sign_in.buttons.insertWidget(1, back)
         self.app_password = AppPasswordForm()
         self.app_password.submitted.connect(self._set_password)
         self.unlock = UnlockForm()
@@ -127,8 +129,10 @@ class WelcomeWindow(QWidget):
         self.progress.retry.connect(self._retry)
         for page in (self.choice, self.sign_in, self.app_password, self.unlock, self.progress):
             self.stack.addWidget(page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 32)
+        # A column of readable width in the middle of the screen, as a form should be.
+        self.stack.setMaximumWidth(640)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
         layout.addWidget(self.stack)
         self.demo_button.setFocus()
         self.runner.run_database(self._open, self._opened, self._open_failed)
