@@ -141,14 +141,12 @@ def _connector(
             in_memory = account.store_kind(session) == "memory"
         if in_memory:
             demo = LocalDemoServer(server_file(database.path.parent))
-            _lazy_servers.append(demo)
+            application = QApplication.instance()
+            if application is not None:
+                application.aboutToQuit.connect(demo.close)
     if demo is not None:
         return demo.connector(database, on_database=runner.on_database)
     return account.profile_connector(database, key, on_database=runner.on_database)
-
-
-_lazy_servers: list[LocalDemoServer] = []
-"""Demo servers started for a window on a demo profile; stopped when the app quits."""
 
 
 def has_class(database_path: Path) -> bool:
@@ -260,10 +258,8 @@ class Startup(QObject):
         if self.window is not None:
             self.window.runner.wait()
             self.window.database.close()
-        for server in [self.demo_server, *_lazy_servers]:
-            if server is not None:
-                server.close()
-        _lazy_servers.clear()
+        if self.demo_server is not None:
+            self.demo_server.close()
 
 
 def run_desktop(
