@@ -254,8 +254,12 @@ class Startup(QObject):
             window.sync.sync_now()
 
     def close(self) -> None:
-        """After the event loop: finish the writes, close the profile and the demo server."""
+        """After the event loop: close what is still open, finish the writes, close the profile
+        and the demo server."""
+        if self.welcome is not None:
+            self.welcome.close()
         if self.window is not None:
+            self.window.close()
             self.window.runner.wait()
             self.window.database.close()
         if self.demo_server is not None:
