@@ -16,11 +16,13 @@ QT_FREE = [
     "desktop.exchange",
     "desktop.demo",
     "desktop.cli",
+    "desktop.security",
 ]
 
 
 def test_qt_free_packages_import_without_pyside6() -> None:
-    """Domain, models, services, sync, reports, exchange, demo and CLI never import Qt."""
+    """Domain, models, services, sync, reports, exchange, demo, CLI and security never import
+    Qt."""
     modules = sorted(
         ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for package in QT_FREE
