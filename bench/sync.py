@@ -16,7 +16,7 @@ What it measures (``docs/research/sync.md`` §9), through ``server.link_emulator
 Method
 ------
 * The server is the real one (FastAPI + uvicorn on 127.0.0.1), the client is the desktop's own
-  ``sync_once`` over ``SyncTransport`` with a ``KeyringTokenSource`` on an in-memory keyring
+  ``sync_once`` over ``SyncTransport`` with a ``StoredTokenSource`` on an in-memory keyring
   (``desktop.sync.memory_keyring``; ``HOMEROOM_CONFIG_DIR`` points into the temporary folder so
   nothing is written to the user's configuration).
 * Every measured run starts from fresh state: a copy of a server database seeded once with
@@ -95,7 +95,7 @@ from desktop.models import GradeEntry, LeaveRequest, SchoolClass, Student, Subje
 from desktop.models.db import Database, open_database
 from desktop.services import intents
 from desktop.services.scope import load_scope
-from desktop.sync.credentials import KeyringTokenSource, connect
+from desktop.sync.credentials import StoredTokenSource, connect
 from desktop.sync.engine import SyncSummary, sync_once
 from desktop.sync.memory_keyring import MemoryKeyring
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, SyncResponse
@@ -319,19 +319,19 @@ class Fixture:
     link: LinkEmulator
     transports: list[SyncTransport] = field(default_factory=list)
 
-    def sign_in(self, **options: Any) -> tuple[SyncTransport, KeyringTokenSource]:
+    def sign_in(self, **options: Any) -> tuple[SyncTransport, StoredTokenSource]:
         """A transport signed in as ``gvcn`` (the sign-in dialog's work, not measured)."""
         transport, source = self.connect(**options)
         source.login(PASSWORD)
         return transport, source
 
-    def connect(self, **options: Any) -> tuple[SyncTransport, KeyringTokenSource]:
+    def connect(self, **options: Any) -> tuple[SyncTransport, StoredTokenSource]:
         options.setdefault("rng", random.Random(SEED))
         transport, source = connect(self.link.url, USERNAME, **options)
         self.transports.append(transport)
         return transport, source
 
-    def transport(self, source: KeyringTokenSource) -> SyncTransport:
+    def transport(self, source: StoredTokenSource) -> SyncTransport:
         """A second transport on the same in-memory access token: a new TCP connection."""
         transport = SyncTransport(self.link.url, credentials=source, rng=random.Random(SEED))
         self.transports.append(transport)

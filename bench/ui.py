@@ -33,10 +33,11 @@ from PySide6.QtWidgets import QMainWindow, QTableView
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from core import bare_insert_floor
 
-from desktop.app import application, build_window
+from desktop.app import application
 from desktop.cli.main import main as homeroom
 from desktop.models.db import DATABASE_FILE
 from desktop.ui.main_window import MainWindow
+from desktop.ui.startup import build_window
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:

@@ -1,6 +1,12 @@
-"""The desktop's composition root: open the profile, build the window, run Qt.
+"""The desktop's composition root: the application, its language, the first frame, Qt's loop.
 
-Everything the window needs is made here and handed down; nothing reaches for a global.
+Start-up shows the window's frame before anything heavy is imported: SQLAlchemy, httpx, the
+services and the screens load on the database lane while the frame is on screen
+(``desktop.ui.startup``), and the welcome screen or the main window takes the frame's place
+when the profile has answered.
+
+Everything the windows need is made in ``desktop.ui.startup`` and handed down; nothing reaches
+for a global.
 """
 
 from __future__ import annotations
@@ -11,25 +17,25 @@ import sys
 from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
 
 from desktop import paths
 from desktop.errors import HomeroomError
 from desktop.i18n import LANGUAGE_ENV, _, current_language
-from desktop.models.db import open_database
-from desktop.services.scope import load_scope
 from desktop.settings import LANGUAGE, Settings
-from desktop.sync.signed_in import Connector, keyring_connector
 from desktop.ui.crash_dialog import CrashReporter
-from desktop.ui.main_window import MainWindow
 from desktop.ui.qt_translation import apply_language
-from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 
-SYNC_EVERY_S = 300.0
-LOG_FILE = "homeroom.log"
+if TYPE_CHECKING:
+    from desktop.demo.local_server import LocalDemoServer
+    from desktop.sync.signed_in import Connector
+    from desktop.ui.startup import Startup
+
+FRAME_SIZE = (1200, 720)
 
 
 def log_to_file(folder: Path) -> logging.Handler:
@@ -38,7 +44,7 @@ def log_to_file(folder: Path) -> logging.Handler:
     by id, never by a person's name or phone number."""
     folder.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(
-        folder / LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        folder / paths.LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -70,31 +76,16 @@ def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | N
     return app, translator
 
 
-def build_window(
-    database_path: Path,
-    *,
-    class_name: str | None = None,
-    sync_every_s: float | None = SYNC_EVERY_S,
-    connector: Connector = keyring_connector,
-    settings: Settings | None = None,
-) -> MainWindow:
-    """The main window on the profile at ``database_path`` (raises ``HomeroomError``); with
-    ``settings``, syncs every ``SYNC_INTERVAL_MINUTES`` unless ``sync_every_s`` says otherwise."""
-    database = open_database(database_path)
-    try:
-        with database.reading() as session:
-            scope = load_scope(session, class_name)
-    except HomeroomError:
-        database.close()
-        raise
-    runner = TaskRunner()
-    sync = SyncController(database, runner, connector, settings=settings)
-    window = MainWindow(database, scope, runner, sync, settings=settings)
-    runner.setParent(window)
-    sync.setParent(window)
-    if sync_every_s:
-        sync.every(sync_every_s)
-    return window
+def frame() -> QMainWindow:
+    """What the teacher sees at once: the window's frame, saying the profile is opening."""
+    shown = QMainWindow()
+    shown.setWindowTitle(_("Homeroom"))
+    waiting = QLabel(_("Opening the class's records…"))
+    shown.setCentralWidget(waiting)
+    shown.statusBar().showMessage(_("Opening the class's records…"))
+    shown.resize(*FRAME_SIZE)
+    shown.show()
+    return shown
 
 
 def run_desktop(
@@ -102,47 +93,63 @@ def run_desktop(
     *,
     class_name: str | None = None,
     sync_every_s: float | None = None,
-    connector: Connector = keyring_connector,
+    connector: Connector | None = None,
+    demo_server: LocalDemoServer | None = None,
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
     message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
     handler = log_to_file(database_path.parent)
-    try:
-        return _show(database_path, class_name, sync_every_s, connector)
-    finally:
-        logging.getLogger().removeHandler(handler)
-        handler.close()
-
-
-def _show(
-    database_path: Path, class_name: str | None, sync_every_s: float | None, connector: Connector
-) -> int:
     app, _translator = application()
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()
-    try:
-        window = build_window(
+    shown = frame()
+    runner = TaskRunner()
+    started: list[Startup] = []
+    exit_code: list[int] = []
+
+    def load() -> None:
+        # The heavy half of the app (SQLAlchemy, the services, the screens' modules) is
+        # imported here, on the database lane, while the frame stays responsive.
+        import desktop.ui.startup
+
+        desktop.ui.startup.prepare(database_path, class_name)
+
+    def loaded(_nothing: None) -> None:
+        from desktop.ui.startup import Startup
+
+        startup = Startup(
             database_path,
             class_name=class_name,
             sync_every_s=sync_every_s,
             connector=connector,
-            settings=Settings() if sync_every_s is None else None,
+            demo_server=demo_server,
+            runner=runner,
+            geometry=shown.geometry(),
         )
-    except HomeroomError as error:
-        crashes.uninstall()
-        QMessageBox.critical(None, _("Homeroom"), error.message)
-        return error.exit_code
-    crashes.window = window
-    window.resize(1200, 720)
-    window.show()
-    window.sync.sync_now()
-    # The window may be replaced by a rebuilt one (a language switch): hold on to its parts.
-    runner, database, sync = window.runner, window.database, window.sync
+        started.append(startup)
+        try:
+            startup.begin()
+        except HomeroomError as error:
+            refuse(error)
+            return
+        crashes.window = startup.window
+        startup.main_shown.connect(lambda window: setattr(crashes, "window", window))
+        shown.close()
+
+    def refuse(error: HomeroomError) -> None:
+        QMessageBox.critical(shown, _("Homeroom"), error.message)
+        exit_code.append(error.exit_code)
+        shown.close()
+        app.exit(error.exit_code)
+
+    runner.run_database(load, loaded, refuse)
     try:
-        return app.exec()
+        code = app.exec()
+        return exit_code[0] if exit_code else code
     finally:
-        crashes.uninstall()
-        # Quitting without closing the window (a signal, the session ending) stops a sync too.
-        sync.cancel()
+        for startup in started:
+            startup.close()
         runner.wait()
-        database.close()
+        crashes.uninstall()
+        logging.getLogger().removeHandler(handler)
+        handler.close()

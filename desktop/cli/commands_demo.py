@@ -6,26 +6,25 @@ Without ``--data-dir`` (or ``HOMEROOM_DATA_DIR``; never the user's real profile 
 everything lives in a temporary folder removed at the end. With it, the demo server's database
 is kept beside the profile (``demo-server.sqlite3``), so the profile's
 sync cursor stays meaningful from one run to the next. The demo teacher's token is kept in
-memory only (the demo must not touch the OS keyring of a shared school PC).
+memory only (the demo must not touch the OS keyring of a shared school PC): see
+``desktop.demo.local_server``, which the window's "Open the demo" uses too.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import paths
 from desktop.i18n import _
 
-DEMO_PASSWORD = "demo"
-DEMO_TEACHER = "gvcn"
-SERVER_FILE = "demo-server.sqlite3"
+if TYPE_CHECKING:
+    from desktop.demo.local_server import LocalDemoServer
 
 
 def register(commands: Any) -> None:
@@ -45,50 +44,34 @@ def register(commands: Any) -> None:
 
 
 @contextmanager
-def _folders(data_dir: Path | None) -> Iterator[tuple[Path, Path]]:
-    """``(profile folder, server database file)``."""
+def _folder(data_dir: Path | None) -> Iterator[Path]:
+    """The profile folder (the demo server's database beside it)."""
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
-        yield data_dir, data_dir / SERVER_FILE
+        yield data_dir
         return
     with tempfile.TemporaryDirectory(prefix="homeroom-demo-") as folder:
-        yield Path(folder) / "profile", Path(folder) / SERVER_FILE
+        yield Path(folder) / "profile"
 
 
 def demo(args: argparse.Namespace) -> int:
-    import keyring
-
     from desktop.cli.commands_desktop import has_screen
+    from desktop.demo.local_server import DEMO_PASSWORD, DEMO_TEACHER, LocalDemoServer, server_file
     from desktop.models.db import DATABASE_FILE, open_database
-    from desktop.sync import state
-    from desktop.sync.credentials import connect
-    from desktop.sync.memory_keyring import MemoryKeyring
-    from server.seed import seed_demo, seeded_today
-    from server.settings import Settings
-    from server.simulate import simulate
-    from server.store import open_store
-    from server.testing import serve_store
 
-    keyring.set_keyring(MemoryKeyring())
     chosen = args.data_dir or paths.data_dir_override()
-    with _folders(chosen) as (profile, server_file):
-        fresh = not server_file.exists()
-        store = open_store(f"sqlite:///{server_file}")
-        if fresh:
-            seed_demo(store, seed=2025, password=DEMO_PASSWORD)
-        with serve_store(store, Settings(today=seeded_today(store))) as url:
+    with _folder(chosen) as profile:
+        server = LocalDemoServer(server_file(profile))
+        try:
+            url = server.start()
             print(
                 _("Demo server running at {url} (user {user}, password {password}).").format(
                     url=url, user=DEMO_TEACHER, password=DEMO_PASSWORD
                 ),
                 flush=True,
             )
-            transport, source = connect(url, DEMO_TEACHER)
-            identity = source.login(DEMO_PASSWORD)
-            transport.close()
             database = open_database(profile / DATABASE_FILE)
-            with database.transaction() as session:
-                state.sign_in(session, state.SignedIn(url, DEMO_TEACHER, identity.class_ids[0]))
+            server.sign_in(database)
             database.close()
             print(
                 _(
@@ -97,36 +80,33 @@ def demo(args: argparse.Namespace) -> int:
                 ).format(path=profile),
                 flush=True,
             )
-            parents = threading.Thread(
-                target=lambda: simulate(
-                    url, rate=args.rate, duration=args.duration, seed=7, password=DEMO_PASSWORD
-                ),
-                name="demo-parents",
-                daemon=True,
-            )
-            parents.start()
+            server.start_parents(rate=args.rate, duration=args.duration)
             try:
                 if args.no_window or not has_screen():
-                    _print_syncs(profile / DATABASE_FILE, args)
+                    _print_syncs(profile / DATABASE_FILE, args, server)
                 else:
                     from desktop.app import run_desktop
 
-                    run_desktop(profile / DATABASE_FILE, sync_every_s=args.interval)
+                    run_desktop(
+                        profile / DATABASE_FILE, sync_every_s=args.interval, demo_server=server
+                    )
             except KeyboardInterrupt:
                 pass
-        store.close()
+        finally:
+            server.close()
     return 0
 
 
-def _print_syncs(path: Path, args: argparse.Namespace) -> None:
+def _print_syncs(path: Path, args: argparse.Namespace, server: LocalDemoServer) -> None:
     from desktop.models.db import open_database
     from desktop.sync.signed_in import sync_signed_in
 
     database = open_database(path)
     try:
         deadline: float | None = None
+        connector = server.connector(database)
         while True:
-            _report(database, sync_signed_in(database).describe())
+            _report(database, sync_signed_in(database, connector).describe())
             # Counted from the end of the first sync, however long a busy machine takes over
             # the whole class: the demo then runs its duration of incremental syncs.
             deadline = deadline if deadline is not None else time.monotonic() + args.duration

@@ -1,8 +1,10 @@
 """``homeroom login``, ``logout``, ``sync`` and ``status``: the profile and the central server.
 
 The password is read without echo (or from standard input when it is not a terminal) and never
-stored; only the refresh token is kept, in the OS keyring. The server address, the user name
-and the class are kept in the profile's sync state (none of them is a secret).
+stored; only the refresh token is kept: in the OS keyring, or, on a computer without one,
+encrypted in the profile under the app password (set in the window), asked for when needed.
+The server address, the user name and the class are kept in the profile's sync state (none of
+them is a secret).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import argparse
 import getpass
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.cli.context import open_profile
 from desktop.cli.output import print_json
@@ -20,6 +23,11 @@ from desktop.domain.calendar import format_moment
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.sync import state
+
+if TYPE_CHECKING:
+    from desktop.security.unlocked import UnlockedKey
+
+T = TypeVar("T")
 
 WATCH_INTERVAL_S = 30.0
 WATCH_MAX_BACKOFF_S = 600.0
@@ -52,10 +60,14 @@ def _read_password() -> str:
 
 
 def login(args: argparse.Namespace) -> int:
-    from desktop.sync.credentials import connect
+    from desktop.security import app_password
+    from desktop.security.unlocked import UnlockedKey
+    from desktop.sync import account
+    from desktop.sync.credentials import MemoryStore, connect, keyring_available
 
     password = _read_password()
-    transport, source = connect(args.server, args.user)
+    # Held in memory until the profile says where it goes (the keyring, or sealed).
+    transport, source = connect(args.server, args.user, store=MemoryStore())
     try:
         identity = source.login(password)
     finally:
@@ -64,9 +76,20 @@ def login(args: argparse.Namespace) -> int:
         raise InvalidInput(_("This account has no class to sync."))
     database = open_profile(args)
     try:
+        key = UnlockedKey()
+        if not keyring_available():
+            with database.reading() as session:
+                if app_password.is_set(session):
+                    key.set(app_password.token_key(session, _read_app_password()))
+        store = account.choose_store(
+            transport.base_url, args.user, database=database, key=key, on_database=_now
+        )
+        source.move_to(store)
         with database.transaction() as session:
-            state.sign_in(
-                session, state.SignedIn(transport.base_url, args.user, identity.class_ids[0])
+            account.sign_in(
+                session,
+                state.SignedIn(transport.base_url, args.user, identity.class_ids[0]),
+                store.kind,
             )
     finally:
         database.close()
@@ -74,45 +97,73 @@ def login(args: argparse.Namespace) -> int:
     return 0
 
 
-def _account(args: argparse.Namespace) -> state.SignedIn:
-    from desktop.sync.signed_in import require_account
+def _now(work: Callable[[], T]) -> T:
+    return work()
 
-    database = open_profile(args)
-    try:
-        return require_account(database)
-    finally:
-        database.close()
+
+def _read_app_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(_("App password: "))
+    return sys.stdin.readline().rstrip("\n")
 
 
 def logout(args: argparse.Namespace) -> int:
-    from desktop.sync.credentials import delete_refresh_token
+    from desktop.security.unlocked import UnlockedKey
+    from desktop.sync import account
 
-    account = _account(args)
-    delete_refresh_token(account.server_url, account.username)
+    database = open_profile(args)
+    try:
+        with database.reading() as session:
+            signed_in = state.signed_in(session)
+            kind = account.store_kind(session)
+        if signed_in is not None and kind is not None:
+            account.store_for(
+                kind,
+                signed_in.server_url,
+                signed_in.username,
+                database=database,
+                key=UnlockedKey(),
+                on_database=_now,
+            ).delete()
+        with database.transaction() as session:
+            account.sign_out(session)
+    finally:
+        database.close()
     print(_("Signed out; pending changes stay on this computer."))
     return 0
 
 
-def _sync_once(args: argparse.Namespace) -> str:
+def _sync_once(args: argparse.Namespace, key: UnlockedKey) -> str:
+    """``key``: the app password's key, asked for once per command when the token is sealed in
+    the profile."""
+    from desktop.security import app_password
+    from desktop.sync import account
     from desktop.sync.signed_in import sync_signed_in
 
     database = open_profile(args)
     try:
-        return sync_signed_in(database).describe()
+        with database.reading() as session:
+            if account.store_kind(session) == "profile" and key.get() is None:
+                key.set(app_password.token_key(session, _read_app_password()))
+        connector = account.profile_connector(database, key, on_database=_now)
+        return sync_signed_in(database, connector).describe()
     finally:
         database.close()
 
 
 def sync(args: argparse.Namespace) -> int:
+    from desktop.security.unlocked import UnlockedKey
+
+    key = UnlockedKey()
     if not args.watch:
-        print(_sync_once(args))
+        print(_sync_once(args, key))
         return 0
     delay = args.interval
     cycles = 0
     while args.cycles is None or cycles < args.cycles:
         cycles += 1
         try:
-            print(_sync_once(args), flush=True)
+            print(_sync_once(args, key), flush=True)
             delay = args.interval
         except HomeroomError as error:
             if error.exit_code == InvalidInput.exit_code:

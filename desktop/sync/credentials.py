@@ -1,12 +1,18 @@
-"""Where the sync credentials live: the refresh token in the OS keyring, nothing secret on disk.
+"""Where the sync credentials live: the refresh token in a ``TokenStore``, never in clear.
 
-* The **refresh token** is stored only in the OS password store through ``keyring`` (service
-  ``homeroom``, user ``<server URL>|<username>``). When there is no usable store, every call
-  raises a translated ``CredentialsError``: there is deliberately no plaintext fallback (and a
-  plaintext backend such as ``keyrings.alt``'s is refused), and a token is never logged.
-* The **access token** (15 minutes) stays in memory, in ``KeyringTokenSource``.
-* ``remember_login`` keeps only the server address and user name (not secret) in a small JSON
-  file in the config folder, to pre-fill the sign-in form.
+* ``KeyringStore``: the OS password store through ``keyring`` (service ``homeroom``, user
+  ``<server URL>|<username>``), the normal place. A plaintext backend such as
+  ``keyrings.alt``'s is refused, and a missing backend is a ``NoKeyring`` error.
+* ``SealedProfileStore``: where the OS has no keyring (a Linux PC without Secret Service), the
+  token is kept in the profile encrypted with AES-GCM under the key derived from the app
+  password (``desktop.security.app_password.token_key``); the key is held in memory only while
+  the app is unlocked (``desktop.security.unlocked.UnlockedKey``).
+* ``MemoryStore``: in memory for one process (the throwaway demo, and a sign-in waiting for its
+  app password).
+
+The **access token** (15 minutes) stays in memory, in ``StoredTokenSource``. A token is never
+logged, and ``keyring``'s own English never reaches the teacher or the console: failures become
+translated ``CredentialsError`` and are logged at debug level by type only.
 
 ``keyring`` is imported on first use: finding its backend can talk to D-Bus, which start-up must
 not wait for.
@@ -14,34 +20,65 @@ not wait for.
 
 from __future__ import annotations
 
+import base64
 import contextlib
-import json
 import logging
-import os
-import tempfile
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
 from desktop.i18n import _
 from desktop.sync.errors import AuthError, CredentialsError
 
 if TYPE_CHECKING:
-    # Annotations only: the sign-in form reads ``last_login`` at start-up, before pydantic and
-    # httpx are worth loading.
+    from sqlalchemy.orm import Session
+
+    from desktop.models.db import Database
+    from desktop.security.app_password import KeyChange
+    from desktop.security.unlocked import UnlockedKey
     from desktop.sync.protocol import Tokens
     from desktop.sync.transport import SyncTransport
 
 log = logging.getLogger(__name__)
 
 SERVICE: Final = "homeroom"
-LOGIN_FILE: Final = "last_login.json"
 EXPIRY_MARGIN: Final = 30.0
 """Seconds before its stated expiry an access token stops being used (a request takes time)."""
+SEALED_KEY: Final = "sealed_refresh_token"
+"""The ``sync_state`` row holding the encrypted refresh token (``SealedProfileStore``)."""
+NONCE_BYTES: Final = 12
+
+StoreKind = Literal["keyring", "profile", "memory"]
+T = TypeVar("T")
+
+
+class NoKeyring(CredentialsError):
+    """This computer has no usable OS password store (or only one that writes in clear)."""
+
+
+class TokenStore(Protocol):
+    """Where one account's refresh token is kept."""
+
+    kind: StoreKind
+
+    def load(self) -> str | None: ...
+
+    def save(self, token: str) -> None: ...
+
+    def delete(self) -> None: ...
+
+
+def where_stored(kind: str) -> str:
+    """The teacher's sentence for a store kind (the account menu and the sign-in form)."""
+    if kind == "keyring":
+        return _("Stored in the operating system's password store")
+    if kind == "profile":
+        return _("Stored encrypted in the profile, opened with the app password")
+    return _("Kept in memory until Homeroom closes")
 
 
 # --------------------------------------------------------------------------- the keyring
@@ -52,13 +89,22 @@ def keyring_user(server_url: str, username: str) -> str:
     return f"{server_url.strip().rstrip('/')}|{username.strip()}"
 
 
+def no_keyring_message() -> str:
+    return _(
+        "No secure password store (keyring) is available on this computer; Homeroom will not "
+        "save the sign-in in clear text. Set an app password to keep it encrypted in the "
+        "profile, or install one (GNOME Keyring, KWallet) and sign in again."
+    )
+
+
 @contextmanager
 def _keyring_errors(operation: str) -> Iterator[Any]:
     """The active keyring backend; its failures become a ``CredentialsError``.
 
     Backends fail in their own ways (``keyring.errors``, D-Bus, Windows, macOS exceptions),
     hence the broad ``except``: this is the boundary to third-party code. Only the exception's
-    type is logged: its text could echo what was being stored."""
+    type is logged, at debug level: its text could echo what was being stored, and a PC without
+    a keyring is a normal situation, not a warning for the console."""
     import keyring
     import keyring.errors
 
@@ -69,10 +115,10 @@ def _keyring_errors(operation: str) -> Iterator[Any]:
     except CredentialsError:
         raise
     except keyring.errors.NoKeyringError:
-        log.warning("no keyring backend for %s", operation)
-        raise CredentialsError(_no_keyring_message()) from None
+        log.debug("no keyring backend for %s", operation)
+        raise NoKeyring(no_keyring_message()) from None
     except keyring.errors.KeyringLocked:
-        log.warning("keyring locked during %s", operation)
+        log.debug("keyring locked during %s", operation)
         raise CredentialsError(
             _(
                 "The secure password store (keyring) is locked. Unlock it (sign in to the "
@@ -80,7 +126,7 @@ def _keyring_errors(operation: str) -> Iterator[Any]:
             )
         ) from None
     except Exception as error:
-        log.warning("keyring %s failed: %s", operation, type(error).__name__)
+        log.debug("keyring %s failed: %s", operation, type(error).__name__)
         raise CredentialsError(
             _(
                 "The secure password store (keyring) of this computer did not work ({kind}). "
@@ -89,112 +135,166 @@ def _keyring_errors(operation: str) -> Iterator[Any]:
         ) from None
 
 
-def _no_keyring_message() -> str:
-    return _(
-        "No secure password store (keyring) is available on this computer; Homeroom will not "
-        "save the sign-in in clear text. Install or unlock one (GNOME Keyring, KWallet, "
-        "Windows Credential Manager, macOS Keychain) and sign in again."
-    )
-
-
 def _refuse_plaintext(backend: Any) -> None:
     """A backend that writes secrets to a file in clear (``keyrings.alt``) is no store at all."""
     backends = [backend, *getattr(backend, "backends", [])]
     for item in backends:
         module = type(item).__module__
         if module.startswith("keyrings.alt") or type(item).__name__ == "PlaintextKeyring":
-            raise CredentialsError(_no_keyring_message())
+            raise NoKeyring(no_keyring_message())
 
 
-def store_refresh_token(server_url: str, username: str, token: str) -> None:
-    """Save (or replace) the refresh token of ``username`` on ``server_url``."""
-    with _keyring_errors("store") as backend:
-        backend.set_password(SERVICE, keyring_user(server_url, username), token)
+def keyring_available() -> bool:
+    """Whether the OS has a password store Homeroom will use (may talk to D-Bus: not on the
+    GUI thread)."""
+    from keyring.backends import chainer, fail
+
+    try:
+        with _keyring_errors("probe") as backend:
+            if isinstance(backend, fail.Keyring):
+                return False
+            return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+    except CredentialsError:
+        return False
 
 
-def load_refresh_token(server_url: str, username: str) -> str | None:
-    """The stored refresh token, or ``None`` when the teacher has not signed in here."""
-    with _keyring_errors("load") as backend:
-        token = backend.get_password(SERVICE, keyring_user(server_url, username))
-    return token if isinstance(token, str) and token else None
+class KeyringStore:
+    kind: StoreKind = "keyring"
+
+    def __init__(self, server_url: str, username: str) -> None:
+        self.server_url = server_url
+        self.username = username
+
+    @property
+    def _user(self) -> str:
+        return keyring_user(self.server_url, self.username)
+
+    def load(self) -> str | None:
+        with _keyring_errors("load") as backend:
+            token = backend.get_password(SERVICE, self._user)
+        return token if isinstance(token, str) and token else None
+
+    def save(self, token: str) -> None:
+        with _keyring_errors("store") as backend:
+            backend.set_password(SERVICE, self._user, token)
+
+    def delete(self) -> None:
+        """Nothing stored is not an error."""
+        import keyring.errors
+
+        with _keyring_errors("delete") as backend:
+            try:
+                backend.delete_password(SERVICE, self._user)
+            except keyring.errors.PasswordDeleteError:
+                # Backends raise this both for "not there" and for real failures.
+                if backend.get_password(SERVICE, self._user) is not None:
+                    raise
 
 
-def delete_refresh_token(server_url: str, username: str) -> None:
-    """Forget the refresh token (sign out); nothing stored is not an error."""
-    import keyring.errors
+# --------------------------------------------------------------------------- other stores
 
-    user = keyring_user(server_url, username)
-    with _keyring_errors("delete") as backend:
+
+class MemoryStore:
+    kind: StoreKind = "memory"
+
+    def __init__(self) -> None:
+        self._token: str | None = None
+
+    def load(self) -> str | None:
+        return self._token
+
+    def save(self, token: str) -> None:
+        self._token = token
+
+    def delete(self) -> None:
+        self._token = None
+
+
+def _direct(work: Callable[[], T]) -> T:
+    return work()
+
+
+class SealedProfileStore:
+    """The refresh token in the profile's ``sync_state``, AES-GCM under the app password's key,
+    bound to its server and user name (the associated data), so a sealed token copied to
+    another account's row does not open.
+
+    ``on_database`` runs the reads and writes where the profile may be written: the window
+    passes ``TaskRunner.on_database`` (the database lane is the only writer)."""
+
+    kind: StoreKind = "profile"
+
+    def __init__(
+        self,
+        database: Database,
+        key: UnlockedKey,
+        server_url: str,
+        username: str,
+        *,
+        on_database: Callable[[Callable[[], Any]], Any] = _direct,
+    ) -> None:
+        self._database = database
+        self._key = key
+        self._bound = keyring_user(server_url, username).encode("utf-8")
+        self._on_database = on_database
+
+    def _cipher(self) -> Any:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        key = self._key.get()
+        if key is None:
+            raise CredentialsError(
+                _(
+                    "The sign-in is stored encrypted in this profile: unlock Homeroom with "
+                    "the app password to sync."
+                )
+            )
+        return AESGCM(key)
+
+    def load(self) -> str | None:
+        from cryptography.exceptions import InvalidTag
+
+        from desktop.sync import state
+
+        cipher = self._cipher()
+
+        def read() -> str | None:
+            with self._database.reading() as session:
+                return state.get(session, SEALED_KEY)
+
+        sealed = self._on_database(read)
+        if not sealed:
+            return None
         try:
-            backend.delete_password(SERVICE, user)
-        except keyring.errors.PasswordDeleteError:
-            # Backends raise this both for "not there" and for real failures: tell them apart.
-            if backend.get_password(SERVICE, user) is not None:
-                raise
+            raw = base64.b64decode(sealed, validate=True)
+            token = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self._bound)
+        except (ValueError, InvalidTag):
+            # Sealed under an earlier app password, or for another account: sign in again.
+            log.debug("the sealed refresh token does not open with this key")
+            return None
+        return bytes(token).decode("utf-8")
 
+    def save(self, token: str) -> None:
+        from desktop.sync import state
 
-# --------------------------------------------------------------------------- last login
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = self._cipher().encrypt(nonce, token.encode("utf-8"), self._bound)
+        text = base64.b64encode(nonce + sealed).decode("ascii")
 
+        def write() -> None:
+            with self._database.transaction() as session:
+                state.put(session, SEALED_KEY, text)
 
-@dataclass(frozen=True)
-class LastLogin:
-    server_url: str
-    username: str
+        self._on_database(write)
 
+    def delete(self) -> None:
+        from desktop.sync import state
 
-def config_dir() -> Path:
-    """``HOMEROOM_CONFIG_DIR`` if set, else the user config folder of this OS."""
-    override = os.environ.get("HOMEROOM_CONFIG_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
+        def write() -> None:
+            with self._database.transaction() as session:
+                state.put(session, SEALED_KEY, "")
 
-    return Path(user_config_dir("homeroom", appauthor=False))
-
-
-def remember_login(server_url: str, username: str) -> None:
-    """Keep the server address and user name (never a secret) to pre-fill the sign-in form.
-
-    Not being able to write it only costs some typing next time: logged, not raised."""
-    folder = config_dir()
-    data = json.dumps({"server_url": server_url, "username": username}, ensure_ascii=False)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # Written beside and renamed, so a crash never leaves half a file.
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=".login-", suffix=".tmp", delete=False
-        ) as handle:
-            handle.write(data)
-        os.replace(handle.name, folder / LOGIN_FILE)
-    except OSError as error:
-        log.warning("could not remember the last login: %s", type(error).__name__)
-
-
-def last_login() -> LastLogin | None:
-    """The server address and user name of the last successful sign-in, if any."""
-    path = config_dir() / LOGIN_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        log.warning("ignoring an unreadable %s", LOGIN_FILE)
-        return None
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("server_url"), str)
-        or not isinstance(data.get("username"), str)
-    ):
-        return None
-    return LastLogin(data["server_url"], data["username"])
-
-
-def forget_login() -> None:
-    """Remove the remembered server address and user name."""
-    try:
-        (config_dir() / LOGIN_FILE).unlink(missing_ok=True)
-    except OSError as error:
-        log.warning("could not forget the last login: %s", type(error).__name__)
+        self._on_database(write)
 
 
 # --------------------------------------------------------------------------- token source
@@ -217,31 +317,30 @@ class Identity:
     display_name: str
 
 
-class KeyringTokenSource:
-    """A ``TokenSource`` for ``SyncTransport``: the access token in memory, the refresh token only
-    in the keyring.
+class StoredTokenSource:
+    """A ``TokenSource`` for ``SyncTransport``: the access token in memory, the refresh token
+    only in its ``TokenStore``.
 
     ``transport_factory`` returns the client to call ``login`` / ``refresh`` on, usually the very
     transport this source feeds (``lambda: transport``); it is called at each use and never
-    closed here. Every rotated refresh token is stored in the keyring *before* the new access
-    token is used: if storing fails, the new tokens are dropped and ``CredentialsError`` raised,
-    so the keyring never holds a token the server has already rotated away while a newer one is
-    in use.
+    closed here. Every rotated refresh token is stored *before* the new access token is used: if
+    storing fails, the new tokens are dropped and ``CredentialsError`` raised, so the store
+    never holds a token the server has already rotated away while a newer one is in use.
     """
 
     def __init__(
         self,
         transport_factory: Callable[[], TokenClient],
-        server_url: str,
         username: str,
+        store: TokenStore,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._factory = transport_factory
-        self.server_url = server_url
         self.username = username
+        self.store = store
         self._clock = clock
-        # Refreshes are serialized (two concurrent rotations would leave the keyring with a
+        # Refreshes are serialized (two concurrent rotations would leave the store with a
         # token the server has already replaced); reading the access token never waits for one.
         self._refresh_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -264,7 +363,7 @@ class KeyringTokenSource:
         sign in again (the refused token, now useless, is deleted). Network errors propagate and
         the stored token is kept for the next try."""
         with self._refresh_lock:
-            token = load_refresh_token(self.server_url, self.username)
+            token = self.store.load()
             if token is None:
                 self._forget_access()
                 raise AuthError(_("Sign in to the school's server to sync."), status=None)
@@ -274,7 +373,7 @@ class KeyringTokenSource:
                 self._forget_access()
                 # The refused token is useless now; failing to delete it must not hide why.
                 with contextlib.suppress(CredentialsError):
-                    delete_refresh_token(self.server_url, self.username)
+                    self.store.delete()
                 raise
             self._accept(tokens)
 
@@ -283,20 +382,29 @@ class KeyringTokenSource:
         tokens = self._factory().login(self.username, password)
         with self._refresh_lock:
             self._accept(tokens)
-        remember_login(self.server_url, self.username)
         assert self.identity is not None
         return self.identity
+
+    def move_to(self, store: TokenStore) -> None:
+        """Keep the refresh token in ``store`` from now on (saved there before the old store
+        forgets it: a failure leaves it where it was)."""
+        with self._refresh_lock:
+            token = self.store.load()
+            if token is not None:
+                store.save(token)
+            self.store.delete()
+            self.store = store
 
     def logout(self) -> None:
         """Forget both tokens on this computer (the outbox is not touched)."""
         with self._refresh_lock:
             self._forget_access()
             self.identity = None
-            delete_refresh_token(self.server_url, self.username)
+            self.store.delete()
 
     def has_refresh_token(self) -> bool:
         """Whether a sync can start without asking for the password."""
-        return load_refresh_token(self.server_url, self.username) is not None
+        return self.store.load() is not None
 
     def _forget_access(self) -> None:
         with self._state_lock:
@@ -306,7 +414,7 @@ class KeyringTokenSource:
         """Store the rotated refresh token first; only then use the new access token (the old
         one is withdrawn meanwhile: the server may already have revoked it)."""
         self._forget_access()
-        store_refresh_token(self.server_url, self.username, tokens.refresh_token)
+        self.store.save(tokens.refresh_token)
         with self._state_lock:
             self._access = tokens.access_token
             self._expires_at = self._clock() + max(0.0, tokens.expires_in - EXPIRY_MARGIN)
@@ -314,17 +422,54 @@ class KeyringTokenSource:
 
 
 def connect(
-    server_url: str, username: str, **transport_options: Any
-) -> tuple[SyncTransport, KeyringTokenSource]:
-    """A transport for ``username`` on ``server_url`` with its keyring token source.
+    server_url: str,
+    username: str,
+    *,
+    store: TokenStore | Callable[[str], TokenStore] | None = None,
+    **transport_options: Any,
+) -> tuple[SyncTransport, StoredTokenSource]:
+    """A transport for ``username`` on ``server_url`` with its token source.
 
-    ``transport_options`` go to ``SyncTransport`` (timeouts, retry policy, ``ca_bundle``, ...).
-    Close the transport when done."""
-    from desktop.sync.transport import SyncTransport
+    ``store``: a ``TokenStore``, or a function of the normalized server address making one
+    (default: the OS keyring, keyed by that address). ``transport_options`` go to
+    ``SyncTransport`` (timeouts, retry policy, ``ca_bundle``, ...). Close the transport when
+    done."""
+    from desktop.sync.transport import SyncTransport, normalize_base_url
 
+    base_url = normalize_base_url(server_url, allow_http=transport_options.get("allow_http", False))
+    if store is None:
+        chosen: TokenStore = KeyringStore(base_url, username)
+    elif callable(store):
+        chosen = store(base_url)
+    else:
+        chosen = store
     holder: list[SyncTransport] = []
-    source = KeyringTokenSource(lambda: holder[0], server_url, username)
-    transport = SyncTransport(server_url, credentials=source, **transport_options)
+    source = StoredTokenSource(lambda: holder[0], username, chosen)
+    transport = SyncTransport(base_url, credentials=source, **transport_options)
     holder.append(transport)
-    source.server_url = transport.base_url  # the normalized address is the keyring's key
     return transport, source
+
+
+def reseal(session: Session, change: KeyChange) -> None:
+    """Seal the profile's refresh token again under a new app password's key, in the
+    password change's transaction (nothing to do when the token is not sealed here)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from desktop.sync import state
+
+    sealed = state.get(session, SEALED_KEY)
+    account = state.signed_in(session)
+    if not sealed or account is None:
+        return
+    bound = keyring_user(account.server_url, account.username).encode("utf-8")
+    raw = base64.b64decode(sealed, validate=True)
+    try:
+        token = AESGCM(change.old).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound)
+    except InvalidTag:
+        # Sealed under an even older password: it never opened; the teacher signs in again.
+        state.put(session, SEALED_KEY, "")
+        return
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    resealed = AESGCM(change.new).encrypt(nonce, token, bound)
+    state.put(session, SEALED_KEY, base64.b64encode(nonce + resealed).decode("ascii"))

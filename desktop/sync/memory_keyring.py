@@ -1,7 +1,9 @@
-"""A keyring backend that keeps secrets in memory for one process (the throwaway demo only).
+"""A keyring backend that keeps secrets in memory for one process: for the command-line tests
+and the sync benchmark, which need the keyring code path without an OS keyring (the demo keeps
+its token in ``credentials.MemoryStore`` and never touches the keyring).
 
-Nothing is ever written anywhere, so it is safe on a shared PC; it is never chosen
-automatically (its priority refuses), only installed explicitly with ``keyring.set_keyring``.
+Nothing is ever written anywhere; it is never chosen automatically (its priority refuses), only
+installed explicitly with ``keyring.set_keyring``.
 """
 
 from __future__ import annotations

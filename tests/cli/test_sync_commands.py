@@ -81,14 +81,14 @@ def test_login_sync_decide_offline_sync_again_and_logout(
     assert code == 0 and out.count("Đã đồng bộ") == 2
     shown = json.loads(run(profile, capsys, "leave", "show", str(plain["id"]), "--json")[1])
     assert shown["status"] == "approved" and shown["decided_by"]
-    for file in [*profile.iterdir(), *(tmp_path / "config").iterdir()]:
+    for file in [*profile.iterdir(), *(tmp_path / "config").glob("*")]:
         assert PASSWORD.encode() not in file.read_bytes()
     token = keyring.get_password("homeroom", f"{server_url}|gvcn")
     assert token and all(token.encode() not in f.read_bytes() for f in profile.iterdir())
     assert run(profile, capsys, "logout")[0] == 0
     assert keyring.get_password("homeroom", f"{server_url}|gvcn") is None
-    code, _out, err = run(profile, capsys, "sync")
-    assert code == 4 and err.startswith("Lỗi: ")
+    code, _out, err = run(profile, capsys, "sync")  # signing out forgets the account too
+    assert code == 2 and "homeroom login" in err
 
 
 def test_a_wrong_password_is_refused_clearly(
@@ -135,3 +135,40 @@ def test_demo_runs_server_parents_and_syncs(
     again = [line for line in out.splitlines() if line.startswith("Đã đồng bộ")]
     assert code == 0 and again and received(again[0]) < 100
     assert len(json.loads(run(profile, capsys, "leave", "list", "--json")[1])) >= len(rows)
+
+
+def test_login_without_a_keyring_seals_the_token_under_the_app_password(
+    server_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With keyring's fail backend: no app password is a Vietnamese error and nothing stored;
+    with one, the token is sealed in the profile and `sync` asks for the app password."""
+    from keyring.backends import fail
+
+    from desktop.models.db import DATABASE_FILE, open_database
+    from desktop.security import app_password
+
+    keyring.set_keyring(fail.Keyring())  # the autouse fixture restores the previous one
+    profile = tmp_path / "profile"
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    code, _out, err = run(profile, capsys, "login", "--server", server_url, "--user", "gvcn")
+    assert code == 4 and "mật khẩu ứng dụng" in err and "keyring backend" not in err
+    status = json.loads(run(profile, capsys, "status", "--json")[1])
+    assert status["server_url"] is None
+
+    database = open_database(profile / DATABASE_FILE)
+    with database.transaction() as session:
+        app_password.set_password(session, "2468")
+    database.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n2468\n"))
+    code, out, _err = run(profile, capsys, "login", "--server", server_url, "--user", "gvcn")
+    assert code == 0 and "Đã đăng nhập" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("2468\n"))
+    code, out, _err = run(profile, capsys, "sync")
+    assert code == 0 and out.startswith("Đã đồng bộ")
+    for file in profile.iterdir():
+        assert PASSWORD.encode() not in file.read_bytes()
+    assert run(profile, capsys, "logout")[0] == 0
+    assert json.loads(run(profile, capsys, "status", "--json")[1])["server_url"] is None

@@ -1,4 +1,5 @@
-"""Credentials: the refresh token only in the OS keyring, rotated safely; the last login on disk.
+"""Credentials: the refresh token in the OS keyring, or sealed in the profile under the app
+password where there is none, never in clear; rotated safely.
 
 Unit tests use the in-memory backend of ``keyring_backend.py``. One test, marked ``keyring``,
 uses the real Secret Service when ``HOMEROOM_REAL_KEYRING=1``; run it inside a D-Bus session
@@ -10,11 +11,11 @@ with an unlocked GNOME Keyring (``HOME`` must exist, or every keyring call hangs
 
 from __future__ import annotations
 
-import json
 import logging
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -22,16 +23,18 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 
-from desktop.sync import credentials
+from desktop.models.db import Database, open_database
+from desktop.security import app_password
+from desktop.security.unlocked import UnlockedKey
+from desktop.sync import account, credentials, state
 from desktop.sync.credentials import (
     SERVICE,
-    KeyringTokenSource,
-    LastLogin,
-    delete_refresh_token,
-    last_login,
-    load_refresh_token,
-    remember_login,
-    store_refresh_token,
+    KeyringStore,
+    MemoryStore,
+    NoKeyring,
+    SealedProfileStore,
+    StoredTokenSource,
+    keyring_available,
 )
 from desktop.sync.errors import AuthError, CredentialsError, NetworkError
 from desktop.sync.protocol import Tokens
@@ -40,6 +43,52 @@ from tests.sync.keyring_backend import MemoryKeyring
 SERVER = "https://homeroom.example.edu.vn"
 USER = "lan.nguyen"
 KEY = f"{SERVER}|{USER}"
+APP_PASSWORD = "1234"
+
+
+def load_refresh_token(server: str, user: str) -> str | None:
+    return KeyringStore(server, user).load()
+
+
+def store_refresh_token(server: str, user: str, token: str) -> None:
+    KeyringStore(server, user).save(token)
+
+
+def delete_refresh_token(server: str, user: str) -> None:
+    KeyringStore(server, user).delete()
+
+
+def keyring_source(
+    server: FakeServer, user: str = USER, *, clock: Callable[[], float] = time.monotonic
+) -> StoredTokenSource:
+    return StoredTokenSource(lambda: server, user, KeyringStore(SERVER, user), clock=clock)
+
+
+@pytest.fixture
+def fail_keyring() -> Iterator[None]:
+    """keyring's own ``fail`` backend: what a Linux PC without Secret Service has."""
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "profile" / "homeroom.sqlite3")
+    with database.transaction() as session:
+        app_password.set_password(session, APP_PASSWORD)
+    yield database
+    database.close()
+
+
+def unlocked(database: Database, password: str = APP_PASSWORD) -> UnlockedKey:
+    key = UnlockedKey()
+    with database.reading() as session:
+        key.set(app_password.token_key(session, password))
+    return key
 
 
 @pytest.fixture
@@ -182,7 +231,7 @@ def test_login_keeps_the_refresh_token_only_in_the_keyring(
     memory_keyring: MemoryKeyring,
 ) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
 
     identity = source.login("đúng")
 
@@ -191,14 +240,13 @@ def test_login_keeps_the_refresh_token_only_in_the_keyring(
     stored = load_refresh_token(SERVER, USER)
     assert stored is not None and stored in server.valid
     assert stored not in repr(vars(source))  # not kept in memory
-    assert last_login() == LastLogin(SERVER, USER)
 
 
 def test_refresh_rotates_and_stores_before_using_the_new_access_token(
     memory_keyring: MemoryKeyring,
 ) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
     source.login("đúng")
     seen_at_store: list[str | None] = []
     memory_keyring.on_set = lambda service, user, token: seen_at_store.append(source.access_token())
@@ -214,7 +262,7 @@ def test_refresh_rotates_and_stores_before_using_the_new_access_token(
 
 def test_a_failed_store_drops_the_new_tokens(memory_keyring: MemoryKeyring) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
     source.login("đúng")
     memory_keyring.fail_on["set"] = keyring.errors.PasswordSetError("disk full")
 
@@ -226,7 +274,7 @@ def test_a_failed_store_drops_the_new_tokens(memory_keyring: MemoryKeyring) -> N
 
 def test_a_refused_refresh_token_means_sign_in_again(memory_keyring: MemoryKeyring) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
     source.login("đúng")
     server.valid = set()  # revoked on the server
 
@@ -241,7 +289,7 @@ def test_a_refused_refresh_token_means_sign_in_again(memory_keyring: MemoryKeyri
 
 def test_a_network_error_keeps_the_refresh_token(memory_keyring: MemoryKeyring) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
     source.login("đúng")
     stored = load_refresh_token(SERVER, USER)
     server.failure = NetworkError("offline", delivery="unsent")
@@ -255,7 +303,7 @@ def test_a_network_error_keeps_the_refresh_token(memory_keyring: MemoryKeyring) 
 def test_an_expired_access_token_is_not_offered(memory_keyring: MemoryKeyring) -> None:
     now = [1000.0]
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER, clock=lambda: now[0])
+    source = keyring_source(server, clock=lambda: now[0])
     source.login("đúng")
 
     now[0] += 900 - credentials.EXPIRY_MARGIN - 1
@@ -266,7 +314,7 @@ def test_an_expired_access_token_is_not_offered(memory_keyring: MemoryKeyring) -
 
 def test_logout_forgets_the_tokens(memory_keyring: MemoryKeyring) -> None:
     server = FakeServer()
-    source = KeyringTokenSource(lambda: server, SERVER, USER)
+    source = keyring_source(server)
     source.login("đúng")
 
     source.logout()
@@ -276,31 +324,124 @@ def test_logout_forgets_the_tokens(memory_keyring: MemoryKeyring) -> None:
     assert memory_keyring.secrets == {}
 
 
-# --------------------------------------------------------------------------- last login
+# --------------------------------------------------------------------------- without a keyring
 
 
-def test_last_login_stores_only_the_address_and_user_name(_config_dir: Path) -> None:
-    assert last_login() is None
+def test_the_fail_backend_means_no_keyring_and_nothing_on_the_console(
+    fail_keyring: None, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A PC without Secret Service is a normal situation: a Vietnamese error to show, nothing
+    logged at warning level (Python prints those on the console) and no output."""
+    with caplog.at_level(logging.DEBUG):
+        assert not keyring_available()
+        for call in (
+            lambda: KeyringStore(SERVER, USER).load(),
+            lambda: KeyringStore(SERVER, USER).save("token"),
+        ):
+            with pytest.raises(NoKeyring) as raised:
+                call()
+            assert "mật khẩu ứng dụng" in raised.value.message
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
 
-    remember_login(SERVER, USER)
 
-    assert last_login() == LastLogin(SERVER, USER)
-    files = list(_config_dir.iterdir())
-    assert [path.name for path in files] == [credentials.LOGIN_FILE]
-    assert json.loads(files[0].read_text(encoding="utf-8")) == {
-        "server_url": SERVER,
-        "username": USER,
-    }
-    credentials.forget_login()
-    assert last_login() is None
+def test_a_sealed_token_is_encrypted_in_the_profile(profile: Database) -> None:
+    """The token is in the profile only as AES-GCM ciphertext; it opens with the key of the
+    app password, not without it nor for another account."""
+    key = unlocked(profile)
+    store = SealedProfileStore(profile, key, SERVER, USER)
+    token = "refresh-" + uuid.uuid4().hex
+    store.save(token)
+
+    assert store.load() == token
+    assert token.encode() not in profile.path.read_bytes()
+    for wal in profile.path.parent.glob("*-wal"):
+        assert token.encode() not in wal.read_bytes()
+    with profile.reading() as session:
+        sealed = state.get(session, credentials.SEALED_KEY)
+    assert sealed and token not in sealed
+    assert SealedProfileStore(profile, key, SERVER, "someone.else").load() is None
+    key.forget()
+    with pytest.raises(CredentialsError) as raised:
+        store.load()
+    assert "mật khẩu ứng dụng" in raised.value.message
+    assert SealedProfileStore(profile, unlocked(profile), SERVER, USER).load() == token
 
 
-def test_a_damaged_last_login_file_is_ignored(_config_dir: Path) -> None:
-    _config_dir.mkdir(parents=True)
-    (_config_dir / credentials.LOGIN_FILE).write_text("{not json", encoding="utf-8")
-    assert last_login() is None
-    (_config_dir / credentials.LOGIN_FILE).write_text('["a", "b"]', encoding="utf-8")
-    assert last_login() is None
+def test_a_new_app_password_no_longer_opens_the_old_seal(profile: Database) -> None:
+    """Changing the app password makes new salts: the old sealed token reads as absent
+    (sign in again), never as garbage."""
+    store = SealedProfileStore(profile, unlocked(profile), SERVER, USER)
+    store.save("refresh-old")
+    with profile.transaction() as session:
+        app_password.set_password(session, "5678")
+    assert SealedProfileStore(profile, unlocked(profile, "5678"), SERVER, USER).load() is None
+
+
+def test_without_a_keyring_a_sign_in_is_sealed_in_the_profile(
+    fail_keyring: None, profile: Database
+) -> None:
+    """``choose_store`` picks the profile when there is no keyring (and the app is unlocked);
+    the token source then rotates the sealed token."""
+    key = unlocked(profile)
+    server = FakeServer()
+    source = StoredTokenSource(lambda: server, USER, MemoryStore())
+    source.login("đúng")
+    store = account.choose_store(
+        SERVER, USER, database=profile, key=key, on_database=lambda work: work()
+    )
+    assert store.kind == "profile"
+    source.move_to(store)
+    assert source.store is store and store.load() in server.valid
+    source.refresh()
+    assert store.load() in server.valid
+
+    with pytest.raises(NoKeyring):
+        account.choose_store(
+            SERVER, USER, database=profile, key=UnlockedKey(), on_database=lambda work: work()
+        )
+
+
+def test_with_a_keyring_a_sign_in_goes_to_the_keyring(
+    memory_keyring: MemoryKeyring, profile: Database
+) -> None:
+    """Where the OS has a keyring, it is used even when the app password could seal."""
+    assert keyring_available()
+    store = account.choose_store(
+        SERVER, USER, database=profile, key=unlocked(profile), on_database=lambda work: work()
+    )
+    assert store.kind == "keyring"
+    server = FakeServer()
+    source = StoredTokenSource(lambda: server, USER, MemoryStore())
+    source.login("đúng")
+    source.move_to(store)
+    assert memory_keyring.secrets[(SERVICE, KEY)] in server.valid
+
+
+def test_signing_out_forgets_the_account_and_keeps_the_outbox(profile: Database) -> None:
+    """``account.sign_out`` removes the account, its store kind and a sealed token; a later
+    sign-in to another server starts the pull from scratch."""
+    with profile.transaction() as session:
+        account.sign_in(session, state.SignedIn(SERVER, USER, 3), "profile")
+        state.put(session, state.CURSOR, "42")
+        state.put(session, credentials.SEALED_KEY, "c2VhbGVk")
+    with profile.transaction() as session:
+        account.sign_out(session)
+    with profile.reading() as session:
+        assert state.signed_in(session) is None
+        assert account.store_kind(session) is None
+        assert not state.get(session, credentials.SEALED_KEY)
+        assert state.cursor(session) == 42
+    with profile.transaction() as session:
+        account.sign_in(session, state.SignedIn(SERVER, USER, 3), "keyring")
+    with profile.reading() as session:
+        assert state.cursor(session) == 42  # the same server: the cursor still counts
+    with profile.transaction() as session:
+        account.sign_in(session, state.SignedIn("https://other.edu.vn", USER, 9), "keyring")
+    with profile.reading() as session:
+        assert state.cursor(session) == 0
+        assert account.store_kind(session) == "keyring"
 
 
 # --------------------------------------------------------------------------- real keyring
@@ -320,7 +461,7 @@ def test_the_real_secret_service_keeps_and_rotates_the_token() -> None:
     user = f"test-{uuid.uuid4().hex[:8]}"
     try:
         server = FakeServer()
-        source = KeyringTokenSource(lambda: server, SERVER, user)
+        source = keyring_source(server, user)
         source.login("đúng")
         first = load_refresh_token(SERVER, user)
         source.refresh()

@@ -35,7 +35,7 @@ import desktop.sync.transport as transport_module
 from desktop import __version__
 from desktop.errors import InvalidInput
 from desktop.i18n import _
-from desktop.sync.credentials import connect, load_refresh_token
+from desktop.sync.credentials import KeyringStore, connect
 from desktop.sync.errors import (
     AuthError,
     CertificateError,
@@ -701,7 +701,7 @@ def test_keyring_token_source_end_to_end(
         with transport:
             source.login("mật khẩu")
             transport.sync(sync_request())
-        assert load_refresh_token(server.url, "lan") == second
+        assert KeyringStore(server.url, "lan").load() == second
     finally:
         keyring.set_keyring(previous)
     assert [seen.path.rsplit("/", 1)[-1] for seen in server.seen] == [

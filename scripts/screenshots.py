@@ -1,0 +1,100 @@
+"""Renders every screen of the window on the demo profile, offscreen at 1366×768, into
+``docs/screenshots/`` (the README shows them). Vietnamese, as a teacher sees it.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("HOMEROOM_LANG", None)
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from desktop.app import application
+from desktop.cli.main import main as homeroom
+from desktop.models.db import DATABASE_FILE
+from desktop.security import app_password
+from desktop.settings import Settings
+from desktop.ui import navigation
+from desktop.ui.main_window import MainWindow
+from desktop.ui.navigation import Target
+from desktop.ui.startup import build_window
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SIZE = (1366, 768)
+
+
+def settle(window: MainWindow, until: Callable[[], bool] = lambda: True) -> None:
+    """Let the database lane answer and the screens repaint."""
+    deadline = time.monotonic() + 60
+    while window.runner.busy or not until():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not settle")
+        QCoreApplication.processEvents()
+    for _ in range(5):
+        QCoreApplication.processEvents()
+
+
+def save(widget: QWidget, name: str) -> None:
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(OUT.parent.parent))
+
+
+def main() -> int:
+    app, _translator = application()
+    with tempfile.TemporaryDirectory(prefix="homeroom-shots-") as scratch:
+        folder = Path(scratch)
+        os.environ["HOMEROOM_CONFIG_DIR"] = str(folder / "config")
+        assert homeroom(["--data-dir", str(folder / "profile"), "init", "--demo"]) == 0
+        window = build_window(
+            folder / "profile" / DATABASE_FILE, sync_every_s=None, settings=Settings()
+        )
+        window.resize(*SIZE)
+        window.show()
+        settle(window)
+        shots: list[tuple[str, str, dict[str, object]]] = [
+            ("overview", navigation.OVERVIEW, {}),
+            ("leave-requests", navigation.LEAVE, {"status": "submitted"}),
+            ("post-audit", navigation.POST_AUDIT, {}),
+            ("refused-changes", navigation.CONFLICTS, {}),
+        ]
+        for name, key, filters in shots:
+            window.open_target(Target(key, filters))
+            settle(window)
+            save(window, name)
+
+        window.open_target(Target(navigation.LEAVE))
+        settle(window)
+        window.leave.table.selectRow(0)
+        settle(window)
+        save(window, "leave-request-selected")
+
+        dialog = window.tools.open_preferences()
+        settle(window)
+        save(dialog, "preferences")
+        dialog.reject()
+
+        with window.database.transaction() as session:
+            app_password.set_password(session, "2468")
+        window.lock.lock()
+        settle(window, lambda: window.lock.locked)
+        save(window, "locked")
+        window.close()
+        settle(window)
+        window.database.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
