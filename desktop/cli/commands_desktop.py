@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from desktop.cli.context import database_path
+from desktop import paths
 from desktop.errors import HomeroomError
 from desktop.i18n import _
 
@@ -40,4 +40,4 @@ def open_window(args: argparse.Namespace) -> int:
                 "works from the command line: {hint}"
             ).format(error=error, hint=CLI_HINT)
         ) from error
-    return run_desktop(database_path(args), class_name=args.class_name)
+    return run_desktop(paths.database_file(args.data_dir), class_name=args.class_name)

@@ -11,22 +11,24 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from desktop import __version__
-from desktop.cli import (
-    argparse_vi,
-    commands_data,
-    commands_demo,
-    commands_desktop,
-    commands_grades,
-    commands_leave,
-    commands_sync,
-)
+from desktop.cli import argparse_vi, commands_desktop
 from desktop.errors import HomeroomError
 from desktop.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The commands' modules bring in the services and SQLAlchemy: only when a command is used.
+    from desktop.cli import (
+        commands_data,
+        commands_demo,
+        commands_grades,
+        commands_leave,
+        commands_sync,
+    )
+
     argparse_vi.install()
     parser = argparse.ArgumentParser(
         prog="homeroom",
@@ -55,9 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The bare command's options when ``argv`` names no command (the window opens): read
+    without building the whole parser, so the window's frame shows before the commands'
+    modules are imported."""
+    light = _QuietParser(add_help=False)
+    light.add_argument("--data-dir", type=Path)
+    light.add_argument("--class", dest="class_name")
+    try:
+        args, rest = light.parse_known_args(argv)
+    except _Malformed:
+        return None  # the whole parser says what is wrong, in the teacher's language
+    return None if rest else args
+
+
+class _Malformed(Exception):
+    pass
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _Malformed(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = window_arguments(arguments) or build_parser().parse_args(arguments)
     handler = getattr(args, "handler", commands_desktop.open_window)
     try:
         result: int = handler(args)

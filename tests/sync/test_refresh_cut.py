@@ -12,7 +12,7 @@ import keyring
 import pytest
 from sqlalchemy import delete, select
 
-from desktop.sync.credentials import connect, load_refresh_token
+from desktop.sync.credentials import KeyringStore, connect
 from desktop.sync.errors import AuthError, NetworkError
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, SyncRequest
 from desktop.sync.transport import NO_RETRY
@@ -78,7 +78,7 @@ def sign_in(link: LinkEmulator) -> str:
     transport, source = connect(link.url, "gvcn", trust_env=False)
     with transport:
         source.login(PASSWORD)
-    token = load_refresh_token(transport.base_url, "gvcn")
+    token = KeyringStore(transport.base_url, "gvcn").load()
     assert token is not None
     return token
 
@@ -114,7 +114,7 @@ def test_a_cut_answer_to_a_refresh_is_resent_and_the_sync_goes_on(
     assert response.changes
     assert link.cuts == 1
     assert endpoints == ["refresh", "sync"] and refresh_attempts == 2
-    stored = load_refresh_token(transport.base_url, "gvcn")
+    stored = KeyringStore(transport.base_url, "gvcn").load()
     assert stored is not None and stored != old
     assert live_tokens(store) == [token_hash(stored)]
     assert source.identity is not None and source.identity.class_ids == (seeded.small.class_id,)
@@ -133,7 +133,7 @@ def test_a_client_killed_during_a_refresh_stays_signed_in_at_its_next_start(
     with first, pytest.raises(NetworkError) as raised:
         first.sync(pull(seeded.small.class_id))
     assert raised.value.delivery == "unknown"
-    assert load_refresh_token(first.base_url, "gvcn") == old
+    assert KeyringStore(first.base_url, "gvcn").load() == old
     rotated_on_server = live_tokens(store)
     assert rotated_on_server != [token_hash(old)] and len(rotated_on_server) == 1
 
@@ -141,7 +141,7 @@ def test_a_client_killed_during_a_refresh_stays_signed_in_at_its_next_start(
     with second:
         response = second.sync(pull(seeded.small.class_id))
     assert response.changes
-    stored = load_refresh_token(second.base_url, "gvcn")
+    stored = KeyringStore(second.base_url, "gvcn").load()
     assert stored is not None and [token_hash(stored)] == rotated_on_server
     assert source.identity is not None
 
