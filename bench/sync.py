@@ -85,7 +85,7 @@ import httpx
 import keyring
 from sqlalchemy import create_engine, func, make_url, select, text
 
-from desktop.demo import DEMO_TODAY
+from desktop.demo.generator import DEMO_TODAY
 from desktop.domain import grading
 from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import Slot

@@ -20,15 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTranslator
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop import paths
 from desktop.errors import HomeroomError
-from desktop.i18n import LANGUAGE_ENV, _, current_language
+from desktop.i18n import LANGUAGE_ENV, _, current_language, set_language
 from desktop.settings import LANGUAGE, Settings
-from desktop.ui.crash_dialog import CrashReporter
-from desktop.ui.qt_translation import apply_language
-from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from desktop.demo.local_server import LocalDemoServer
@@ -64,6 +61,15 @@ def language_at_start(settings: Settings) -> str:
 def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | None]:
     """The application in the user's language, Qt's own texts too (the translator stays
     installed until the language changes)."""
+    from desktop.ui.qt_translation import apply_language
+
+    app = bare_application(argv)
+    return app, apply_language(app, current_language())
+
+
+def bare_application(argv: Sequence[str] = ()) -> QApplication:
+    """The application speaking the language the teacher chose, before Qt's own texts are
+    loaded (the frame has none of them)."""
     existing = QApplication.instance()
     app = (
         existing
@@ -71,9 +77,9 @@ def application(argv: Sequence[str] = ()) -> tuple[QApplication, QTranslator | N
         else QApplication([sys.argv[0] if sys.argv else "homeroom", *argv])
     )
     app.setApplicationName("homeroom")
-    translator = apply_language(app, language_at_start(Settings()))
+    set_language(language_at_start(Settings()))
     app.setApplicationDisplayName(_("Homeroom"))
-    return app, translator
+    return app
 
 
 def frame() -> QMainWindow:
@@ -98,11 +104,17 @@ def run_desktop(
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
     message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
+    app = bare_application()
+    shown = frame()
+    app.processEvents()  # painted now: what follows is not in the teacher's way
+    from desktop.ui.crash_dialog import CrashReporter
+    from desktop.ui.qt_translation import apply_language
+    from desktop.ui.tasks import TaskRunner
+
+    _translator = apply_language(app, current_language())
     handler = log_to_file(database_path.parent)
-    app, _translator = application()
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()
-    shown = frame()
     runner = TaskRunner()
     started: list[Startup] = []
     exit_code: list[int] = []
@@ -137,10 +149,11 @@ def run_desktop(
         shown.close()
 
     def refuse(error: HomeroomError) -> None:
-        QMessageBox.critical(shown, _("Homeroom"), error.message)
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, _("Homeroom"), error.message)
         exit_code.append(error.exit_code)
-        shown.close()
-        app.exit(error.exit_code)
+        shown.close()  # the last window: Qt's loop ends
 
     runner.run_database(load, loaded, refuse)
     try:

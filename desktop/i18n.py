@@ -10,6 +10,7 @@ tools and there is no compile step.
 from __future__ import annotations
 
 import ast
+import json
 import os
 from functools import cache
 
@@ -48,9 +49,19 @@ def parse_po(text: str) -> dict[str, str]:
             target = msgstr
             line = line[len("msgstr ") :]
         if target is not None and line.startswith('"'):
-            target.append(ast.literal_eval(line))
+            target.append(_unquote(line))
     flush()
     return catalog
+
+
+def _unquote(quoted: str) -> str:
+    """A .po string literal's text. Its escapes (\\n, \\", \\\\) are JSON's, and the JSON
+    parser is C: the catalogue is read at every start, before the first window shows."""
+    try:
+        text = json.loads(quoted)
+    except ValueError:
+        text = None
+    return text if isinstance(text, str) else str(ast.literal_eval(quoted))
 
 
 @cache

@@ -19,7 +19,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.demo import DEMO_TODAY, DemoSummary, generate_demo_class, generate_demo_school
+from desktop.demo.generator import (
+    DEMO_TODAY,
+    DemoSummary,
+    generate_demo_class,
+    generate_demo_school,
+)
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models import Guardian, School, SchoolClass, Student, Subject, Teacher

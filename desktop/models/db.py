@@ -16,12 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +26,9 @@ from desktop.errors import StorageError
 from desktop.i18n import _
 from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -116,7 +115,14 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+HEAD_REVISION = "0003"
+"""The newest migration: a profile already there opens without importing Alembic (a tenth of
+the window's start-up); ``tests/models/test_db.py`` checks it is Alembic's head."""
+
+
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -124,12 +130,16 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
@@ -168,7 +178,7 @@ def check_file(path: Path) -> str | None:
         if app_id == 0 and not tables:
             return None
         raise StorageError(_("The file is not a Homeroom database, or it is damaged."))
-    if revision is not None and revision not in known_revisions():
+    if revision not in (None, HEAD_REVISION) and revision not in known_revisions():
         raise StorageError(
             _("This database was written by a newer version of Homeroom; please update the app.")
         )
@@ -198,6 +208,8 @@ def migrate(path: Path) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+            from alembic import command
+
             command.upgrade(alembic_config(connection), "head")
             connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
             connection.commit()
@@ -211,6 +223,8 @@ def migrate(path: Path) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -223,7 +237,7 @@ def open_database(path: Path) -> Database:
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))
         revision = check_file(path) if existed else None
-        if revision != head_revision():
+        if revision != HEAD_REVISION:
             if existed and revision is not None:
                 backup_copy(path)
             migrate(path)

@@ -14,7 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.demo import DEMO_TODAY, DemoSummary, generate_demo_class, generate_demo_school
+from desktop.demo.generator import (
+    DEMO_TODAY,
+    DemoSummary,
+    generate_demo_class,
+    generate_demo_school,
+)
 from desktop.domain import attendance as ledger
 from desktop.domain import leave as rules
 from desktop.domain.calendar import Session as SchoolSession

@@ -498,7 +498,7 @@ def test_export_import_export_is_byte_identical(
 
 def test_the_demo_class_round_trips(fresh: Database, tmp_path: Path) -> None:
     """The demo generator's class (every kind of row, as the services make them) too."""
-    from desktop.demo import generate_demo_class
+    from desktop.demo.generator import generate_demo_class
 
     source_db = open_database(tmp_path / "demo" / "homeroom.sqlite3")
     with source_db.transaction() as session:

@@ -113,3 +113,10 @@ def test_migration_from_the_first_revision_keeps_data_and_makes_a_backup(tmp_pat
         db.close()
     if first != head_revision():
         assert list(tmp_path.glob("class.backup-*.sqlite3"))
+
+
+def test_the_fast_path_s_head_revision_is_alembic_s_head() -> None:
+    """A profile at ``HEAD_REVISION`` opens without Alembic: it must be the newest migration."""
+    from desktop.models.db import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION

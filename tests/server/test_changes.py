@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from desktop.demo import generate_demo_class
+from desktop.demo.generator import generate_demo_class
 from desktop.models import Base, Guardian, Student
 from desktop.services import intents
 from desktop.sync.rows import encode_row, row_key

@@ -62,6 +62,18 @@ class Read:
     asked: frozenset[int] | None = None
 
 
+def _read_rows(database: Database, class_name: str | None, asked: frozenset[int]) -> Read:
+    """The requests ``asked`` as they are now, with their unsent decisions and conflicts."""
+    with workspace.work(database, class_name, write=False) as unit:
+        return Read(
+            leave.rows_by_ids(unit.session, unit.scope, asked, today=unit.today),
+            undo.unsent_decisions(unit.session, asked),
+            leave.decision_conflicts(unit.session, asked),
+            unit.today,
+            asked,
+        )
+
+
 @dataclass
 class Shown:
     """The state beside the rows that the detail pane and the actions need."""
@@ -296,7 +308,9 @@ class LeaveScreen(QWidget):
             waiting, self._waiting_filters = self._waiting_filters, {}
             self.open_with(waiting)
 
-    def _changed(self, changes: Changes, _initiator: object) -> None:
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        if initiator is self:
+            return  # this screen's own change brought its rows back with it (``_change``)
         self._reread(int(i) for i in changes.ids("leave_request"))
 
     def _reread(self, ids: Iterable[int]) -> None:
@@ -311,27 +325,22 @@ class LeaveScreen(QWidget):
         self._stale.clear()
         self._rereading = True
 
-        def load() -> Read:
-            with workspace.work(database, class_name, write=False) as unit:
-                return Read(
-                    leave.rows_by_ids(unit.session, unit.scope, asked, today=unit.today),
-                    undo.unsent_decisions(unit.session, asked),
-                    leave.decision_conflicts(unit.session, asked),
-                    unit.today,
-                    asked,
-                )
-
-        self._runner.run_database(load, self._merged, self._reread_failed)
+        self._runner.run_database(
+            lambda: _read_rows(database, class_name, asked), self._merged, self._reread_failed
+        )
 
     def _reread_failed(self, error: HomeroomError) -> None:
         self._rereading = False
         self._failed(error)
 
     def _merged(self, read: Read) -> None:
-        assert read.asked is not None
         self._rereading = False
         if self._stale:
             self._reread_stale()
+        self._apply(read)
+
+    def _apply(self, read: Read) -> None:
+        assert read.asked is not None
         self._shown.unsent = (self._shown.unsent - read.asked) | read.unsent
         for request_id in read.asked:
             self._shown.conflicts.pop(request_id, None)
@@ -492,7 +501,8 @@ class LeaveScreen(QWidget):
         def approve_each() -> Changes:
             return bulk.approve_ordinary(database, class_name, chosen)
 
-        self._runner.run_change(approve_each, self._done, self._failed, initiator=self)
+        # No initiator: its rows come back through ``operation_did_execute``, like a sync's.
+        self._runner.run_change(approve_each, self._done, self._failed)
 
     def _change(
         self,
@@ -502,14 +512,21 @@ class LeaveScreen(QWidget):
         clear_note: bool = False,
     ) -> None:
         database, class_name = self._database, self._class_name
+        fresh: list[Read] = []
 
         def run() -> Changes:
             with workspace.work(database, class_name) as unit:
-                return work(unit)
+                changes = work(unit)
+            # The touched rows read back in the same task: the row is redrawn with the answer,
+            # not after a second trip through the database lane.
+            asked = frozenset({request_id} | {int(i) for i in changes.ids("leave_request")})
+            fresh.append(_read_rows(database, class_name, asked))
+            return changes
 
         def done(changes: Changes) -> None:
             if clear_note:
                 self.note.clear()
+            self._apply(fresh[0])
             self._done(changes)
 
         def failed(error: HomeroomError) -> None:
