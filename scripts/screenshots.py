@@ -23,11 +23,14 @@ from desktop.app import application
 from desktop.cli.main import main as homeroom
 from desktop.models.db import DATABASE_FILE
 from desktop.security import app_password
+from desktop.security.unlocked import UnlockedKey
 from desktop.settings import Settings
 from desktop.ui import navigation
 from desktop.ui.main_window import MainWindow
 from desktop.ui.navigation import Target
 from desktop.ui.startup import build_window
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.welcome.window import WelcomeWindow
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZE = (1366, 768)
@@ -92,8 +95,30 @@ def main() -> int:
         window.close()
         settle(window)
         window.database.close()
+        welcome_screens(folder / "empty" / DATABASE_FILE)
     app.processEvents()
     return 0
+
+
+def welcome_screens(empty: Path) -> None:
+    """The first start on an empty profile: the choice, then the sign-in form."""
+    runner = TaskRunner()
+    welcome = WelcomeWindow(empty, runner=runner, key=UnlockedKey(), settings=Settings())
+    welcome.resize(*SIZE)
+    welcome.show()
+    deadline = time.monotonic() + 60
+    while runner.busy or welcome.database is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the welcome screen did not open its profile")
+        QCoreApplication.processEvents()
+    QCoreApplication.processEvents()
+    save(welcome, "welcome")
+    welcome.stack.setCurrentWidget(welcome.sign_in)
+    QCoreApplication.processEvents()
+    save(welcome, "sign-in")
+    welcome.close()
+    runner.wait()
+    welcome.database.close()
 
 
 if __name__ == "__main__":
