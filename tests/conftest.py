@@ -15,8 +15,11 @@ os.environ.pop("HOMEROOM_TODAY", None)
 
 @pytest.fixture(autouse=True)
 def _isolated_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test may touch the real user folder or inherit a language from the shell."""
+    """No test may touch the real user folders or inherit a language from the shell."""
     monkeypatch.setenv("HOMEROOM_DATA_DIR", str(tmp_path / "profile"))
+    # Settings too: a test that saves a preference must not change the next test's (or the
+    # developer's own) language, intervals or window geometry.
+    monkeypatch.setenv("HOMEROOM_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("HOMEROOM_LANG", raising=False)
     monkeypatch.delenv("HOMEROOM_TODAY", raising=False)
     from desktop import i18n
