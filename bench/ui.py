@@ -143,13 +143,28 @@ class Verdicts:
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 120.0) -> None:
-    from PySide6.QtCore import QCoreApplication
+    """Run Qt's event loop until ``condition`` holds, checked every millisecond by a timer:
+    the GUI thread sleeps in between, as in the app. (A loop calling ``processEvents`` would
+    keep the GIL busy and slow down the database lane it is waiting for.)"""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    if condition():
+        return
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        QCoreApplication.processEvents()
+
+    def check() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if not condition():
+        raise TimeoutError("the window did not get there in time")
 
 
 def free_port() -> int:

@@ -65,13 +65,17 @@ class Read:
 def _read_rows(database: Database, class_name: str | None, asked: frozenset[int]) -> Read:
     """The requests ``asked`` as they are now, with their unsent decisions and conflicts."""
     with workspace.work(database, class_name, write=False) as unit:
-        return Read(
-            leave.rows_by_ids(unit.session, unit.scope, asked, today=unit.today),
-            undo.unsent_decisions(unit.session, asked),
-            leave.decision_conflicts(unit.session, asked),
-            unit.today,
-            asked,
-        )
+        return _rows_of(unit, asked)
+
+
+def _rows_of(unit: workspace.Work, asked: frozenset[int]) -> Read:
+    return Read(
+        leave.rows_by_ids(unit.session, unit.scope, asked, today=unit.today),
+        undo.unsent_decisions(unit.session, asked),
+        leave.decision_conflicts(unit.session, asked),
+        unit.today,
+        asked,
+    )
 
 
 @dataclass
@@ -517,10 +521,11 @@ class LeaveScreen(QWidget):
         def run() -> Changes:
             with workspace.work(database, class_name) as unit:
                 changes = work(unit)
-            # The touched rows read back in the same task: the row is redrawn with the answer,
-            # not after a second trip through the database lane.
-            asked = frozenset({request_id} | {int(i) for i in changes.ids("leave_request")})
-            fresh.append(_read_rows(database, class_name, asked))
+                # The touched rows read back in the same transaction: the row is redrawn with
+                # the answer, not after a second trip through the database lane.
+                unit.session.flush()
+                asked = frozenset({request_id} | {int(i) for i in changes.ids("leave_request")})
+                fresh.append(_rows_of(unit, asked))
             return changes
 
         def done(changes: Changes) -> None:
