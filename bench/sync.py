@@ -96,7 +96,8 @@ from desktop.models.db import Database, open_database
 from desktop.services import intents
 from desktop.services.scope import load_scope
 from desktop.sync.credentials import StoredTokenSource, connect
-from desktop.sync.engine import SyncSummary, sync_once
+from desktop.sync.cycle import SyncSummary
+from desktop.sync.engine import sync_once
 from desktop.sync.memory_keyring import MemoryKeyring
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import groupby
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import delete, false, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +34,16 @@ from desktop.services import intents
 from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope, load_scope
 from desktop.sync import rows, state
-from desktop.sync.errors import ProtocolError, SyncError
+from desktop.sync.cycle import (
+    Cancellation,
+    OnDatabase,
+    Progress,
+    SyncCancelled,
+    SyncServer,
+    SyncSummary,
+    in_place,
+)
+from desktop.sync.errors import ProtocolError
 from desktop.sync.protocol import (
     MAX_MUTATIONS,
     PROTOCOL_VERSION,
@@ -56,77 +63,6 @@ REFUSED = ("rejected", "conflict")
 T = TypeVar("T")
 CONFLICTS = SyncConflict.__tablename__
 OUTBOX = OutboxIntent.__tablename__
-
-
-class SyncServer(Protocol):
-    def sync(self, request: SyncRequest) -> SyncResponse: ...
-
-
-class OnDatabase(Protocol):
-    """Runs one unit of database work where the database is written, and returns its result."""
-
-    def __call__(self, work: Callable[[], T], /) -> T: ...
-
-
-def in_place(work: Callable[[], T]) -> T:
-    """``OnDatabase`` for a single-threaded caller (the command line, the demo)."""
-    return work()
-
-
-class SyncCancelled(SyncError):
-    """The sync was stopped between rounds (the window is closing); nothing half-applied."""
-
-
-class Cancellation:
-    """A flag set from any thread; the sync stops at its next check."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for a cancellation; ``True`` if it came."""
-        return self._event.wait(seconds)
-
-    def check(self) -> None:
-        if self._event.is_set():
-            raise SyncCancelled(_("The sync was stopped; it will resume at the next sync."))
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Reported after each round trip: rows pulled so far and whether more pages follow."""
-
-    round_trips: int
-    pulled: int
-    more: bool
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    round_trips: int
-    pushed: int
-    applied: int
-    refused: int
-    pulled: int
-    cursor: int
-    changes: Changes = field(default_factory=lambda: Changes(""), repr=False)
-    """What the final transaction made visible (table name → row keys), and the conflicts
-    recorded (``sync_conflict`` → ids) and processed intents (``outbox`` → ids)."""
-
-    def describe(self) -> str:
-        return _(
-            "Synced: {pushed} changes sent ({refused} refused), {pulled} received, "
-            "{trips} round trips."
-        ).format(
-            pushed=self.pushed, refused=self.refused, pulled=self.pulled, trips=self.round_trips
-        )
 
 
 def sync_once(

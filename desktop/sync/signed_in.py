@@ -6,22 +6,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.sync import state
-from desktop.sync.engine import (
+from desktop.sync.cycle import (
     Cancellation,
     OnDatabase,
     Progress,
     SyncServer,
     SyncSummary,
     in_place,
-    sync_once,
 )
-from desktop.sync.protocol import SyncRequest, SyncResponse
+
+if TYPE_CHECKING:
+    from desktop.sync.protocol import SyncRequest, SyncResponse
 
 
 class Connection(SyncServer, Protocol):
@@ -57,6 +58,9 @@ def sync_signed_in(
 ) -> SyncSummary:
     """Sync once; with ``cancel``, a cancellation also stops waiting for the round trip in
     flight (its answer, if one comes, is dropped unrecorded: the server is idempotent)."""
+    # The engine (and pydantic with its protocol) loads with the first sync, not at start-up.
+    from desktop.sync.engine import sync_once
+
     account = on_database(partial(require_account, database))
     connection = connector(account.server_url, account.username)
     server = connection if cancel is None else _Abandonable(connection, cancel)

@@ -23,7 +23,7 @@ from desktop.models.db import Database
 from desktop.services.changes import Changes
 from desktop.settings import SYNC_INTERVAL_MINUTES, Settings
 from desktop.sync import state
-from desktop.sync.engine import Cancellation, Progress, SyncCancelled, SyncSummary
+from desktop.sync.cycle import Cancellation, Progress, SyncCancelled, SyncSummary
 from desktop.sync.signed_in import Connector, keyring_connector, sync_signed_in
 from desktop.ui import sync_status
 from desktop.ui.sync_status import Backoff, SyncLine

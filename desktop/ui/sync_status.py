@@ -15,7 +15,7 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models import LeaveRequest
 from desktop.sync import state
-from desktop.sync.engine import Progress
+from desktop.sync.cycle import Progress
 from desktop.sync.errors import NetworkError, ServerUnavailable
 
 LEAVE_REQUESTS = LeaveRequest.__tablename__

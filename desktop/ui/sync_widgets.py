@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.i18n import _
-from desktop.sync.engine import Progress
+from desktop.sync.cycle import Progress
 from desktop.ui import sync_status
 from desktop.ui.sync_controller import SyncController
 

@@ -18,7 +18,8 @@ from sqlalchemy import event, func, select
 from desktop.models import LeaveRequest, Student, SyncConflict, SyncInbox
 from desktop.models.db import Database, open_database
 from desktop.sync import state
-from desktop.sync.engine import Cancellation, Progress, SyncCancelled, sync_once
+from desktop.sync.cycle import Cancellation, Progress, SyncCancelled
+from desktop.sync.engine import sync_once
 from desktop.sync.protocol import SyncRequest, SyncResponse
 from server.store import Store
 from tests.server.helpers import Api, Seeded, _request, served

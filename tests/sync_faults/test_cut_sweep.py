@@ -30,7 +30,8 @@ from sqlalchemy import select
 from desktop.errors import HomeroomError
 from desktop.models import LeaveRequest
 from desktop.models.db import Database
-from desktop.sync.engine import SyncSummary, sync_once
+from desktop.sync.cycle import SyncSummary
+from desktop.sync.engine import sync_once
 from desktop.sync.errors import SyncError
 from desktop.sync.transport import NO_RETRY, RetryPolicy
 from server.link_emulator import LinkEmulator, LinkProfile

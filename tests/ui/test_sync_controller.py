@@ -23,7 +23,7 @@ from desktop.services.changes import Changes
 from desktop.services.scope import load_scope
 from desktop.settings import SYNC_INTERVAL_MINUTES, Settings
 from desktop.sync import state
-from desktop.sync.engine import Progress
+from desktop.sync.cycle import Progress
 from desktop.sync.errors import AuthError, NetworkError, ServerUnavailable
 from desktop.sync.protocol import SyncRequest, SyncResponse
 from desktop.sync.signed_in import Connection, Connector

@@ -13,8 +13,8 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services import leave_text, workspace
+from desktop.services.actions import perform
 from desktop.services.changes import Changes
-from desktop.services.intents import perform
 from desktop.services.leave import LeaveRow
 
 

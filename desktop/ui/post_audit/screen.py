@@ -39,8 +39,8 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services import post_audit, workspace
+from desktop.services.actions import perform
 from desktop.services.changes import Changes
-from desktop.services.intents import perform
 from desktop.services.post_audit import AuditEvent, AuditRow, MarkChange
 from desktop.ui import navigation
 from desktop.ui.navigation import Navigator, Target
