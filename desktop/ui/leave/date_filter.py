@@ -26,8 +26,9 @@ class OptionalDateEdit(QDateTimeEdit):
         self.setMinimumDate(NO_DATE)
         self.setSpecialValueText(empty_text)
         self._advanced = False
-        self.today = date.today()
-        """The day a first typed digit starts from; the screen sets the school's today."""
+        self.today: date | None = None
+        """The day a first typed digit starts from: the school's today, set by the screen when
+        its rows arrive (never this computer's clock: the demo lives on its own day)."""
 
     def value(self) -> date | None:
         return None if self.date() == NO_DATE else to_date(self.date())
@@ -43,7 +44,7 @@ class OptionalDateEdit(QDateTimeEdit):
             self._advanced = False
             event.accept()
             return
-        if self.date() == NO_DATE and typed.isdigit():
+        if self.date() == NO_DATE and typed.isdigit() and self.today is not None:
             self.setDate(QDate(self.today.year, self.today.month, self.today.day))
             self.setSelectedSection(QDateTimeEdit.Section.DaySection)
         before = self.currentSection()
