@@ -29,7 +29,7 @@ from desktop.settings import LANGUAGE, Settings
 if TYPE_CHECKING:
     from desktop.demo.local_server import LocalDemoServer
     from desktop.sync.signed_in import Connector
-    from desktop.ui.startup import Startup
+    from desktop.ui.startup import Prepared, Startup
 
 FRAME_SIZE = (1200, 720)
 
@@ -120,14 +120,15 @@ def run_desktop(
     started: list[Startup] = []
     exit_code: list[int] = []
 
-    def load() -> None:
+    def load() -> Prepared:
         # The heavy half of the app (SQLAlchemy, the services, the screens' modules) is
-        # imported here, on the database lane, while the frame stays responsive.
+        # imported here, on the database lane, while the frame stays responsive; the profile
+        # is opened (and migrated) here too.
         import desktop.ui.startup
 
-        desktop.ui.startup.prepare(database_path, class_name)
+        return desktop.ui.startup.prepare(database_path, class_name)
 
-    def loaded(_nothing: None) -> None:
+    def loaded(prepared: Prepared) -> None:
         from desktop.ui.startup import Startup
 
         startup = Startup(
@@ -141,7 +142,7 @@ def run_desktop(
         )
         started.append(startup)
         try:
-            startup.begin()
+            startup.begin(prepared)
         except HomeroomError as error:
             refuse(error)
             return
