@@ -158,7 +158,7 @@ def test_a_discrepancy_is_confirmed_then_shows_the_marks_it_turned_unexcused(
     ]
 
     screen.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: screen.history_model.event_at(0).request_id == request_id)
+    qtbot.waitUntil(lambda: screen.history_model.row_at(0).request_id == request_id)
     newest = screen.history_model
     assert newest.index(0, 3).data() == "Đã hậu kiểm (gặp trực tiếp): có sai lệch"
     assert newest.index(0, 4).data() == request.audits[-1].auditor != ""

@@ -12,7 +12,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,6 +24,7 @@ from desktop.domain.names import search_key, sort_text
 from desktop.i18n import N_, _
 from desktop.services import leave_text
 from desktop.services.leave import LeaveRow
+from desktop.ui.table_model import RowsTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A column's sort key as a string or an int, so Qt compares them itself (a Python
@@ -58,10 +58,11 @@ _HEADER_TIPS = {
 }
 
 
-class LeaveTableModel(QAbstractTableModel):
+class LeaveTableModel(RowsTableModel[LeaveRow]):
+    headers = _HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[LeaveRow] = []
         # Worked out once per row, not at every keystroke or comparison: normalising a name
         # costs far more than the filtering and sorting themselves.
         self._keys: list[Keys] = []
@@ -109,9 +110,6 @@ class LeaveTableModel(QAbstractTableModel):
         self._positions = {row.id: n for n, row in enumerate(self._rows)}
         self.endRemoveRows()
 
-    def row_at(self, number: int) -> LeaveRow:
-        return self._rows[number]
-
     def by_id(self, request_id: int) -> LeaveRow | None:
         number = self._positions.get(request_id)
         return None if number is None else self._rows[number]
@@ -122,22 +120,16 @@ class LeaveTableModel(QAbstractTableModel):
     def search_text(self, number: int) -> str:
         return self._keys[number][0]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(Column)
-
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(_HEADERS[Column(section)])
-        if role == Qt.ItemDataRole.ToolTipRole and Column(section) in _HEADER_TIPS:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section in _HEADER_TIPS
+        ):
             return _(_HEADER_TIPS[Column(section)])
-        return None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -20,9 +19,10 @@ from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import format_date, format_moment
 from desktop.domain.leave import AuditMethod, AuditStatus
 from desktop.domain.names import search_key, sort_text
-from desktop.i18n import N_, _
+from desktop.i18n import N_
 from desktop.services.attendance import session_label
 from desktop.services.post_audit import AuditEvent, AuditRow, MarkChange, mark_change_line
+from desktop.ui.table_model import RowsTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -60,10 +60,11 @@ def checked(row: AuditRow) -> str:
     return f"{AuditMethod(row.method).label} · {format_moment(row.recorded_at)}"
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowsTableModel[AuditRow]):
+    headers = _HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[AuditRow] = []
         self._keys: list[tuple[str, str]] = []
 
     def set_rows(self, rows: Sequence[AuditRow]) -> None:
@@ -94,24 +95,8 @@ class AuditTableModel(QAbstractTableModel):
             self._keys.extend(_keys(row) for row in fresh.values())
             self.endInsertRows()
 
-    def row_at(self, number: int) -> AuditRow:
-        return self._rows[number]
-
     def search_text(self, number: int) -> str:
         return self._keys[number][0]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(_HEADERS[Column(section)])
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -231,33 +216,10 @@ _HISTORY_HEADERS = {
 }
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel[AuditEvent]):
     """The post-audit history, newest first, times in the school's time zone."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._events: list[AuditEvent] = []
-
-    def set_events(self, events: Sequence[AuditEvent]) -> None:
-        self.beginResetModel()
-        self._events = list(events)
-        self.endResetModel()
-
-    def event_at(self, number: int) -> AuditEvent:
-        return self._events[number]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(HistoryColumn)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(_HISTORY_HEADERS[HistoryColumn(section)])
-        return None
+    headers = _HISTORY_HEADERS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (
@@ -265,7 +227,7 @@ class HistoryModel(QAbstractTableModel):
             Qt.ItemDataRole.ToolTipRole,
         ):
             return None
-        event = self._events[index.row()]
+        event = self._rows[index.row()]
         match HistoryColumn(index.column()):
             case HistoryColumn.WHEN:
                 return format_moment(event.at)

@@ -270,7 +270,7 @@ class PostAuditScreen(QWidget):
             self.model.set_rows(loaded.rows)
         else:
             self.model.update_rows(loaded.some, loaded.asked)
-        self.history_model.set_events(loaded.events)
+        self.history_model.set_rows(loaded.events)
         self.history.resizeColumnsToContents()
         if chosen is not None:
             self._select(chosen.request_id)
