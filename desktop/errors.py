@@ -38,6 +38,11 @@ class StaleVersion(IllegalTransition):
     """A decision was made on a version of a record that has since changed."""
 
 
+class NotPermitted(InvalidInput):
+    """An action this teacher has no right to: another teacher's subject, another class's
+    student. The client refuses it before it is queued, with the sentence the server would give."""
+
+
 class InvalidGrade(InvalidInput):
     """A grade value that Circular 22 does not allow."""
 

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput
 from desktop.i18n import _
-from desktop.models import Student, Subject
 from desktop.services import intents
 from desktop.services.scope import ClassScope
 from desktop.sync.protocol import (
@@ -184,20 +183,20 @@ def _apply(
     try:
         with session.begin_nested():
             try:
-                _check_owner(session, account, class_id, mutation)
                 intents.apply_intent(
                     session,
                     scope,
                     mutation.name,
                     mutation.args,
                     actor=account.display_name,
+                    teacher_id=account.teacher_id,
                     now=now,
                 )
                 session.flush()
             except InvalidInput as error:
                 raise _Refused(error) from error
     except _Refused as refused:
-        if mutation.name == "decide_leave" and current.same_decision(session, mutation.args):
+        if current.converged(session, mutation.name, mutation.args):
             return MutationResult(
                 id=mutation.id,
                 seq=mutation.seq,
@@ -219,30 +218,6 @@ def _apply(
             + current.absent(session, class_id, mutation.name, mutation.args),
         )
     return MutationResult(id=mutation.id, seq=mutation.seq, status="applied")
-
-
-def _check_owner(session: Session, account: Account, class_id: int, mutation: Mutation) -> None:
-    """Checks the use cases leave to the caller: the student of a roll-call mark is of this
-    class, and a grade is set only by the subject's teacher (or when it has none)."""
-    args = intents.parse_args(mutation.name, mutation.args)
-    if isinstance(args, intents.SetAttendance):
-        student = session.get(Student, args.student_id)
-        if student is None or student.class_id != class_id:
-            raise current.NotOwner(
-                _("There is no student #{id} in this class.").format(id=args.student_id)
-            )
-    if isinstance(args, intents.SetGrade):
-        subject = session.scalars(
-            select(Subject).where(
-                Subject.class_id == class_id, Subject.code == args.subject_code.strip().upper()
-            )
-        ).first()
-        if subject is not None and subject.teacher_id not in (None, account.teacher_id):
-            raise current.NotOwner(
-                _("{subject} is taught by another teacher; only they can enter its grades.").format(
-                    subject=subject.name
-                )
-            )
 
 
 def pull(

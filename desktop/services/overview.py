@@ -98,7 +98,8 @@ class Link:
 @dataclass(frozen=True)
 class Item:
     """One thing a line names: a request's or a student's name with its number (days waiting,
-    sessions, absences), or a refused change (``name`` is then the intent's name)."""
+    sessions, absences), or a refused change (``name`` is then the intent's untranslated label,
+    translated when shown)."""
 
     name: str
     number: int = 0
@@ -372,10 +373,13 @@ def _sync_lines(session: Session) -> tuple[Line, ...]:
             )
         )
     unseen = [c for c in status.conflicts if not c.seen]
+    # Imported here, on the database lane: the declarations bring pydantic and every use case.
+    from desktop.services.intents import label_of
+
     lines.append(
         _counted(
             LineKind.CONFLICTS,
-            [Item(c.intent_name, 0, _request_of(c.mine)) for c in unseen],
+            [Item(label_of(c.intent_name), 0, _request_of(c.mine)) for c in unseen],
             Severity.WARNING,
             Link.to(CONFLICTS),
         )
@@ -413,18 +417,6 @@ _TITLES = {
     LineKind.WAITING: N_("Changes waiting to be sent"),
     LineKind.SYNC_ERROR: N_("The last sync did not succeed"),
     LineKind.CONFLICTS: N_("Changes the server refused or that conflicted"),
-}
-_INTENT_LABELS = {
-    "decide_leave": N_("Decision on request #{id}"),
-    "receive_original": N_("Paper original of request #{id}"),
-    "record_signoff": N_("Principal's sign-off of request #{id}"),
-    "select_for_audit": N_("Post-audit selection of request #{id}"),
-    "record_audit": N_("Post-audit result of request #{id}"),
-    "set_attendance": N_("Roll call"),
-    "set_grade": N_("Grade entry"),
-    "review_subject": N_("Review of a subject's grades"),
-    "check_grade_change": N_("Check of a grade change"),
-    "set_conduct": N_("Conduct rating"),
 }
 
 
@@ -506,7 +498,7 @@ def _item_text(kind: LineKind, item: Item) -> str:
         text = _("{name}: {count} sessions").format(name=item.name, count=item.number)
         return text + (" " + _("(over the limit)") if item.flagged else "")
     if kind is LineKind.CONFLICTS:
-        return _(_INTENT_LABELS.get(item.name, N_("A change"))).format(id=item.ref or "")
+        return _(item.name).format(id=item.ref or "")
     return item.name
 
 

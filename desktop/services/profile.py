@@ -29,13 +29,17 @@ def _pinned_day(session: Session) -> date | None:
     return date.fromisoformat(override) if override else None
 
 
-def effective_today(session: Session) -> date:
-    """``HOMEROOM_TODAY`` if set, else the profile's fixed date (the demo), else the real date.
+def effective_today(
+    session: Session, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> date:
+    """The school's today, the one source of every rule that depends on it: ``HOMEROOM_TODAY``
+    if set, else the profile's fixed date (the demo), else today in the school's time zone (not
+    the computer's: a PC left on UTC would change day at 07:00).
 
     The demo lives in the 2025-2026 school year; pinning its "today" keeps its overdue originals,
     deadlines and warnings meaningful whatever the real date is.
     """
-    return _pinned_day(session) or date.today()
+    return school_time(effective_now(session, clock=clock)).date()
 
 
 def effective_now(

@@ -25,6 +25,8 @@ class ClassScope:
     governing_body: str
     province: str
     year_name: str
+    teacher_id: int
+    """The homeroom teacher's: the profile acts on their behalf."""
     teacher_name: str
     calendar: SchoolCalendar
     policy: SchoolPolicy
@@ -90,6 +92,7 @@ def scope_of(session: Session, school_class: SchoolClass) -> ClassScope:
         governing_body=school.governing_body,
         province=school.province,
         year_name=year.name,
+        teacher_id=teacher.id,
         teacher_name=teacher.full_name,
         calendar=calendar_of(school_class),
         policy=load_policy(session, school.id),

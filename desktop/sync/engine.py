@@ -308,6 +308,7 @@ def _replay_pending(session: Session, class_id: int) -> Changes:
                     intent.name,
                     json.loads(intent.args),
                     actor=intent.actor,
+                    teacher_id=scope.teacher_id,
                     now=intent.created_at,  # the action's own time, as first recorded
                 )
         except HomeroomError:

@@ -84,8 +84,11 @@ def test_a_teachers_morning_on_the_demo(demo: Path, capsys: pytest.CaptureFixtur
         "absent",
     )[0]
     assert code == 0
+    toan = ["grades", "set", students[0]["student_code"], "TOAN", "2", "CK", "8,5"]
+    assert main(["--data-dir", str(demo), *toan]) == 2
+    assert "Môn Toán do Mai Thị Tuyết dạy" in capsys.readouterr().err
     assert (
-        run(demo, capsys, "grades", "set", students[0]["student_code"], "TOAN", "2", "CK", "8,5")[0]
+        run(demo, capsys, "grades", "set", students[0]["student_code"], "VAN", "2", "CK", "8,5")[0]
         == 0
     )
     assert run(demo, capsys, "grades", "review", "TOAN", "2")[0] == 0

@@ -77,7 +77,9 @@ def test_every_synced_table_has_a_rule_and_the_demo_class_is_captured(tmp_path: 
 def _apply(store: Store, class_id: int, name: str, args: dict[str, Any]) -> None:
     with store.write() as session:
         scope = load_scope_by_id(session, class_id)
-        intents.apply_intent(session, scope, name, args, actor="Cô Nhung", now=NOW)
+        intents.apply_intent(
+            session, scope, name, args, actor="Cô Nhung", teacher_id=scope.teacher_id, now=NOW
+        )
 
 
 def test_incremental_capture_equals_a_snapshot(tmp_path: Path) -> None:

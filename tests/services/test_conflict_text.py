@@ -98,7 +98,7 @@ def test_the_same_conflicts_read_in_english_when_the_language_is_english(
     assert found["not_owner"].mine == "You entered 8.5."
     assert found["stale_request"].mine == "You rejected the request: “Chưa đủ giấy tờ”."
     assert found["not_owner"].theirs == (
-        "Only the subject's teacher can enter its grades; the server kept its value."
+        "Only the subject's teacher can enter its grades; the cell stays empty."
     )
     for text in found.values():
         # The teacher's and the server's sentences: none left in Vietnamese (names aside).

@@ -98,13 +98,17 @@ def test_malformed_arguments_are_invalid_input(
 ) -> None:
     """Hostile or malformed intent arguments never reach a use case."""
     with pytest.raises(InvalidInput), db.transaction() as s:
-        intents.apply_intent(s, load_scope(s), "decide_leave", raw, actor="GV", now=NOW)
+        intents.apply_intent(
+            s, load_scope(s), "decide_leave", raw, actor="GV", teacher_id=None, now=NOW
+        )
 
 
 def test_unknown_intent_is_invalid_input(db: Database, small: SmallClass) -> None:
     """An intent name outside the registry is refused."""
     with pytest.raises(InvalidInput), db.transaction() as s:
-        intents.apply_intent(s, load_scope(s), "drop_tables", {}, actor="GV", now=NOW)
+        intents.apply_intent(
+            s, load_scope(s), "drop_tables", {}, actor="GV", teacher_id=None, now=NOW
+        )
 
 
 def test_apply_intent_does_not_queue(db: Database, request_id: int) -> None:
@@ -116,6 +120,7 @@ def test_apply_intent_does_not_queue(db: Database, request_id: int) -> None:
             "decide_leave",
             {"request_id": request_id, "approve": True, "base_version": 1},
             actor="GV",
+            teacher_id=None,
             now=NOW,
         )
     with db.reading() as s:

@@ -1,0 +1,50 @@
+"""Who may do what: the one rule the client applies before queueing an intent and the server
+applies before running it, with the same sentence on both sides.
+
+The client asks on behalf of the class's homeroom teacher (the profile's owner); the server on
+behalf of the signed-in account's teacher. The homeroom teacher may act on every record of their
+class, except grades: those only the subject's teacher enters (or anyone, when the school has
+assigned no teacher to the subject).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import NotPermitted
+from desktop.i18n import _
+from desktop.models import Student, Subject, Teacher
+
+
+def require_student_of_class(session: Session, class_id: int, student_id: int) -> None:
+    student = session.get(Student, student_id)
+    if student is None or student.class_id != class_id:
+        raise NotPermitted(_("There is no student #{id} in this class.").format(id=student_id))
+
+
+def grade_refusal(session: Session, subject: Subject, teacher_id: int | None) -> str | None:
+    """Why ``teacher_id`` may not enter ``subject``'s grades (naming who may), or ``None``."""
+    if subject.teacher_id is None or subject.teacher_id == teacher_id:
+        return None
+    teacher = session.get(Teacher, subject.teacher_id)
+    if teacher is None:
+        return _("{subject} is taught by another teacher; only they can enter its grades.").format(
+            subject=subject.name
+        )
+    return _("{subject} is taught by {teacher}; only they can enter its grades.").format(
+        subject=subject.name, teacher=teacher.full_name
+    )
+
+
+def require_grade_entry(
+    session: Session, class_id: int, subject_code: str, teacher_id: int | None
+) -> None:
+    subject = session.scalars(
+        select(Subject).where(
+            Subject.class_id == class_id, Subject.code == subject_code.strip().upper()
+        )
+    ).first()
+    refusal = None if subject is None else grade_refusal(session, subject, teacher_id)
+    if refusal is not None:
+        raise NotPermitted(refusal)
