@@ -229,7 +229,7 @@ class ResultsModel(RowsTableModel[ResultRow]):
             case Qt.ItemDataRole.ToolTipRole:
                 return conduct_tooltip(row)
             case Qt.ItemDataRole.ForegroundRole:
-                if proposed_only:
+                if proposed_only or shown is None:
                     return QBrush(GREY)
                 return QBrush(RED) if shown == Level.CHUA_DAT.value else None
             case Qt.ItemDataRole.FontRole if proposed_only:
