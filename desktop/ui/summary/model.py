@@ -70,7 +70,7 @@ def header_lines(name: str) -> str:
 
 class ResultsModel(RowsTableModel[ResultRow]):
     """Columns: the student, one per subject, academic result, conduct; for the year also
-    absences, promotion and award. Only conduct is editable: a choice is announced by
+    absences, award and promotion. Only conduct is editable: a choice is announced by
     ``conduct_chosen`` and shown at once, the screen records it."""
 
     headers: ClassVar[dict[Any, str]] = {}
@@ -96,7 +96,7 @@ class ResultsModel(RowsTableModel[ResultRow]):
         self._rows = list(results.rows)
         self._kinds = [STUDENT, *([SUBJECT] * len(results.subjects)), ACADEMIC, CONDUCT]
         if results.term == "year":
-            self._kinds += [ABSENCES, PROMOTION, AWARD]
+            self._kinds += [ABSENCES, AWARD, PROMOTION]
         self.endResetModel()
 
     def kind_of(self, column: int) -> str:
@@ -154,7 +154,7 @@ class ResultsModel(RowsTableModel[ResultRow]):
             return self._tooltip(row, kind)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._colour(row, kind)
-        if role == Qt.ItemDataRole.TextAlignmentRole and kind != STUDENT:
+        if role == Qt.ItemDataRole.TextAlignmentRole and kind in (ACADEMIC, ABSENCES):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
