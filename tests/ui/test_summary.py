@@ -1,6 +1,7 @@
 """The results screen by keyboard: the demo class's semester results in the Vietnamese form, a
 class of five worked out by hand (tests/promotion_class.py) for the year's promotion list, the
-conduct proposed and recorded as intents, and a refresh that keeps the selection."""
+conduct proposed and recorded as intents, a refresh that keeps the selection, and a conduct
+reaching the real reference server on loopback."""
 
 from __future__ import annotations
 
@@ -17,14 +18,23 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.domain.names import sort_text
-from desktop.models import OutboxIntent
+from desktop.models import ConductRating, OutboxIntent
 from desktop.models.db import Database, open_database
 from desktop.services import grades, workspace
 from desktop.services.changes import Changes
+from desktop.services.scope import load_scope
+from desktop.sync import state
+from desktop.ui import navigation
+from desktop.ui.main_window import MainWindow
 from desktop.ui.summary.model import AWARD, CONDUCT, PROMOTION, SUBJECT
 from desktop.ui.summary.screen import SummaryScreen
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
+from server.seed import seed_demo
+from server.store import Store, open_store
+from server.testing import serve_store
 from tests.promotion_class import PromotionClass, build_promotion_class
+from tests.sync_faults import harness
 
 
 @pytest.fixture
@@ -289,3 +299,51 @@ def test_a_grade_changed_elsewhere_refreshes_the_average_and_keeps_the_selection
     assert screen.table.currentIndex() == screen.model.index(4, 1)
     assert screen.table.selectionModel().isSelected(screen.model.index(4, 1))
     assert screen.model.row_at(4).student_id == row.student_id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite3'}")
+    seed_demo(store, seed=2025, password="demo")
+    with serve_store(store) as url:
+        yield store, url
+    store.close()
+
+
+def test_a_conduct_rated_in_the_window_reaches_the_server(
+    qtbot: QtBot, database: Database, runner: TaskRunner, server: tuple[Store, str]
+) -> None:
+    """Ctrl+8 opens the results; a semester I conduct typed there is queued, and the next sync
+    records it on the reference server."""
+    store, url = server
+    token = harness.issue_token(store, "gvcn")
+    with database.transaction() as session:
+        state.sign_in(session, state.SignedIn(url, "gvcn", 1))
+        scope = load_scope(session)
+    sync = SyncController(database, runner, lambda address, _u: harness.transport(address, token))
+    window = MainWindow(database, scope, runner, sync)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.sync.synced, timeout=30_000):
+        window.sync_action.trigger()
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == navigation.SUMMARY
+    screen = window.summary
+    screen.open_with({"term": "1"})
+    qtbot.waitUntil(lambda: screen.model.term == "1" and not runner.busy)
+    row = screen.model.row_at(0)
+    letter, chosen = ("k", "Khá") if row.conduct_recorded != "Khá" else ("t", "Tốt")
+    go_to(qtbot, screen, screen.model.index(0, screen.model.column_of(CONDUCT)))
+    qtbot.keyClick(screen.table, letter)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QComboBox)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Chờ gửi: 1" in window.sync_line.text())
+
+    with qtbot.waitSignal(window.sync.synced, timeout=30_000) as synced:
+        window.sync_action.trigger()
+    assert "gửi 1 thay đổi" in synced.args[0]
+    with store.read() as session:
+        assert session.get_one(ConductRating, (row.student_id, 1)).level == chosen
