@@ -347,3 +347,42 @@ def test_a_conduct_rated_in_the_window_reaches_the_server(
     assert "gửi 1 thay đổi" in synced.args[0]
     with store.read() as session:
         assert session.get_one(ConductRating, (row.student_id, 1)).level == chosen
+
+
+def test_a_change_arriving_while_choosing_waits_until_the_choice_is_closed(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """A grade committed elsewhere while the conduct choice is open leaves the choice open;
+    once it is closed (Esc), the results are read again."""
+    screen = shown(qtbot, database, runner, "1")
+    row = screen.model.row_at(1)
+    before = screen.model.index(1, 1).data()
+    go_to(qtbot, screen, screen.model.index(1, screen.model.column_of(CONDUCT)))
+    qtbot.keyClick(screen.table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QComboBox)
+
+    def change() -> Changes:
+        with workspace.work(database, None) as unit:
+            return grades.set_grade(
+                unit.session,
+                unit.scope,
+                student_ref=str(row.student_id),
+                subject_code="TOAN",
+                semester=1,
+                kind="CK",
+                slot=1,
+                value="0" if before != "0,0" else "10",
+                reason="Sửa theo bài thi",
+                actor=unit.actor,
+                today=unit.today,
+            )
+
+    with qtbot.waitSignal(runner.operation_did_execute):
+        runner.run_change(change, lambda _c: None, lambda error: pytest.fail(error.message))
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert QApplication.focusWidget() is editor
+    assert screen.model.index(1, 1).data() == before
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: screen.model.index(1, 1).data() != before)
+    assert queued(database) == []

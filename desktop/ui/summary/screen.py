@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -117,8 +117,8 @@ class SummaryScreen(QWidget):
         self._again = False
         self._stale = True
         self._term: str | None = None
-        self._conduct_column = -1
         """The term shown; ``None`` until the first reading chose the current semester."""
+        self._conduct_column = -1
 
         self.model = ResultsModel(self)
         self.model.conduct_chosen.connect(self._record_conduct)
@@ -142,6 +142,7 @@ class SummaryScreen(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.delegate = ConductEditor(self.table)
+        self.delegate.closeEditor.connect(self._editor_closed)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(
@@ -193,6 +194,9 @@ class SummaryScreen(QWidget):
     # ------------------------------------------------------------------ reading
 
     def reload(self) -> None:
+        if self._editing():
+            self._stale = True  # a reading would close the teacher's open choice
+            return
         if self._reading:
             self._again = True
             return
@@ -227,8 +231,18 @@ class SummaryScreen(QWidget):
         if self._again:
             self._read()
 
+    def _editing(self) -> bool:
+        return self.table.state() == QAbstractItemView.State.EditingState
+
+    def _editor_closed(self) -> None:
+        if self._stale:
+            QTimer.singleShot(0, self.reload)
+
     def _loaded(self, loaded: Results) -> None:
         self._reading = False
+        if self._editing():
+            self._stale = True
+            return
         if self._again or (self._term is not None and loaded.term != self._term):
             self._read()  # the term changed, or something changed, while reading
             return
