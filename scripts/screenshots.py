@@ -70,6 +70,8 @@ def main() -> int:
             ("leave-requests", navigation.LEAVE, {"status": "submitted"}),
             ("post-audit", navigation.POST_AUDIT, {}),
             ("refused-changes", navigation.CONFLICTS, {}),
+            ("results", navigation.SUMMARY, {"term": "1"}),
+            ("results-year", navigation.SUMMARY, {"term": "year"}),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))
