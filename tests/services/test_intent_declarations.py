@@ -3,9 +3,11 @@ right the client refuses before queueing, with the same sentence."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,3 +186,51 @@ def test_a_roll_call_mark_for_a_student_of_another_class_is_refused(
     raw = {**EXAMPLES["set_attendance"], "student_id": max(small.student_ids) + 100}
     with pytest.raises(NotPermitted), db.transaction() as session:
         perform(session, load_scope(session), "set_attendance", raw, actor="GV")
+
+
+def _literal_keys(node: ast.expr) -> set[str] | None:
+    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys):
+        return {str(k.value) for k in node.keys if isinstance(k, ast.Constant)}
+    return None
+
+
+def _perform_calls() -> set[tuple[str, int, str, frozenset[str]]]:
+    """``(file, line, intent name, argument keys)`` of every ``perform(...)`` call with a literal
+    name in the window and the command line; the keys when the arguments are a dictionary
+    written there or assigned to a variable just before."""
+    found: set[tuple[str, int, str, frozenset[str]]] = set()
+    root = Path(__file__).resolve().parents[2] / "desktop"
+    for path in sorted([*root.glob("ui/**/*.py"), *root.glob("cli/*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+        for function in functions:
+            dicts: dict[str, list[tuple[int, set[str] | None]]] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, ast.Name):
+                        dicts.setdefault(target.id, []).append(
+                            (node.lineno, _literal_keys(node.value))
+                        )
+            for node in ast.walk(function):
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "perform"):
+                    continue
+                if len(node.args) < 4 or not isinstance(node.args[2], ast.Constant):
+                    continue
+                raw = node.args[3]
+                keys = _literal_keys(raw)
+                if isinstance(raw, ast.Name):
+                    before = [k for line, k in dicts.get(raw.id, []) if line <= node.lineno]
+                    keys = before[-1] if before else None
+                found.add((path.name, node.lineno, str(node.args[2].value), frozenset(keys or ())))
+    return found
+
+
+def test_the_window_and_the_cli_name_only_declared_intents_and_arguments() -> None:
+    """A misspelt intent or argument in a caller fails here, not in a teacher's hands."""
+    calls = _perform_calls()
+    assert len(calls) >= 10
+    for file, line, name, keys in calls:
+        assert name in INTENTS, f"{file}:{line}: {name}"
+        if keys:
+            assert keys <= set(INTENTS[name].args.model_fields), f"{file}:{line}: {keys}"
