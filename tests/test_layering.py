@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,17 @@ def test_qt_free_packages_import_without_pyside6() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert len(modules) > 10
+
+
+def test_the_schools_today_has_one_source() -> None:
+    """No rule or screen asks the computer for today's date: they read the school's today
+    (``desktop.services.profile.effective_today``: the demo's day, or today in the school's time
+    zone)."""
+    asking = re.compile(r"\bdate\.today\(|\bQDate\.currentDate\(|\bdatetime\.today\(")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "desktop").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if asking.search(line)
+    ]
+    assert offenders == []
