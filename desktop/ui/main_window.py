@@ -35,6 +35,7 @@ from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
 from desktop.ui.post_audit.screen import PostAuditScreen
 from desktop.ui.preferences.tools import Tools
+from desktop.ui.students.screen import StudentsScreen
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
 
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
         self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
+        self.students = StudentsScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.STUDENTS, _("Students"), self.students, "Ctrl+9")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
