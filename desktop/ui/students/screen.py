@@ -143,7 +143,7 @@ class StudentsScreen(QWidget):
             _("Open the request"), "Ctrl+O", self._open_chosen_request
         )
         self.all_requests_action = self._action(
-            _("The student's leave requests"), "Ctrl+L", self._open_all_requests
+            _("The student's leave requests"), "Ctrl+Shift+L", self._open_all_requests
         )
         self.refresh_action = self._action(_("Read the list again"), "Ctrl+Shift+R", self.reload)
         self.open_request_button = self._button(self.open_request_action)
