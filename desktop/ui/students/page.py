@@ -40,6 +40,7 @@ def _table(model: AbsencesModel | RequestsModel | GradesModel, stretch: int) -> 
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setTabKeyNavigation(False)
     view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     header = view.horizontalHeader()
