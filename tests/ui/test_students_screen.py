@@ -4,6 +4,7 @@ rows refreshed in place when a guardian or a request changes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -20,6 +21,7 @@ from desktop.models.db import Database
 from desktop.services import leave, workspace
 from desktop.services.changes import Changes
 from desktop.services.scope import load_scope
+from desktop.sync import state
 from desktop.ui import navigation
 from desktop.ui.main_window import MainWindow
 from desktop.ui.navigation import Navigator, Target
@@ -27,6 +29,10 @@ from desktop.ui.students.model import Column, GradeColumn
 from desktop.ui.students.screen import StudentsScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
+from server.seed import seed_demo
+from server.store import Store, open_store
+from server.testing import serve_store
+from tests.sync_faults import harness
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -358,3 +364,69 @@ def test_a_decided_request_refreshes_the_open_page(
     assert request.id in excused
     selected = screen.selected()
     assert selected is not None and selected.id == request.student_id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('server') / 'server.sqlite3'}")
+    seed_demo(store, seed=2025, password="demo")
+    with serve_store(store) as url:
+        yield store, url
+    store.close()
+
+
+def test_a_registration_made_on_the_server_reaches_the_open_roster_in_place(
+    qtbot: QtBot, database: Database, runner: TaskRunner, server: tuple[Store, str]
+) -> None:
+    """A guardian registered for the e-contact book at the school (the real server on
+    loopback): the next sync updates that student's row, without a reset, the teacher's
+    selection kept."""
+    store, url = server
+    token = harness.issue_token(store, "gvcn")
+    with database.transaction() as session:
+        state.sign_in(session, state.SignedIn(url, "gvcn", 1))
+    sync = SyncController(
+        database, runner, lambda address, _user: harness.transport(address, token)
+    )
+    screen = shown(qtbot, database, runner)
+    with qtbot.waitSignal(sync.synced, timeout=30_000):
+        sync.sync_now()
+
+    with database.reading() as session:
+        guardian = session.scalars(
+            select(Guardian)
+            .where(Guardian.econtact_registered_on.is_(None))
+            .order_by(Guardian.id)
+            .limit(1)
+        ).one()
+        guardian_id, student_id = guardian.id, guardian.student_id
+    chosen = next(
+        screen.filter.row_at(n).id
+        for n in range(screen.filter.rowCount())
+        if screen.filter.row_at(n).id != student_id
+    )
+    open_student(qtbot, screen, chosen)
+    with store.write() as session:
+        row = session.get_one(Guardian, guardian_id)
+        row.econtact_registered_on = date(2026, 3, 12)
+        row.consent_recorded_on = date(2026, 3, 12)
+
+    resets: list[bool] = []
+    screen.model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(sync.synced, timeout=30_000):
+        sync.sync_now()
+
+    def shown_registration() -> object:
+        number = screen.filter.proxy_row_of(student_id)
+        assert number is not None
+        return screen.filter.index(number, Column.ECONTACT).data()
+
+    qtbot.waitUntil(lambda: shown_registration() == "12/03/2026")
+    number = screen.filter.proxy_row_of(student_id)
+    assert number is not None and screen.filter.index(number, Column.CONSENT).data() == (
+        "12/03/2026"
+    )
+    assert resets == []
+    selected = screen.selected()
+    assert selected is not None and selected.id == chosen
+    sync.cancel()
