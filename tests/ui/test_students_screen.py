@@ -4,6 +4,7 @@ rows refreshed in place when a guardian or a request changes."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date
 
@@ -430,3 +431,22 @@ def test_a_registration_made_on_the_server_reaches_the_open_roster_in_place(
     selected = screen.selected()
     assert selected is not None and selected.id == chosen
     sync.cancel()
+
+
+def test_no_phone_or_name_reaches_the_log(
+    qtbot: QtBot, database: Database, runner: TaskRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Phones and names are shown on the page and written to no log record, at any level."""
+    caplog.set_level(logging.DEBUG)
+    target = busiest_student(database)
+    screen = shown(qtbot, database, runner)
+    open_student(qtbot, screen, target)
+    runner.announce(Changes.of("sync", student=[target]))
+    qtbot.waitUntil(lambda: not runner.busy)
+    with database.reading() as session:
+        student = session.get_one(Student, target)
+        private = [student.full_name] + [
+            text for g in student.guardians for text in (g.full_name, g.phone)
+        ]
+    assert all(text in screen.page.header.text() for text in private)
+    assert not [text for text in private if text in caplog.text]

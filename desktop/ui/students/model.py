@@ -307,6 +307,8 @@ class GradesModel(RowsTableModel[GradeResult]):
             GradeColumn.YEAR,
         ):
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column is GradeColumn.SUBJECT:
+            return row.subject_name
         if role == Qt.ItemDataRole.ToolTipRole and column in (
             GradeColumn.SEMESTER1,
             GradeColumn.SEMESTER2,

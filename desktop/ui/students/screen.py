@@ -139,6 +139,11 @@ class StudentsScreen(QWidget):
         self.page = PageView()
         self.page.requests.activated.connect(self._request_activated)
         self.page.absences.activated.connect(self._absence_activated)
+        self.page.tabs.currentChanged.connect(lambda _index: self._update_actions())
+        for view in (self.page.requests, self.page.absences):
+            view.selectionModel().currentRowChanged.connect(
+                lambda _now, _before: self._update_actions()
+            )
 
         self.search_action = self._action(_("Find a student"), "Ctrl+F", self._focus_search)
         self.open_request_action = self._action(
@@ -391,7 +396,7 @@ class StudentsScreen(QWidget):
     def _update_actions(self) -> None:
         page = self.page.page
         self.all_requests_action.setEnabled(page is not None and bool(page.requests))
-        self.open_request_action.setEnabled(page is not None and bool(page.requests))
+        self.open_request_action.setEnabled(self.chosen_request() is not None)
 
     def _failed(self, error: HomeroomError) -> None:
         self.message.setText(error.message)
