@@ -199,12 +199,14 @@ def test_open_with_a_student_selects_them_even_when_the_search_hides_them(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
     """A link to a student clears a search that hides them, selects them and shows their page;
-    a link that arrives before the first load waits for it."""
+    a link that arrives before the first load (the screen is read when first shown) waits."""
     target = busiest_student(database)
     early = StudentsScreen(database, runner, Navigator())
     qtbot.addWidget(early)
-    early.open_with({"student_id": target})
     early.reload()
+    early.open_with({"student_id": target})
+    assert not runner.busy and early.model.rowCount() == 0
+    early.show()
     qtbot.waitUntil(lambda: early.page.page is not None and early.page.page.student.id == target)
 
     screen = shown(qtbot, database, runner)
@@ -450,3 +452,22 @@ def test_no_phone_or_name_reaches_the_log(
         ]
     assert all(text in screen.page.header.text() for text in private)
     assert not [text for text in private if text in caplog.text]
+
+
+def test_the_page_follows_the_arrow_keys_held_down(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """Down five times, then back up two, faster than the pages are read: the page shown at
+    the end is the selected student's, not one passed on the way."""
+    screen = shown(qtbot, database, runner)
+    screen.table.setFocus()
+    for key in [Qt.Key.Key_Down] * 5 + [Qt.Key.Key_Up] * 2:
+        qtbot.keyClick(screen.table, key)
+    qtbot.waitUntil(lambda: not runner.busy)
+    selected = screen.selected()
+    assert selected is not None and selected == screen.filter.row_at(3)
+    assert screen.page.page is not None and screen.page.page.student.id == selected.id
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(screen.table, key)
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert screen.page.page is not None and screen.page.page.student.id == selected.id

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -95,6 +95,7 @@ class StudentsScreen(QWidget):
         self._navigator = navigator
         self._class_name = class_name
         self._loaded_once = False
+        self._load_when_shown = False
         self._waiting_student: int | None = None
         self._wanted_page: int | None = None
         self._page_reading = False
@@ -186,6 +187,12 @@ class StudentsScreen(QWidget):
     # --- Screen protocol ------------------------------------------------------------------
 
     def reload(self) -> None:
+        if not self.isVisible():
+            # Read when first shown: the window starts faster, and its start screen's reads
+            # do not queue behind this one on the database lane.
+            self._load_when_shown = True
+            return
+        self._load_when_shown = False
         database, class_name = self._database, self._class_name
 
         def load() -> list[RosterRow]:
@@ -193,6 +200,11 @@ class StudentsScreen(QWidget):
                 return students.roster(unit.session, unit.scope)
 
         self._runner.run_database(load, self._loaded, self._failed)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._load_when_shown:
+            self.reload()
 
     def open_with(self, filters: dict[str, Any]) -> None:
         """``student_id``: select that student (the search cleared if it hides them) and show
@@ -243,6 +255,7 @@ class StudentsScreen(QWidget):
             self.page.show_page(None)
             return
         if self.page.page is not None and self.page.page.student.id == row.id:
+            self._wanted_page = row.id  # back on the page shown: a read on its way is stale
             return
         self._want_page(row.id)
 
@@ -307,6 +320,8 @@ class StudentsScreen(QWidget):
             self._refresh_stale()
         self.model.merge(found.rows, found.asked)
         self._count_shown()
+        if self._wanted_page is None:
+            self._select_first()  # the class arrived (a first sync into an empty profile)
         if found.page_asked is not None and found.page_asked == self._wanted_page:
             self.page.show_page(found.page)
             self._update_actions()
