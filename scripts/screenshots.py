@@ -18,9 +18,11 @@ os.environ.pop("HOMEROOM_LANG", None)
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
+from sqlalchemy import func, select
 
 from desktop.app import application
 from desktop.cli.main import main as homeroom
+from desktop.models import AttendanceMark
 from desktop.models.db import DATABASE_FILE
 from desktop.security import app_password
 from desktop.security.unlocked import UnlockedKey
@@ -53,6 +55,20 @@ def save(widget: QWidget, name: str) -> None:
     print(path.relative_to(OUT.parent.parent))
 
 
+def most_absent(window: MainWindow) -> int:
+    """The student with the most absences: their page has something in every tab."""
+    with window.database.reading() as session:
+        return int(
+            session.execute(
+                select(AttendanceMark.student_id)
+                .where(AttendanceMark.status != "present")
+                .group_by(AttendanceMark.student_id)
+                .order_by(func.count().desc(), AttendanceMark.student_id)
+                .limit(1)
+            ).scalar_one()
+        )
+
+
 def main() -> int:
     app, _translator = application()
     with tempfile.TemporaryDirectory(prefix="homeroom-shots-") as scratch:
@@ -72,6 +88,7 @@ def main() -> int:
             ("refused-changes", navigation.CONFLICTS, {}),
             ("results", navigation.SUMMARY, {"term": "1"}),
             ("results-year", navigation.SUMMARY, {"term": "year"}),
+            ("students", navigation.STUDENTS, {"student_id": most_absent(window)}),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

@@ -35,6 +35,7 @@ from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
 from desktop.ui.post_audit.screen import PostAuditScreen
 from desktop.ui.preferences.tools import Tools
+from desktop.ui.students.screen import StudentsScreen
 from desktop.ui.summary.screen import SummaryScreen
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
         self.summary = SummaryScreen(database, runner, scope.class_name)
         self.add_screen(navigation.SUMMARY, _("Results"), self.summary, "Ctrl+8")
+        self.students = StudentsScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.STUDENTS, _("Students"), self.students, "Ctrl+9")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))

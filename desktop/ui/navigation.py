@@ -26,6 +26,7 @@ LEAVE = "leave"
 POST_AUDIT = "post_audit"
 CONFLICTS = "conflicts"
 SUMMARY = "summary"
+STUDENTS = "students"
 
 
 class Screen(Protocol):
