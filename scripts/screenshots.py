@@ -70,6 +70,11 @@ def main() -> int:
             ("leave-requests", navigation.LEAVE, {"status": "submitted"}),
             ("post-audit", navigation.POST_AUDIT, {}),
             ("refused-changes", navigation.CONFLICTS, {}),
+            (
+                "grade-review",
+                navigation.GRADE_REVIEW,
+                {"semester": 2, "subject": "TOAN", "show_checked": True},
+            ),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

@@ -25,6 +25,7 @@ OVERVIEW = "overview"
 LEAVE = "leave"
 POST_AUDIT = "post_audit"
 CONFLICTS = "conflicts"
+GRADE_REVIEW = "grade_review"
 
 
 class Screen(Protocol):
