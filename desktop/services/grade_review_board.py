@@ -97,15 +97,13 @@ def board(
         session, scope, today=today, subjects=subjects, student_ids=[s.id for s in students]
     )
     wanted = set(keys) if keys is not None else None
-    teachers = dict(
-        session.execute(
-            select(Teacher.id, Teacher.full_name).where(
-                Teacher.id.in_([s.teacher_id for s in subjects if s.teacher_id is not None])
-            )
+    assigned = [s.teacher_id for s in subjects if s.teacher_id is not None]
+    teachers = {
+        teacher_id: name
+        for teacher_id, name in session.execute(
+            select(Teacher.id, Teacher.full_name).where(Teacher.id.in_(assigned))
         )
-        .tuples()
-        .all()
-    )
+    }
     terms = {
         (term.subject_id, term.semester): term
         for term in session.scalars(
