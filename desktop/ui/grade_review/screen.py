@@ -471,6 +471,7 @@ class GradeReviewScreen(QWidget):
             if send_back:
                 self.review_note.clear()
             self._say(changes.summary + " " + _("It reaches the subject teacher at the next sync."))
+            self._show_subject(self.selected_subject())
 
         self.review_button.setEnabled(False)
         self.send_back_button.setEnabled(False)
@@ -510,6 +511,7 @@ class GradeReviewScreen(QWidget):
             if question is not None:
                 self.query_note.clear()
             self._say(changes.summary)
+            self._show_change(self.selected_change())
 
         self.check_button.setEnabled(False)
         self.query_button.setEnabled(False)
