@@ -29,7 +29,7 @@ from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.models import OutboxIntent, SyncConflict, SyncInbox
 from desktop.models.db import Database
-from desktop.models.provisional import CLIENT_CREATED
+from desktop.models.provisional import CLIENT_CREATED, PROVISIONAL_FLAG
 from desktop.services import intents
 from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope, load_scope
@@ -299,21 +299,28 @@ def _replay_pending(session: Session, class_id: int) -> Changes:
     if not pending:
         return Changes("")
     scope = _scope(session, class_id)
-    for intent in pending:
-        try:
-            with session.begin_nested():
-                changes = intents.apply_intent(
-                    session,
-                    scope,
-                    intent.name,
-                    json.loads(intent.args),
-                    actor=intent.actor,
-                    now=intent.created_at,  # the action's own time, as first recorded
-                )
-        except HomeroomError:
-            continue  # the server will refuse it too, and say why
-        for kind, ids in changes.touched.items():
-            touched.setdefault(kind, set()).update(ids)
+    # The rows the replay creates are as provisional as the ones it replaces: an id of the
+    # server's range would name another row there (a check of "change 6" would check the
+    # server's change 6), and the next pull would collide with it.
+    session.info[PROVISIONAL_FLAG] = True
+    try:
+        for intent in pending:
+            try:
+                with session.begin_nested():
+                    changes = intents.apply_intent(
+                        session,
+                        scope,
+                        intent.name,
+                        json.loads(intent.args),
+                        actor=intent.actor,
+                        now=intent.created_at,  # the action's own time, as first recorded
+                    )
+            except HomeroomError:
+                continue  # the server will refuse it too, and say why
+            for kind, ids in changes.touched.items():
+                touched.setdefault(kind, set()).update(ids)
+    finally:
+        session.info.pop(PROVISIONAL_FLAG, None)
     return Changes("", {k: frozenset(v) for k, v in touched.items()})
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -16,13 +17,15 @@ from sqlalchemy import func, select
 from desktop.cli.main import main
 from desktop.models import GradeChange, GradeDeadline, OutboxIntent, Subject, SubjectTerm
 from desktop.models.db import DATABASE_FILE, open_database
-from desktop.sync import state
+from desktop.sync import engine, state
 from desktop.sync.engine import sync_once
 from server.seed import seed_demo
 from server.store import Store, open_store
 from server.testing import serve_store
 from tests.cli.conftest import Result, Run
 from tests.sync_faults import harness
+
+T = TypeVar("T")
 
 
 class Terminal(io.StringIO):
@@ -187,4 +190,57 @@ def test_after_a_sync_the_change_has_the_servers_number_and_check_reaches_the_se
     sync()
     with store.read() as session:
         assert session.get_one(GradeChange, synced["id"]).review_state == "checked"
+    database.close()
+
+
+def test_a_change_made_during_a_sync_keeps_a_provisional_id(
+    demo_template: Path,
+    tmp_path: Path,
+    server: tuple[Store, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A change queued while the first sync runs is replayed on the pulled rows (the whole
+    class, its score as the teacher saw it): it must stay provisional (negative, waiting for
+    sync), never take an id the server may give another change; the next sync gives it the
+    server's."""
+    store, url = server
+    profile = tmp_path / "demo"
+    shutil.copytree(demo_template, profile)
+    database = open_database(profile / DATABASE_FILE)
+    token = harness.issue_token(store, "gvcn")
+
+    def run(*args: str) -> Result:
+        code = main(["--data-dir", str(profile), *args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    student = run("attendance", "summary", "--json").json()[1]["student_code"]
+
+    def teacher_acts_before_the_last_step(work: Callable[[], T]) -> T:
+        if getattr(work, "func", None) is engine._finish:
+            changed = run("grades", "set", student, "VAN", "1", "GK", "2", "--reason", "Phúc khảo")
+            assert changed.code == 0, changed
+        return work()
+
+    sync_once(
+        database,
+        harness.transport(url, token),
+        class_id=1,
+        on_database=teacher_acts_before_the_last_step,
+    )
+    (waiting,) = [
+        r for r in run("grades", "changes", "--json").json() if r["student_code"] == student
+    ]
+    assert waiting["waiting_for_sync"] is True and waiting["id"] < 0
+    sync_once(database, harness.transport(url, token), class_id=1)
+    (synced,) = [
+        r for r in run("grades", "changes", "--json").json() if r["student_code"] == student
+    ]
+    assert synced["id"] > 0 and not synced["waiting_for_sync"]
+    with store.read() as session:
+        server_change = session.get_one(GradeChange, synced["id"])
+        assert (server_change.old_value, server_change.new_value) == (
+            synced["old_value"],
+            synced["new_value"],
+        )
     database.close()
