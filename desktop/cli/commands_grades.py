@@ -188,12 +188,14 @@ def grades_set(args: argparse.Namespace) -> int:
 
 
 def grades_review(args: argparse.Namespace) -> int:
-    if args.send_back is None and not args.yes:
+    if args.send_back is None:
         with work(args, write=False) as w:
             row = review_board.subject_review(
                 w.session, w.scope, subject_code=args.subject, semester=args.semester, today=w.today
             )
-        if row.missing and not _confirmed(row):
+        if row.missing and args.yes:
+            print(_("Warning: {text}").format(text=review_board.missing_text(row)))
+        elif row.missing and not _confirmed(row):
             print(_("Nothing was marked."))
             return 1
     with work(args) as w:

@@ -57,7 +57,7 @@ def review_state(profile: Path, code: str, semester: int) -> str | None:
 
 def test_missing_entries_without_a_terminal_are_refused_unless_yes(run: Run, profile: Path) -> None:
     """No terminal to ask at: the warning names the missing entries, nothing is queued; with
-    --yes the subject is marked reviewed."""
+    --yes the subject is marked reviewed, the warning still printed."""
     assert run("grades", "set", "HS001", "TOAN", "1", "TX1", "8").code == 0
     refused = run("grades", "review", "TOAN", "1")
     assert refused.code == 2
@@ -70,6 +70,7 @@ def test_missing_entries_without_a_terminal_are_refused_unless_yes(run: Run, pro
 
     accepted = run("grades", "review", "TOAN", "1", "--yes")
     assert accepted.code == 0, accepted
+    assert accepted.out.startswith("Lưu ý: Toán, học kì 1: còn thiếu 17/18 đầu điểm")
     assert queued(profile) == ["set_grade", "review_subject"]
     assert review_state(profile, "TOAN", 1) == "reviewed"
 
