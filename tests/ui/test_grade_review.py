@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -288,7 +289,8 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
     qtbot: QtBot, database: Database, runner: TaskRunner, server: tuple[Store, str]
 ) -> None:
     """In the window (Ctrl+7): Ctrl+B without a note queues nothing and says so; with a note it
-    is queued, and the sync sends it: the server's term of the subject is sent back with it."""
+    is queued, and the sync sends it: the server's term of Toán is sent back with the note,
+    which the maths teacher reads through the subject teachers' API."""
     store, url = server
     token = harness.issue_token(store, "gvcn")
     with database.transaction() as session:
@@ -314,7 +316,7 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
     row = choose(
         qtbot,
         screen.subjects,
-        lambda r: r.review_state != "returned" and r.missing > 0,
+        lambda r: r.subject_code == "TOAN",
         screen.subjects_filter.row_at,
     )
 
@@ -345,6 +347,15 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
         term = session.get_one(SubjectTerm, (row.subject_id, 2))
         assert (term.review_state, term.review_note) == ("returned", note)
         assert term.reviewed_by != ""
+    # The maths teacher reads it from the server.
+    answer = httpx.get(
+        f"{url}/api/v1/subject/classes/1/subjects/TOAN/review",
+        headers={"Authorization": f"Bearer {harness.issue_token(store, 'gv-toan')}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    returned = {r["semester"]: r for r in answer.json()}[2]
+    assert (returned["review_state"], returned["review_note"]) == ("returned", note)
     qtbot.waitUntil(lambda: screen.selected_subject() is not None)
     assert screen.selected_subject().subject_code == row.subject_code  # type: ignore[union-attr]
     assert screen.selected_subject().review_note == note  # type: ignore[union-attr]
