@@ -272,7 +272,15 @@ def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[
         state.put(session, state.LAST_ERROR, "")
         session.flush()
         session.expire_all()
-        for kind, ids in _replay_pending(session, class_id).touched.items():
+        # The rows the replay creates are as provisional as the ones it replaced: an id of the
+        # server's range would name another row there (checking "change 6" would check the
+        # server's change 6), and a later pull would collide with it.
+        session.info[PROVISIONAL_FLAG] = True
+        try:
+            replayed = _replay_pending(session, class_id)
+        finally:
+            session.info.pop(PROVISIONAL_FLAG, None)
+        for kind, ids in replayed.touched.items():
             touched.setdefault(kind, set()).update(ids)
     return new_cursor, touched
 
@@ -299,28 +307,21 @@ def _replay_pending(session: Session, class_id: int) -> Changes:
     if not pending:
         return Changes("")
     scope = _scope(session, class_id)
-    # The rows the replay creates are as provisional as the ones it replaces: an id of the
-    # server's range would name another row there (a check of "change 6" would check the
-    # server's change 6), and the next pull would collide with it.
-    session.info[PROVISIONAL_FLAG] = True
-    try:
-        for intent in pending:
-            try:
-                with session.begin_nested():
-                    changes = intents.apply_intent(
-                        session,
-                        scope,
-                        intent.name,
-                        json.loads(intent.args),
-                        actor=intent.actor,
-                        now=intent.created_at,  # the action's own time, as first recorded
-                    )
-            except HomeroomError:
-                continue  # the server will refuse it too, and say why
-            for kind, ids in changes.touched.items():
-                touched.setdefault(kind, set()).update(ids)
-    finally:
-        session.info.pop(PROVISIONAL_FLAG, None)
+    for intent in pending:
+        try:
+            with session.begin_nested():
+                changes = intents.apply_intent(
+                    session,
+                    scope,
+                    intent.name,
+                    json.loads(intent.args),
+                    actor=intent.actor,
+                    now=intent.created_at,  # the action's own time, as first recorded
+                )
+        except HomeroomError:
+            continue  # the server will refuse it too, and say why
+        for kind, ids in changes.touched.items():
+            touched.setdefault(kind, set()).update(ids)
     return Changes("", {k: frozenset(v) for k, v in touched.items()})
 
 
