@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.errors import IllegalTransition, NotFound
-from desktop.models import GradeDeadline, Subject, Teacher
+from desktop.models import GradeDeadline, SchoolClass, Subject, Teacher
 from desktop.models.db import Database
 from desktop.services import grade_report, grades, intents
 from desktop.services import grade_review_board as board
@@ -130,6 +130,9 @@ def test_a_change_not_synced_yet_waits_and_cannot_be_checked(graded: Database) -
     Vietnamese number form, and refused by ``require_checkable`` with why."""
     with graded.transaction() as session:
         scope = load_scope(session)
+        # Only the subject's teacher enters its grades: the homeroom teacher teaches Toán here.
+        toan = session.scalars(select(Subject).where(Subject.code == "TOAN")).one()
+        toan.teacher_id = session.get_one(SchoolClass, scope.class_id).homeroom_teacher_id
         intents.perform(
             session,
             scope,
