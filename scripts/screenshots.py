@@ -89,6 +89,11 @@ def main() -> int:
             ("results", navigation.SUMMARY, {"term": "1"}),
             ("results-year", navigation.SUMMARY, {"term": "year"}),
             ("students", navigation.STUDENTS, {"student_id": most_absent(window)}),
+            (
+                "grade-review",
+                navigation.GRADE_REVIEW,
+                {"semester": 2, "subject": "TOAN", "show_checked": True},
+            ),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

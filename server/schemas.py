@@ -9,6 +9,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from desktop.domain.grade_review import ReviewState
+
 SessionName = Literal["morning", "afternoon"]
 
 
@@ -103,6 +105,18 @@ class GradeView(Message):
     author: str
     updated_at: datetime
     version: int
+
+
+class SubjectReviewView(Message):
+    """The homeroom teacher's review of one subject's entries in one semester."""
+
+    semester: int
+    review_state: ReviewState = Field(
+        description="returned: sent back to the subject teacher, with what to correct in the note"
+    )
+    review_note: str
+    reviewed_by: str
+    reviewed_at: datetime | None
 
 
 # --- The principal ------------------------------------------------------------------------------

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
-from desktop.domain.grade_review import ChangeReviewState
 from desktop.domain.grading import Level, format_score_display, parse_level
 from desktop.errors import InvalidInput
 from desktop.i18n import _, format_decimal
 from desktop.services import grade_report, grades
+from desktop.services import grade_review_board as review_board
 from desktop.services.attendance import find_student
 from desktop.services.intents import perform
 
@@ -47,6 +48,11 @@ def register(commands: Any) -> None:
     p.add_argument("subject", help=_("subject code, e.g. TOAN"))
     p.add_argument("semester", type=int, choices=[1, 2])
     p.add_argument("--send-back", metavar=_("NOTE"), help=_("send back with this note"))
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help=_("mark reviewed even with missing entries, without asking"),
+    )
     p.set_defaults(handler=grades_review)
 
     p = sub.add_parser("conduct", help=_("rate a student's conduct (rèn luyện)"))
@@ -61,9 +67,18 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_changes)
 
     p = sub.add_parser("check", help=_("mark a grade change checked, or query it"))
-    p.add_argument("id", type=parse_id)
+    p.add_argument("id", type=parse_change_id)
     p.add_argument("--query", metavar=_("QUESTION"), help=_("ask the teacher who changed it"))
     p.set_defaults(handler=grades_check)
+
+
+def parse_change_id(text: str) -> int:
+    """A listed change's number; a provisional (negative) one is parsed too, so that ``check``
+    can say why it cannot be checked yet."""
+    cleaned = text.strip().lstrip("#")
+    if cleaned.startswith("-") and cleaned[1:].isdigit():
+        return int(cleaned)
+    return parse_id(text)
 
 
 def _column(text: str) -> tuple[str, int]:
@@ -173,6 +188,16 @@ def grades_set(args: argparse.Namespace) -> int:
 
 
 def grades_review(args: argparse.Namespace) -> int:
+    if args.send_back is None:
+        with work(args, write=False) as w:
+            row = review_board.subject_review(
+                w.session, w.scope, subject_code=args.subject, semester=args.semester, today=w.today
+            )
+        if row.missing and args.yes:
+            print(_("Warning: {text}").format(text=review_board.missing_text(row)))
+        elif row.missing and not _confirmed(row):
+            print(_("Nothing was marked."))
+            return 1
     with work(args) as w:
         raw = {
             "subject_code": args.subject,
@@ -183,6 +208,25 @@ def grades_review(args: argparse.Namespace) -> int:
         changes = perform(w.session, w.scope, "review_subject", raw, actor=w.actor)
     print(changes.summary)
     return 0
+
+
+YES_WORDS = frozenset({"c", "có", "co", "y", "yes"})
+
+
+def _confirmed(row: review_board.SubjectReview) -> bool:
+    """Mark reviewed with missing entries only if the teacher says so: asked at a terminal,
+    refused (with how to say yes) when nobody can answer."""
+    warning = review_board.missing_text(row)
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            warning + " " + _("Nothing was marked; add --yes to mark the entries reviewed anyway.")
+        )
+    print(_("Warning: {text}").format(text=warning))
+    try:
+        answer = input(_("Mark them reviewed anyway? [y/N] "))
+    except EOFError:
+        return False
+    return answer.strip().lower() in YES_WORDS
 
 
 def grades_conduct(args: argparse.Namespace) -> int:
@@ -200,7 +244,7 @@ def grades_conduct(args: argparse.Namespace) -> int:
 
 def grades_changes(args: argparse.Namespace) -> int:
     with work(args, write=False) as w:
-        rows = grades.listed_changes(w.session, w.scope, open_only=not args.all)
+        rows = review_board.changes_to_check(w.session, w.scope, open_only=not args.all)
     if args.json:
         print_json(rows)
         return 0
@@ -218,24 +262,32 @@ def grades_changes(args: argparse.Namespace) -> int:
         ],
         [
             (
-                r.id,
+                "–" if r.waiting_for_sync else r.id,
                 r.student_name,
                 r.subject_code,
-                f"{r.semester}/{r.column}",
-                r.old_value,
-                r.new_value,
+                f"{r.semester}/{r.shown_column}",
+                r.shown_old,
+                r.shown_new,
                 r.changed_by,
                 r.reason,
-                ChangeReviewState(r.review_state).label,
+                r.state_label,
             )
             for r in rows
         ],
     )
+    if any(r.waiting_for_sync for r in rows):
+        print(
+            _(
+                "Changes marked “–” were made on this computer: they get their number at the "
+                "next sync and can be checked then."
+            )
+        )
     return 0
 
 
 def grades_check(args: argparse.Namespace) -> int:
     with work(args) as w:
+        review_board.require_checkable(w.session, w.scope, change_id=args.id)
         raw = {"change_id": args.id, "query_note": args.query}
         changes = perform(w.session, w.scope, "check_grade_change", raw, actor=w.actor)
     print(changes.summary)

@@ -186,15 +186,25 @@ class Completeness:
     late_cells: tuple[str, ...]
 
 
-def completeness(session: Session, scope: ClassScope, *, today: date) -> Completeness:
-    """What is missing, what is overdue, what came late, per subject and semester."""
-    subjects = subjects_of(session, scope)
-    students = class_list(session, scope)
-    codes = {s.id: s.code for s in students}
+def completeness_report(
+    session: Session,
+    scope: ClassScope,
+    *,
+    today: date,
+    subjects: list[Subject] | None = None,
+    student_ids: list[int] | None = None,
+) -> grading.CompletenessReport:
+    """The domain's completeness of the class's grade book: every missing and late cell, with
+    the counts per subject and semester (``subjects`` and ``student_ids`` when the caller has
+    them already)."""
+    if subjects is None:
+        subjects = subjects_of(session, scope)
+    if student_ids is None:
+        student_ids = [s.id for s in class_list(session, scope)]
     expected: list[grading.ExpectedEntry] = []
     for subject in subjects:
         expected += grading.expected_entries(
-            codes, subject.code, subject.periods_per_year, Assessment(subject.assessment)
+            student_ids, subject.code, subject.periods_per_year, Assessment(subject.assessment)
         )
     by_id = {s.id: s for s in subjects}
     # The six columns the report reads, not whole entries: building thousands of ORM objects
@@ -229,7 +239,17 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
             select(GradeDeadline).where(GradeDeadline.class_id == scope.class_id)
         )
     ]
-    result = grading.completeness(expected, recorded, deadlines, today)
+    return grading.completeness(expected, recorded, deadlines, today)
+
+
+def completeness(session: Session, scope: ClassScope, *, today: date) -> Completeness:
+    """What is missing, what is overdue, what came late, per subject and semester."""
+    subjects = subjects_of(session, scope)
+    students = class_list(session, scope)
+    codes = {s.id: s.code for s in students}
+    result = completeness_report(
+        session, scope, today=today, subjects=subjects, student_ids=list(codes)
+    )
     names = {s.code: s.name for s in subjects}
 
     def cell(student_id: int, subject: str, semester: int, kind: GradeKind, slot: int) -> str:

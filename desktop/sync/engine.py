@@ -29,7 +29,7 @@ from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.models import OutboxIntent, SyncConflict, SyncInbox
 from desktop.models.db import Database
-from desktop.models.provisional import CLIENT_CREATED
+from desktop.models.provisional import CLIENT_CREATED, PROVISIONAL_FLAG
 from desktop.services import intents
 from desktop.services.changes import Changes
 from desktop.services.scope import ClassScope, load_scope
@@ -272,7 +272,15 @@ def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[
         state.put(session, state.LAST_ERROR, "")
         session.flush()
         session.expire_all()
-        for kind, ids in _replay_pending(session, class_id).touched.items():
+        # The rows the replay creates are as provisional as the ones it replaced: an id of the
+        # server's range would name another row there (checking "change 6" would check the
+        # server's change 6), and a later pull would collide with it.
+        session.info[PROVISIONAL_FLAG] = True
+        try:
+            replayed = _replay_pending(session, class_id)
+        finally:
+            session.info.pop(PROVISIONAL_FLAG, None)
+        for kind, ids in replayed.touched.items():
             touched.setdefault(kind, set()).update(ids)
     return new_cursor, touched
 

@@ -27,6 +27,7 @@ POST_AUDIT = "post_audit"
 CONFLICTS = "conflicts"
 SUMMARY = "summary"
 STUDENTS = "students"
+GRADE_REVIEW = "grade_review"
 
 
 class Screen(Protocol):

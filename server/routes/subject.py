@@ -9,16 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain import grading
+from desktop.domain.grade_review import ReviewState
 from desktop.errors import InvalidInput
 from desktop.i18n import _
-from desktop.models import GradeEntry, SchoolClass, Student, Subject
+from desktop.models import GradeEntry, SchoolClass, Student, Subject, SubjectTerm
 from desktop.models.base import pinned_now
 from desktop.services import grades
 from server import access
 from server.deps import AccountDep, SettingsDep, StoreDep
 from server.problems import not_found
 from server.routes.common import PREFIX, domain_problem, errors
-from server.schemas import GradeSet, GradeView, TaughtSubject
+from server.schemas import GradeSet, GradeView, SubjectReviewView, TaughtSubject
 from server.scope import load_scope_by_id
 
 router = APIRouter(prefix=f"{PREFIX}/subject", tags=["subject teacher"])
@@ -100,6 +101,36 @@ def class_grades(
         if semester is not None:
             query = query.where(GradeEntry.semester == semester)
         return [_view(entry, student, subject) for entry, student in session.execute(query)]
+
+
+@router.get(
+    "/classes/{class_id}/subjects/{subject_code}/review",
+    response_model=list[SubjectReviewView],
+    responses=errors(401, 403, 404),
+)
+def subject_review(
+    class_id: int, subject_code: str, account: AccountDep, store: StoreDep
+) -> list[SubjectReviewView]:
+    """Where the homeroom teacher's review of this subject's entries stands, per semester: a
+    subject sent back says in its note what to correct."""
+    with store.read() as session:
+        subject = _subject(session, class_id, subject_code)
+        access.require_subject(session, account, subject)
+        terms = session.scalars(
+            select(SubjectTerm)
+            .where(SubjectTerm.subject_id == subject.id)
+            .order_by(SubjectTerm.semester)
+        )
+        return [
+            SubjectReviewView(
+                semester=term.semester,
+                review_state=ReviewState(term.review_state),
+                review_note=term.review_note,
+                reviewed_by=term.reviewed_by,
+                reviewed_at=term.reviewed_at,
+            )
+            for term in terms
+        ]
 
 
 @router.put("/grades", response_model=GradeView, responses=errors(401, 403, 404, 409, 422))

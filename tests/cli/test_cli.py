@@ -111,7 +111,7 @@ def test_grades_set_report_and_review(run: Run) -> None:
     toan = next(s for s in hs001["subjects"] if s["subject_code"] == "TOAN")
     # (6 + 8 + 7.5 + 9 + 2·5 + 3·10) / 9 = 70.5 / 9 = 7.83 → 7.8
     assert toan["average"] == "7.8"
-    assert run("grades", "review", "TOAN", "1").code == 0
+    assert run("grades", "review", "TOAN", "1", "--yes").code == 0
     assert run("grades", "review", "TOAN", "1", "--send-back", "Thiếu điểm").code == 0
 
 

@@ -91,7 +91,7 @@ def test_a_teachers_morning_on_the_demo(demo: Path, capsys: pytest.CaptureFixtur
         run(demo, capsys, "grades", "set", students[0]["student_code"], "VAN", "2", "CK", "8,5")[0]
         == 0
     )
-    assert run(demo, capsys, "grades", "review", "TOAN", "2")[0] == 0
+    assert run(demo, capsys, "grades", "review", "TOAN", "2", "--yes")[0] == 0
     for term in ("1", "2", "year"):
         assert run(demo, capsys, "grades", "report", "--semester", term)[0] == 0
     completeness = json.loads(run(demo, capsys, "grades", "completeness", "--json")[1])

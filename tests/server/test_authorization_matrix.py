@@ -27,6 +27,12 @@ def calls(seeded: Seeded) -> dict[str, tuple[str, str, dict[str, object]]]:
             f"/api/v1/subject/classes/{own}/subjects/GDQP/grades",
             {"params": {"semester": 1}},
         ),
+        "own subject review": ("GET", f"/api/v1/subject/classes/{own}/subjects/TOAN/review", {}),
+        "other subject review": (
+            "GET",
+            f"/api/v1/subject/classes/{own}/subjects/GDQP/review",
+            {},
+        ),
         "principal classes": ("GET", "/api/v1/principal/classes", {}),
         "principal completeness": ("GET", f"/api/v1/principal/classes/{own}/completeness", {}),
     }
@@ -39,6 +45,8 @@ ALLOWED = {
     "subject list": set(ROLES),  # each sees only what they teach: see the test below
     "own subject grades": {"gv-toan"},
     "other subject grades": set(),
+    "own subject review": {"gv-toan"},
+    "other subject review": set(),
     "principal classes": {"hieutruong"},
     "principal completeness": {"hieutruong"},
 }
