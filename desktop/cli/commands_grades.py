@@ -9,7 +9,12 @@ from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
 from desktop.domain.grade_review import ChangeReviewState
-from desktop.domain.grading import Level, format_score_display, parse_level
+from desktop.domain.grading import (
+    Level,
+    format_score_display,
+    format_value_display,
+    parse_level,
+)
 from desktop.errors import InvalidInput
 from desktop.i18n import _, format_decimal
 from desktop.services import grade_report, grades
@@ -222,8 +227,8 @@ def grades_changes(args: argparse.Namespace) -> int:
                 r.student_name,
                 r.subject_code,
                 f"{r.semester}/{r.column}",
-                r.old_value,
-                r.new_value,
+                format_value_display(r.old_value),
+                format_value_display(r.new_value),
                 r.changed_by,
                 r.reason,
                 ChangeReviewState(r.review_state).label,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.attendance import Observation
 from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import format_date, format_moment
-from desktop.domain.grading import GradeKind
+from desktop.domain.grading import GradeKind, column_label
 from desktop.domain.leave import AuditMethod, AuditOutcome, LeaveStatus
 from desktop.i18n import _, format_decimal
 from desktop.models import LeaveRequest, Student, Subject
@@ -347,10 +347,9 @@ def _grade_value(value: object) -> str:
 
 def _set_grade(facts: _Facts) -> _Told:
     args = facts.args
-    about = _("{subject}, {kind} {slot}, semester {semester}").format(
+    about = _("{subject}, column {column}, semester {semester}").format(
         subject=_subject_name(facts, str(args["subject_code"])),
-        kind=GradeKind(args["kind"]).label.lower(),
-        slot=args["slot"],
+        column=column_label(GradeKind(args["kind"]), int(args["slot"])),
         semester=args["semester"],
     )
     mine = _("You entered {value}.").format(value=_grade_value(args["value"]))

@@ -38,7 +38,7 @@ FIRST_GRADE = 2
 
 OVERDUE = QColor("#f8c9c4")
 """Missing after its deadline."""
-MISSING = QColor("#fff3c4")
+MISSING = QColor("#fff7d6")
 """Missing, its deadline still to come."""
 LATE = QColor("#fdd9a8")
 """Entered after its deadline."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
@@ -34,7 +35,7 @@ from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services import grade_book, workspace
 from desktop.services.changes import Changes
-from desktop.services.grade_book import BookRow, GradeBook, HistoryLine
+from desktop.services.grade_book import BookColumn, BookRow, GradeBook, HistoryLine
 from desktop.ui.grades.dialogs import HistoryDialog, ReasonDialog
 from desktop.ui.grades.model import LATE, MISSING, OVERDUE, STUDENT, GradeBookModel, plain
 from desktop.ui.grades.table import GradeDelegate, GradeTable
@@ -150,6 +151,7 @@ class GradesScreen(QWidget):
         self.table.setModel(self.model)
         self.table.setItemDelegate(self.delegate)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setWordWrap(False)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -184,10 +186,42 @@ class GradesScreen(QWidget):
         choosers.addWidget(self.semester)
         choosers.addSpacing(12)
         choosers.addWidget(self.state, 3)
+        self.summary = QLabel()
+        self.summary.setObjectName("book_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setMinimumWidth(260)
+        for signal in (
+            self.model.dataChanged,
+            self.model.modelReset,
+            self.model.rowsInserted,
+            self.model.rowsRemoved,
+        ):
+            signal.connect(self._show_summary)
+        keys = QLabel(self._keys_text())
+        keys.setObjectName("book_keys")
+        keys.setWordWrap(True)
+        keys.setTextFormat(Qt.TextFormat.RichText)
+        keys.setStyleSheet("QLabel#book_keys { color: #444; }")
+        side = QFrame()
+        side.setObjectName("book_side")
+        side.setStyleSheet(
+            "QFrame#book_side { background: #fafafa; border: 1px solid #dddddd;"
+            " border-radius: 3px; }"
+        )
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.summary)
+        side_layout.addSpacing(12)
+        side_layout.addWidget(keys)
+        side_layout.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 3)
+        body.addWidget(side, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(choosers)
         layout.addWidget(self.read_only)
-        layout.addWidget(self.table, 1)
+        layout.addLayout(body, 1)
         layout.addLayout(self._legend())
         layout.addWidget(self.message)
 
@@ -265,6 +299,11 @@ class GradesScreen(QWidget):
         last = self.model.columnCount() - 1
         if last > STUDENT:
             self.table.setColumnWidth(last, 96)
+        # As wide as its columns, no wider: the side panel takes the rest of the row.
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMaximumWidth(
+            sum(self.table.columnWidth(n) for n in range(self.model.columnCount())) + frame + 2
+        )
 
     def _fill_choosers(self, book: GradeBook) -> None:
         self.subject.blockSignals(True)
@@ -589,17 +628,52 @@ class GradesScreen(QWidget):
             row.addWidget(swatch)
             row.addWidget(QLabel(text))
             row.addSpacing(10)
-        keys = QLabel(
-            _(
-                "Enter: save and go down · Tab: save and go right · Esc: cancel · {key}: history"
-            ).format(
-                key=self.history_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            )
-        )
-        keys.setStyleSheet("color: #555;")
         row.addStretch(1)
-        row.addWidget(keys)
         return row
+
+    def _keys_text(self) -> str:
+        history = self.history_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        lines = [
+            _("Type on a cell to replace its grade."),
+            _("Enter: save and go down."),
+            _("Tab: save and go right; Shift+Tab: left."),
+            _("Esc: cancel what is typed."),
+            _("{key}: the cell's history.").format(key=history),
+        ]
+        return "<b>{title}</b><br>{lines}".format(
+            title=escape(_("Keyboard")), lines="<br>".join(escape(line) for line in lines)
+        )
+
+    def _show_summary(self) -> None:
+        book = self.model.book
+        if book is None:
+            self.summary.clear()
+            return
+        cells = [cell for n in range(self.model.rowCount()) for cell in self.model.row_at(n).cells]
+        entered = sum(not cell.missing for cell in cells)
+        deadlines = " · ".join(
+            f"{column.kind} {format_date(column.due)}"
+            for column in _distinct_kinds(book)
+            if column.due is not None
+        )
+        lines = [
+            _("Subject teacher: {teacher}").format(teacher=book.subject.teacher_name or "–"),
+            _("Entered {entered} of {expected} grades.").format(
+                entered=entered, expected=len(cells)
+            ),
+            _("Missing: {missing}, of which past the deadline: {overdue}.").format(
+                missing=len(cells) - entered, overdue=sum(cell.overdue for cell in cells)
+            ),
+            _("Entered after the deadline: {late}.").format(late=sum(c.late for c in cells)),
+        ]
+        if deadlines:
+            lines.append(_("Deadlines: {deadlines}").format(deadlines=deadlines))
+        title = _("{subject}, semester {semester}").format(
+            subject=book.subject.name, semester="I" if book.semester == 1 else "II"
+        )
+        self.summary.setText(
+            f"<b>{escape(title)}</b><br>" + "<br>".join(escape(line) for line in lines)
+        )
 
     def _action(self, text: str, keys: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self)
@@ -611,3 +685,11 @@ class GradesScreen(QWidget):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+
+def _distinct_kinds(book: GradeBook) -> list[BookColumn]:
+    """One column per kind: every TX slot shares the TX deadline."""
+    seen: dict[str, BookColumn] = {}
+    for column in book.columns:
+        seen.setdefault(column.kind, column)
+    return list(seen.values())
