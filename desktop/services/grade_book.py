@@ -159,25 +159,26 @@ class _Context:
     tx_count: int
 
 
-def subject_choices(session: Session, scope: ClassScope) -> tuple[SubjectChoice, ...]:
-    """The class's subjects in timetable order, with their teachers (two queries)."""
-    homeroom = session.get_one(SchoolClass, scope.class_id).homeroom_teacher_id
+def _subjects(session: Session, scope: ClassScope) -> list[tuple[Subject, str | None, int]]:
+    """Each subject with its teacher's name and the class's homeroom teacher."""
     rows = session.execute(
-        select(Subject, Teacher.full_name)
+        select(Subject, Teacher.full_name, SchoolClass.homeroom_teacher_id)
+        .join(SchoolClass, SchoolClass.id == Subject.class_id)
         .outerjoin(Teacher, Teacher.id == Subject.teacher_id)
         .where(Subject.class_id == scope.class_id)
         .order_by(Subject.position, Subject.id)
     ).all()
-    return tuple(
-        SubjectChoice(
-            id=subject.id,
-            code=subject.code,
-            name=subject.name,
-            assessment=subject.assessment,
-            teacher_name=teacher,
-            editable=may_enter(subject.teacher_id, homeroom),
-        )
-        for subject, teacher in rows
+    return [(subject, teacher, homeroom) for subject, teacher, homeroom in rows]
+
+
+def _choice(subject: Subject, teacher: str | None, homeroom: int) -> SubjectChoice:
+    return SubjectChoice(
+        id=subject.id,
+        code=subject.code,
+        name=subject.name,
+        assessment=subject.assessment,
+        teacher_name=teacher,
+        editable=may_enter(subject.teacher_id, homeroom),
     )
 
 
@@ -197,7 +198,8 @@ def read_book(
 ) -> GradeBook:
     """The grade book of ``subject_id`` (default: the first subject this teacher teaches, else
     the first) for ``semester`` (default: today's)."""
-    choices = subject_choices(session, scope)
+    subjects = _subjects(session, scope)
+    choices = tuple(_choice(*row) for row in subjects)
     if not choices:
         raise NotFound(_("This class has no subjects yet."))
     if subject_id is None:
@@ -208,7 +210,8 @@ def read_book(
             raise NotFound(_("There is no subject #{id} in this class.").format(id=subject_id))
         chosen = found[0]
     semester = semester if semester is not None else default_semester(scope, today)
-    context = _context(session, scope, chosen.id, semester, today)
+    subject = next(row[0] for row in subjects if row[0].id == chosen.id)
+    context = _context(session, scope, subject, semester, today)
     term = session.get(SubjectTerm, (chosen.id, semester))
     return GradeBook(
         subject=chosen,
@@ -234,7 +237,10 @@ def read_rows(
     """The rows of these students as they are now (a student no longer in the class has none)."""
     if not student_ids:
         return ()
-    context = _context(session, scope, subject_id, semester, today)
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.class_id != scope.class_id:
+        raise NotFound(_("There is no subject #{id} in this class.").format(id=subject_id))
+    context = _context(session, scope, subject, semester, today)
     return _rows(session, scope, context, today, student_ids)
 
 
@@ -262,13 +268,10 @@ def _day(moment: datetime | None) -> date | None:
 
 
 def _context(
-    session: Session, scope: ClassScope, subject_id: int, semester: int, today: date
+    session: Session, scope: ClassScope, subject: Subject, semester: int, today: date
 ) -> _Context:
     if semester not in (1, 2):
         raise InvalidInput(_("The semester must be 1 or 2, not {value}.").format(value=semester))
-    subject = session.get(Subject, subject_id)
-    if subject is None or subject.class_id != scope.class_id:
-        raise NotFound(_("There is no subject #{id} in this class.").format(id=subject_id))
     assessment = Assessment(subject.assessment)
     deadlines = {
         row.kind: row.due_on
