@@ -364,9 +364,10 @@ def semester_average_exact(
     end = validate_score(ck) if ck is not None else None
     if len(present) < expected_tx or mid is None or end is None:
         return None
-    total = sum((Fraction(score) for score in present), Fraction(0))
-    total += 2 * Fraction(mid) + 3 * Fraction(end)
-    return total / (len(present) + 5)
+    # Valid scores have at most one decimal, so their Decimal sum is exact: one Fraction for
+    # the division, not one per score (the grade book recomputes a class's averages per read).
+    total = sum(present, Decimal(0)) + 2 * mid + 3 * end
+    return Fraction(total) / (len(present) + 5)
 
 
 def semester_average(

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain import grading
-from desktop.domain.calendar import format_date, school_time
+from desktop.domain.calendar import SCHOOL_TIME_ZONE, format_date, school_time
 from desktop.domain.grading import Assessment, CommentResult, GradeKind
 from desktop.errors import InvalidInput, NotFound
-from desktop.i18n import _
+from desktop.i18n import _, current_language
 from desktop.models import (
     GradeChange,
     GradeDeadline,
@@ -217,7 +218,7 @@ def read_book(
         subject=chosen,
         semester=semester,
         columns=context.columns,
-        rows=_rows(session, scope, context, today, None),
+        rows=_rows(session, scope, context, None),
         published_on=_day(term.published_at) if term else None,
         locked_on=_day(term.locked_at) if term else None,
         today=today,
@@ -241,7 +242,7 @@ def read_rows(
     if subject is None or subject.class_id != scope.class_id:
         raise NotFound(_("There is no subject #{id} in this class.").format(id=subject_id))
     context = _context(session, scope, subject, semester, today)
-    return _rows(session, scope, context, today, student_ids)
+    return _rows(session, scope, context, student_ids)
 
 
 def students_of_entries(
@@ -305,7 +306,6 @@ def _rows(
     session: Session,
     scope: ClassScope,
     context: _Context,
-    today: date,
     student_ids: Collection[int] | None,
 ) -> tuple[BookRow, ...]:
     # Plain columns, not ORM objects: a class's worth of entities cost more than the rules.
@@ -330,8 +330,16 @@ def _rows(
         entries
     ):
         cells[(student_id, kind, slot)] = (entry_id, score, comment, version, entered_at)
+    language = current_language()
+    # A cell is late from the first moment of the day after its deadline, school time.
+    late_from = [
+        datetime.combine(column.due + timedelta(days=1), time(0), SCHOOL_TIME_ZONE)
+        if column.due is not None
+        else None
+        for column in context.columns
+    ]
     return tuple(
-        _row(context, today, student_id, code, name, cells)
+        _row(context, late_from, language, student_id, code, name, cells)
         for student_id, code, name in session.execute(
             students.order_by(Student.sort_key, Student.id)
         )
@@ -340,7 +348,8 @@ def _rows(
 
 def _row(
     context: _Context,
-    today: date,
+    late_from: list[datetime | None],
+    language: str,
     student_id: int,
     code: str,
     name: str,
@@ -349,7 +358,7 @@ def _row(
     shown: list[Cell] = []
     scores: dict[tuple[str, int], Decimal | None] = {}
     results: list[CommentResult | None] = []
-    for column in context.columns:
+    for column, threshold in zip(context.columns, late_from, strict=True):
         found = cells.get((student_id, column.kind, column.slot))
         if found is None:
             shown.append(Cell(None, "", 0, overdue=column.past_due, late=False))
@@ -357,12 +366,19 @@ def _row(
             results.append(None)
             continue
         entry_id, score, comment, version, entered_at = found
-        value = grading.format_score_display(score) if score is not None else comment or ""
-        late = column.due is not None and school_time(entered_at).date() > column.due
+        value = _shown(str(score), language) if score is not None else comment or ""
+        late = threshold is not None and entered_at >= threshold
         shown.append(Cell(entry_id, value, version, overdue=False, late=late))
         scores[(column.kind, column.slot)] = score
         results.append(CommentResult(comment) if comment else None)
     return BookRow(student_id, code, name, tuple(shown), _summary(context, scores, results))
+
+
+@lru_cache(maxsize=512)
+def _shown(score: str, language: str) -> str:
+    """A stored score as shown, per language: a class's cells hold a few dozen values, each
+    formatted once (keyed by its text: ``7`` and ``7.0`` compare equal as ``Decimal``)."""
+    return grading.format_score_display(Decimal(score))
 
 
 def _summary(

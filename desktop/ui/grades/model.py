@@ -8,6 +8,7 @@ shown at once, in italics, until the database lane answers (``set_pending``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -18,7 +19,7 @@ from desktop.i18n import _
 from desktop.services.grade_book import BookColumn, BookRow, Cell, GradeBook
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-CELL_ROLE = Qt.ItemDataRole.UserRole + 1
+CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 """The ``Cell`` of a grade column (``None`` elsewhere)."""
 
 
@@ -44,6 +45,22 @@ LATE = QColor("#fdd9a8")
 """Entered after its deadline."""
 READ_ONLY_TEXT = QColor("#6b6b6b")
 
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+EDIT = int(Qt.ItemDataRole.EditRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+CENTER = Qt.AlignmentFlag.AlignCenter
+OVERDUE_BRUSH, MISSING_BRUSH, LATE_BRUSH = QBrush(OVERDUE), QBrush(MISSING), QBrush(LATE)
+GREY = QBrush(READ_ONLY_TEXT)
+BOLD, ITALIC = QFont(), QFont()
+BOLD.setBold(True)
+ITALIC.setItalic(True)
+PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+EDITABLE_FLAGS = PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
+
 
 class GradeBookModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
@@ -53,6 +70,12 @@ class GradeBookModel(QAbstractTableModel):
         self._positions: dict[int, int] = {}
         self._pending: dict[tuple[int, int], str] = {}
         """(row, grade column) → the value typed, until it is saved or refused."""
+        self._roles: dict[tuple[int, int], dict[int, Any]] = {}
+        """(row, column) → role → answer, filled as Qt asks."""
+        self._grade_end = FIRST_GRADE
+        self._editable = False
+        self._tips: dict[tuple[int, str], str | None] = {}
+        """(column, cell state) → its tooltip: the same few sentences for a whole column."""
 
     # --- Filling -----------------------------------------------------------------------
 
@@ -62,6 +85,10 @@ class GradeBookModel(QAbstractTableModel):
         self._rows = list(book.rows)
         self._positions = {row.student_id: n for n, row in enumerate(self._rows)}
         self._pending.clear()
+        self._roles.clear()
+        self._tips.clear()
+        self._grade_end = FIRST_GRADE + len(book.columns)
+        self._editable = not book.read_only
         self.endResetModel()
 
     def same_shape(self, book: GradeBook) -> bool:
@@ -82,6 +109,9 @@ class GradeBookModel(QAbstractTableModel):
             self.set_book(book)
             return
         self.book = book
+        self._roles.clear()
+        self._tips.clear()
+        self._editable = not book.read_only
         self.merge(book.rows, ())
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
@@ -105,6 +135,7 @@ class GradeBookModel(QAbstractTableModel):
                 del self._pending[key]
             if self._rows[number] != row or dropped:
                 self._rows[number] = row
+                self._forget_row(number)
                 self.dataChanged.emit(
                     self.index(number, 0), self.index(number, self.columnCount() - 1)
                 )
@@ -119,15 +150,22 @@ class GradeBookModel(QAbstractTableModel):
             (r - (r > number), c): v for (r, c), v in self._pending.items() if r != number
         }
         self._positions = {row.student_id: n for n, row in enumerate(self._rows)}
+        self._roles.clear()
         self.endRemoveRows()
+
+    def _forget_row(self, number: int) -> None:
+        for column in range(self.columnCount()):
+            self._roles.pop((number, column), None)
 
     def set_pending(self, index: AnyIndex, value: str) -> None:
         """Show ``value`` in the cell until its row is read again."""
         self._pending[(index.row(), index.column() - FIRST_GRADE)] = value
+        self._roles.pop((index.row(), index.column()), None)
         self.dataChanged.emit(plain(index), plain(index))
 
     def clear_pending(self, index: AnyIndex) -> None:
         if self._pending.pop((index.row(), index.column() - FIRST_GRADE), None) is not None:
+            self._roles.pop((index.row(), index.column()), None)
             self.dataChanged.emit(plain(index), plain(index))
 
     # --- Reading -----------------------------------------------------------------------
@@ -184,10 +222,9 @@ class GradeBookModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.is_grade(index) and self.book is not None and not self.book.read_only:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        if self._editable and FIRST_GRADE <= index.column() < self._grade_end:
+            return EDITABLE_FLAGS
+        return PLAIN_FLAGS
 
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -220,63 +257,88 @@ class GradeBookModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.book is None:
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if self.is_grade(index):
-            return self._grade_data(index, row.cells[column - FIRST_GRADE], role)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == NUMBER:
-                return str(index.row() + 1)
-            if column == STUDENT:
-                return row.student_name
-            return row.summary
-        if role == Qt.ItemDataRole.ToolTipRole and column == STUDENT:
-            return row.student_code
-        if role == Qt.ItemDataRole.ToolTipRole and column > STUDENT and not row.summary:
-            return _("Not complete yet: a score it needs is missing.")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != STUDENT:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.FontRole and column > STUDENT:
-            bold = QFont()
-            bold.setBold(True)
-            return bold
-        if role == Qt.ItemDataRole.ForegroundRole and self.book.read_only:
-            return QBrush(READ_ONLY_TEXT)
-        return None
+        # Qt asks a dozen roles per cell at every repaint: each cell's answers are worked out
+        # once into a dict (until its row changes), so a repaint is mostly dict lookups.
+        key = (index.row(), index.column())
+        roles = self._roles.get(key)
+        if roles is None:
+            if not index.isValid() or self.book is None:
+                return None
+            roles = self._roles[key] = self._answers(*key)
+        return roles.get(role)
 
-    def _grade_data(self, index: AnyIndex, cell: Cell, role: int) -> Any:
+    def answers(self, row: int, column: int) -> dict[int, Any]:
+        """Every role's answer for one cell (the delegate paints from it in one call)."""
+        roles = self._roles.get((row, column))
+        if roles is None:
+            roles = self._roles[(row, column)] = self._answers(row, column)
+        return roles
+
+    def _answers(self, number: int, column: int) -> dict[int, Any]:
         assert self.book is not None
-        pending = self._pending.get((index.row(), index.column() - FIRST_GRADE))
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return pending if pending is not None else cell.value
-        if role == CELL_ROLE:
-            return cell
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.BackgroundRole and pending is None:
-            if cell.late:
-                return QBrush(LATE)
-            if cell.overdue:
-                return QBrush(OVERDUE)
-            if cell.missing:
-                return QBrush(MISSING)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and (self.book.read_only or pending):
-            return QBrush(READ_ONLY_TEXT)
-        if role == Qt.ItemDataRole.FontRole and pending is not None:
-            italic = QFont()
-            italic.setItalic(True)
-            return italic
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._cell_tip(index, cell, pending is not None)
-        return None
+        row = self._rows[number]
+        if FIRST_GRADE <= column < self._grade_end:
+            return self._grade_answers(number, column, row.cells[column - FIRST_GRADE])
+        roles: dict[int, Any] = {}
+        if column == NUMBER:
+            roles[DISPLAY] = str(number + 1)
+            roles[ALIGNMENT] = CENTER
+        elif column == STUDENT:
+            roles[DISPLAY] = row.student_name
+            roles[TOOLTIP] = row.student_code
+        else:
+            roles[DISPLAY] = row.summary
+            roles[ALIGNMENT] = CENTER
+            roles[FONT] = BOLD
+            if not row.summary:
+                roles[TOOLTIP] = _("Not complete yet: a score it needs is missing.")
+        if self.book.read_only:
+            roles[FOREGROUND] = GREY
+        return roles
 
-    def _cell_tip(self, index: AnyIndex, cell: Cell, pending: bool) -> str | None:
-        if pending:
-            return _("Being saved…")
-        due = self.column_of(index).due
+    def _grade_answers(self, number: int, column: int, cell: Cell) -> dict[int, Any]:
+        assert self.book is not None
+        pending = self._pending.get((number, column - FIRST_GRADE))
+        value = pending if pending is not None else cell.value
+        roles: dict[int, Any] = {
+            DISPLAY: value,
+            EDIT: value,
+            CELL_ROLE: cell,
+            ALIGNMENT: CENTER,
+        }
+        if pending is not None:
+            roles[FOREGROUND] = GREY
+            roles[FONT] = ITALIC
+            roles[TOOLTIP] = _("Being saved…")
+            return roles
+        if cell.late:
+            roles[BACKGROUND] = LATE_BRUSH
+        elif cell.overdue:
+            roles[BACKGROUND] = OVERDUE_BRUSH
+        elif cell.missing:
+            roles[BACKGROUND] = MISSING_BRUSH
+        if self.book.read_only:
+            roles[FOREGROUND] = GREY
+        state = (
+            "late"
+            if cell.late
+            else "overdue"
+            if cell.overdue
+            else "missing"
+            if cell.missing
+            else ""
+        )
+        tip = self._tips.get((column, state), "")
+        if tip == "":
+            tip = self._tips[(column, state)] = self._cell_tip(
+                self.book.columns[column - FIRST_GRADE].due, cell
+            )
+        if tip is not None:
+            roles[TOOLTIP] = tip
+        return roles
+
+    @staticmethod
+    def _cell_tip(due: date | None, cell: Cell) -> str | None:
         shown_due = format_date(due) if due is not None else ""
         if cell.late:
             return _("Entered after the deadline of {day}.").format(day=shown_due)

@@ -10,13 +10,14 @@ so the current cell stays and an open editor keeps what is being typed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,11 +37,14 @@ from desktop.models.db import Database
 from desktop.services import grade_book, workspace
 from desktop.services.changes import Changes
 from desktop.services.grade_book import BookColumn, BookRow, GradeBook, HistoryLine
+from desktop.services.profile import effective_today
+from desktop.services.scope import ClassScope, load_scope
 from desktop.ui.grades.dialogs import HistoryDialog, ReasonDialog
 from desktop.ui.grades.model import LATE, MISSING, OVERDUE, STUDENT, GradeBookModel, plain
 from desktop.ui.grades.table import GradeDelegate, GradeTable
 from desktop.ui.tasks import TaskRunner
 
+READ_ONLY_BASE = QColor("#f4f5f6")
 ERROR_STYLE = "color: #b00020;"
 DONE_STYLE = "color: #1b5e20;"
 RELOADING = frozenset({"subject", "subject_term", "grade_deadline", "student", "school_class"})
@@ -113,6 +117,8 @@ class GradesScreen(QWidget):
         self._runner = runner
         self._class_name = class_name
         self._chosen = Chosen(None, None)
+        self._scope: ClassScope | None = None
+        """Read and used on the database lane only."""
         self._in_flight: Counter[tuple[int, int]] = Counter()
         self._stale: set[str] = set()
         """Entry ids to read again."""
@@ -148,6 +154,7 @@ class GradesScreen(QWidget):
         self.delegate = GradeDelegate(self._problem, self)
         self.table = GradeTable()
         self.table.setObjectName("grade_grid")
+        self._base = self.table.palette().color(QPalette.ColorRole.Base)
         self.table.setModel(self.model)
         self.table.setItemDelegate(self.delegate)
         self.table.verticalHeader().hide()
@@ -228,6 +235,7 @@ class GradesScreen(QWidget):
     # --- Screen protocol ------------------------------------------------------------------
 
     def reload(self) -> None:
+        self._scope = None  # the class's calendar or policy may have changed too
         self._read(self._chosen)
 
     def open_with(self, filters: dict[str, Any]) -> None:
@@ -248,11 +256,21 @@ class GradesScreen(QWidget):
 
     # --- Reading --------------------------------------------------------------------------
 
+    @contextmanager
+    def _work(self, *, write: bool) -> Iterator[workspace.Work]:
+        """A unit of work on the database lane with the class's scope read once, not at every
+        subject switch or grade (``reload`` reads it again)."""
+        manager = self._database.transaction() if write else self._database.reading()
+        with manager as session:
+            scope = self._scope
+            if scope is None:
+                scope = self._scope = load_scope(session, self._class_name)
+            yield workspace.Work(session, scope, effective_today(session))
+
     def _read(self, chosen: Chosen, then: Callable[[], None] | None = None) -> None:
-        database, class_name = self._database, self._class_name
 
         def load() -> GradeBook:
-            with workspace.work(database, class_name, write=False) as unit:
+            with self._work(write=False) as unit:
                 return grade_book.read_book(
                     unit.session,
                     unit.scope,
@@ -346,10 +364,14 @@ class GradesScreen(QWidget):
                 ).format(teacher=book.subject.teacher_name or "")
             )
         self.read_only.setVisible(book.read_only)
-        self.table.setProperty("read_only", book.read_only)
-        self.table.setStyleSheet(
-            "QTableView#grade_grid { background: #f4f5f6; }" if book.read_only else ""
-        )
+        if self.table.property("read_only") != book.read_only:
+            # A palette, not a style sheet: a style sheet on the grid made every repaint slow.
+            self.table.setProperty("read_only", book.read_only)
+            palette = self.table.palette()
+            palette.setColor(
+                QPalette.ColorRole.Base, READ_ONLY_BASE if book.read_only else self._base
+            )
+            self.table.setPalette(palette)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
         book = self.model.book
@@ -374,7 +396,6 @@ class GradesScreen(QWidget):
             self._stale.clear()
             self._stale_students.clear()
             return
-        database, class_name = self._database, self._class_name
         asked, self._stale = frozenset(self._stale), set()
         known = self.model.entry_students()
         students = {known[i] for i in asked if i in known} | self._stale_students
@@ -384,7 +405,7 @@ class GradesScreen(QWidget):
         self._rereading = True
 
         def read() -> tuple[int, int, set[int], tuple[BookRow, ...]]:
-            with workspace.work(database, class_name, write=False) as unit:
+            with self._work(write=False) as unit:
                 found = students | grade_book.students_of_entries(
                     unit.session, subject_id=subject_id, semester=semester, entry_ids=unknown
                 )
@@ -483,12 +504,11 @@ class GradesScreen(QWidget):
         self._in_flight[key] += 1
         target = QPersistentModelIndex(index)
         self.model.set_pending(index, self._shown_value(value))
-        database, class_name = self._database, self._class_name
         subject_id, semester, student_id = book.subject.id, book.semester, row.student_id
         fresh: list[tuple[BookRow, ...]] = []
 
         def run() -> Changes:
-            with workspace.work(database, class_name) as unit:
+            with self._work(write=True) as unit:
                 changes = grade_book.enter_grade(
                     unit.session,
                     unit.scope,
@@ -567,10 +587,10 @@ class GradesScreen(QWidget):
         if cell.entry_id is None:
             self.cell_message.show_at(index, _("This cell has no grade yet."))
             return
-        database, class_name, entry_id = self._database, self._class_name, cell.entry_id
+        entry_id = cell.entry_id
 
         def read() -> tuple[HistoryLine, ...]:
-            with workspace.work(database, class_name, write=False) as unit:
+            with self._work(write=False) as unit:
                 return grade_book.cell_history(unit.session, unit.scope, entry_id=entry_id)
 
         self._runner.run_database(

@@ -19,18 +19,28 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QLineEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
-from desktop.ui.grades.model import GradeBookModel, plain
+from desktop.ui.grades.model import (
+    ALIGNMENT,
+    BACKGROUND,
+    DISPLAY,
+    FONT,
+    FOREGROUND,
+    STUDENT,
+    GradeBookModel,
+    plain,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Check = Callable[[str], str | None]
@@ -90,6 +100,41 @@ class GradeDelegate(QStyledItemDelegate):
             self.submitted.emit(plain(index), text)
         else:
             self.refused.emit(plain(index), problem)  # the editor lost the focus
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # One call per cell reading the model's answers directly: Qt's own path asks the
+        # model a dozen roles per cell through Python, which made every repaint slow.
+        model = index.model()
+        if not isinstance(model, GradeBookModel):
+            super().paint(painter, option, index)
+            return
+        roles = model.answers(index.row(), index.column())
+        rect = option.rect
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+            painter.setPen(palette.highlightedText().color())
+        else:
+            background = roles.get(BACKGROUND)
+            if background is not None:
+                painter.fillRect(rect, background)
+            foreground = roles.get(FOREGROUND)
+            painter.setPen(foreground.color() if foreground is not None else palette.text().color())
+        font = roles.get(FONT)
+        if font is not None:
+            painter.setFont(font)
+        text = str(roles.get(DISPLAY) or "")
+        area = rect.adjusted(4, 0, -4, 0)
+        alignment = roles.get(ALIGNMENT, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
+        if text:
+            if index.column() == STUDENT:  # the one long text; grades and averages always fit
+                text = painter.fontMetrics().elidedText(
+                    text, Qt.TextElideMode.ElideRight, area.width()
+                )
+            painter.drawText(area, alignment, text)
+        painter.restore()
 
     def editing(self) -> QPersistentModelIndex | None:
         return self._editing
