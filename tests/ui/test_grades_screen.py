@@ -482,3 +482,29 @@ def test_a_grade_changed_on_the_server_arrives_in_place(
     assert Decimal(str(stored(database, changed.student_id, VAN, 2, "TX", 1))) == Decimal(
         new.replace(",", ".")
     )
+
+
+def test_ctrl_6_opens_the_grade_book_in_the_window(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """The window lists "Sổ điểm" and Ctrl+6 shows it, on the teacher's own subject."""
+    from desktop.services.scope import load_scope
+    from desktop.ui import navigation
+    from desktop.ui.main_window import MainWindow
+
+    with database.reading() as session:
+        scope = load_scope(session)
+    sync = SyncController(database, runner, lambda url, user: pytest.fail("no sync expected"))
+    window = MainWindow(database, scope, runner, sync)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    titles = [window.sidebar.item(n).text() for n in range(window.sidebar.count())]
+    assert "Sổ điểm" in titles
+    press(Qt.Key.Key_6, CTRL)
+    assert window.current_key() == navigation.GRADES
+    qtbot.waitUntil(lambda: window.grades.model.rowCount() == 41)
+    book = window.grades.model.book
+    assert book is not None and book.subject.code == VAN
