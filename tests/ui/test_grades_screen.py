@@ -186,7 +186,8 @@ def test_typed_grades_are_saved_and_enter_moves_down_tab_right(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
     """Typing replaces a cell; Enter saves and moves down, Tab saves and moves right; each value
-    is one queued intent, stored as typed ("7,5" is 7.5) and shown with the decimal comma."""
+    is one queued intent, stored as typed ("7,5" is 7.5), shown with the decimal comma and
+    counted in the side panel."""
     screen = shown(qtbot, database, runner)
     tx4 = column_of(screen, "TX4")
     row = empty_cell(screen, "TX4")
@@ -210,6 +211,7 @@ def test_typed_grades_are_saved_and_enter_moves_down_tab_right(
     assert stored(database, first, VAN, 2, "TX", 4) == "8"
     assert stored(database, second, VAN, 2, "TX", 4) == "7.5"
     assert queued(database) == before + 2
+    qtbot.waitUntil(lambda: "Đã nhập 123/246 điểm." in screen.summary.text())
 
 
 def test_the_average_is_live(qtbot: QtBot, database: Database, runner: TaskRunner) -> None:

@@ -119,6 +119,8 @@ class GradesScreen(QWidget):
         self._chosen = Chosen(None, None)
         self._scope: ClassScope | None = None
         """Read and used on the database lane only."""
+        self._listed: tuple[grade_book.SubjectChoice, ...] = ()
+        """The subjects in the chooser."""
         self._in_flight: Counter[tuple[int, int]] = Counter()
         self._stale: set[str] = set()
         """Entry ids to read again."""
@@ -199,13 +201,18 @@ class GradesScreen(QWidget):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setMinimumWidth(260)
+        # Counted again once per burst of changes (a sync redraws many rows), not per row.
+        self._summary_due = QTimer(self)
+        self._summary_due.setSingleShot(True)
+        self._summary_due.setInterval(0)
+        self._summary_due.timeout.connect(self._show_summary)
         for signal in (
             self.model.dataChanged,
             self.model.modelReset,
             self.model.rowsInserted,
             self.model.rowsRemoved,
         ):
-            signal.connect(self._show_summary)
+            signal.connect(lambda *_args: self._summary_due.start())
         keys = QLabel(self._keys_text())
         keys.setObjectName("book_keys")
         keys.setWordWrap(True)
@@ -268,7 +275,6 @@ class GradesScreen(QWidget):
             yield workspace.Work(session, scope, effective_today(session))
 
     def _read(self, chosen: Chosen, then: Callable[[], None] | None = None) -> None:
-
         def load() -> GradeBook:
             with self._work(write=False) as unit:
                 return grade_book.read_book(
@@ -325,6 +331,17 @@ class GradesScreen(QWidget):
 
     def _fill_choosers(self, book: GradeBook) -> None:
         self.subject.blockSignals(True)
+        if book.subjects != self._listed:
+            # Filled again only when the subjects changed: a refill relays the whole screen out.
+            self._listed = book.subjects
+            self._fill_subjects(book)
+        self.subject.setCurrentIndex(max(0, self.subject.findData(book.subject.id)))
+        self.subject.blockSignals(False)
+        self.semester.blockSignals(True)
+        self.semester.setCurrentIndex(max(0, self.semester.findData(book.semester)))
+        self.semester.blockSignals(False)
+
+    def _fill_subjects(self, book: GradeBook) -> None:
         self.subject.clear()
         for choice in book.subjects:
             text = (
@@ -335,11 +352,6 @@ class GradesScreen(QWidget):
                 )
             )
             self.subject.addItem(text, choice.id)
-        self.subject.setCurrentIndex(max(0, self.subject.findData(book.subject.id)))
-        self.subject.blockSignals(False)
-        self.semester.blockSignals(True)
-        self.semester.setCurrentIndex(max(0, self.semester.findData(book.semester)))
-        self.semester.blockSignals(False)
 
     def _show_state(self, book: GradeBook) -> None:
         if book.locked_on is not None:
