@@ -44,17 +44,15 @@ from desktop.services.scope import ClassScope
 # --------------------------------------------------------------------------------------------
 
 
-def may_enter(subject_teacher_id: int | None, teacher_id: int | None) -> bool:
-    """The server's rule (``server/sync.py``): a subject's grades are entered by its teacher, or
-    by anyone when the school assigned none. The one call site of the window's grade book, to be
-    replaced by the shared "who may" rule of the intents."""
-    return subject_teacher_id is None or subject_teacher_id == teacher_id
-
-
-def refusal_of(subject_name: str) -> str:
-    """The sentence the server gives when someone else enters this subject's grades."""
+def entry_refusal(session: Session, subject: Subject, teacher_id: int | None) -> str | None:
+    """Why ``teacher_id`` may not enter ``subject``'s grades, in the server's sentence, or
+    ``None`` when they may (its teacher, or anyone when the school assigned none: the rule of
+    ``server/sync.py``). The grade book's one call of the "who may" rule: the shared one of the
+    intents (``rights.grade_refusal(session, subject, teacher_id)``) takes its place."""
+    if subject.teacher_id is None or subject.teacher_id == teacher_id:
+        return None
     return _("{subject} is taught by another teacher; only they can enter its grades.").format(
-        subject=subject_name
+        subject=subject.name
     )
 
 
@@ -70,8 +68,13 @@ class SubjectChoice:
     name: str
     assessment: str
     teacher_name: str | None
-    editable: bool
-    """This class's homeroom teacher may enter its grades (``may_enter``)."""
+    refusal: str | None
+    """Why this class's homeroom teacher may not enter its grades (``entry_refusal``), or
+    ``None`` when they may."""
+
+    @property
+    def editable(self) -> bool:
+        return self.refusal is None
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class GradeBook:
 
     @property
     def refusal(self) -> str:
-        return refusal_of(self.subject.name)
+        return self.subject.refusal or ""
 
     @property
     def comment(self) -> bool:
@@ -172,14 +175,16 @@ def _subjects(session: Session, scope: ClassScope) -> list[tuple[Subject, str | 
     return [(subject, teacher, homeroom) for subject, teacher, homeroom in rows]
 
 
-def _choice(subject: Subject, teacher: str | None, homeroom: int) -> SubjectChoice:
+def _choice(
+    session: Session, subject: Subject, teacher: str | None, homeroom: int
+) -> SubjectChoice:
     return SubjectChoice(
         id=subject.id,
         code=subject.code,
         name=subject.name,
         assessment=subject.assessment,
         teacher_name=teacher,
-        editable=may_enter(subject.teacher_id, homeroom),
+        refusal=entry_refusal(session, subject, homeroom),
     )
 
 
@@ -200,7 +205,7 @@ def read_book(
     """The grade book of ``subject_id`` (default: the first subject this teacher teaches, else
     the first) for ``semester`` (default: today's)."""
     subjects = _subjects(session, scope)
-    choices = tuple(_choice(*row) for row in subjects)
+    choices = tuple(_choice(session, *row) for row in subjects)
     if not choices:
         raise NotFound(_("This class has no subjects yet."))
     if subject_id is None:
@@ -433,8 +438,9 @@ def enter_grade(
     if subject is None or subject.class_id != scope.class_id:
         raise NotFound(_("There is no subject #{id} in this class.").format(id=subject_id))
     homeroom = session.get_one(SchoolClass, scope.class_id).homeroom_teacher_id
-    if not may_enter(subject.teacher_id, homeroom):
-        raise InvalidInput(refusal_of(subject.name))
+    refusal = entry_refusal(session, subject, homeroom)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     if base_version is None:
         version = session.scalar(
             select(GradeEntry.version).where(
