@@ -94,6 +94,7 @@ def main() -> int:
                 navigation.GRADE_REVIEW,
                 {"semester": 2, "subject": "TOAN", "show_checked": True},
             ),
+            ("grade-book", navigation.GRADES, {}),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

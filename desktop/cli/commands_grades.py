@@ -265,7 +265,7 @@ def grades_changes(args: argparse.Namespace) -> int:
                 "–" if r.waiting_for_sync else r.id,
                 r.student_name,
                 r.subject_code,
-                f"{r.semester}/{r.shown_column}",
+                f"{r.semester}/{r.column}",
                 r.shown_old,
                 r.shown_new,
                 r.changed_by,

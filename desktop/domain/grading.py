@@ -283,6 +283,20 @@ def format_score_display(value: Decimal) -> str:
     return format_decimal(format_score(value))
 
 
+def format_value_display(text: str) -> str:
+    """A stored grade value ("7.5", "Đ") as shown: a score in the display form of the language
+    in force ("7,5"), a comment result as it is."""
+    cleaned = text.strip()
+    if _NUMBER.fullmatch(cleaned):
+        return format_decimal(cleaned.replace(",", "."))
+    return cleaned
+
+
+def column_label(kind: GradeKind, slot: int) -> str:
+    """A grade-book column as every screen and command names it: TX1…TX4, GK, CK."""
+    return f"{kind.value}{slot}" if kind is GradeKind.TX else kind.value
+
+
 # --------------------------------------------------------------------------------------------
 # Averages (Art. 9)
 # --------------------------------------------------------------------------------------------
@@ -350,9 +364,10 @@ def semester_average_exact(
     end = validate_score(ck) if ck is not None else None
     if len(present) < expected_tx or mid is None or end is None:
         return None
-    total = sum((Fraction(score) for score in present), Fraction(0))
-    total += 2 * Fraction(mid) + 3 * Fraction(end)
-    return total / (len(present) + 5)
+    # Valid scores have at most one decimal, so their Decimal sum is exact: one Fraction for
+    # the division, not one per score (the grade book recomputes a class's averages per read).
+    total = sum(present, Decimal(0)) + 2 * mid + 3 * end
+    return Fraction(total) / (len(present) + 5)
 
 
 def semester_average(
@@ -986,6 +1001,7 @@ __all__ = [
     "academic_level",
     "award",
     "classify_change",
+    "column_label",
     "comment_semester_result",
     "comment_year_result",
     "completeness",
@@ -995,6 +1011,7 @@ __all__ = [
     "format_score",
     "format_score_display",
     "format_score_vi",
+    "format_value_display",
     "parse_comment",
     "parse_level",
     "parse_score",

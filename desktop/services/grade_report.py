@@ -253,12 +253,11 @@ def completeness(session: Session, scope: ClassScope, *, today: date) -> Complet
     names = {s.code: s.name for s in subjects}
 
     def cell(student_id: int, subject: str, semester: int, kind: GradeKind, slot: int) -> str:
-        return _("{code} {subject} semester {semester} {kind}{slot}").format(
+        return _("{code} {subject} semester {semester} {column}").format(
             code=codes.get(student_id, student_id),
             subject=subject,
             semester=semester,
-            kind=kind.value,
-            slot=slot,
+            column=grading.column_label(kind, slot),
         )
 
     return Completeness(

@@ -20,10 +20,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.domain import grading
 from desktop.domain.grade_review import ChangeReviewState, ReviewState
-from desktop.domain.grading import GradeKind
 from desktop.errors import IllegalTransition, NotFound
-from desktop.i18n import _, format_decimal
+from desktop.i18n import _
 from desktop.models import GradeChange, GradeEntry, SubjectTerm, Teacher
 from desktop.services import grades
 from desktop.services.grade_report import completeness_report
@@ -32,11 +32,6 @@ from desktop.services.students import class_list
 
 MISSING_NAMED = 5
 """How many students a warning about missing entries names before "and N more"."""
-
-
-def column_label(kind: str, slot: int) -> str:
-    """The grade book's column labels, the same everywhere: TX1…TX4, GK, CK."""
-    return f"{kind}{slot}" if kind == GradeKind.TX.value else kind
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,7 @@ def board(
     for item in report.missing:
         cell = item.entry
         empty[(cell.subject_code, cell.semester)][cell.student_id].append(
-            column_label(cell.kind.value, cell.slot)
+            grading.column_label(cell.kind, cell.slot)
         )
     rows: list[SubjectReview] = []
     for semester in (1, 2):
@@ -243,21 +238,12 @@ class ChangeToCheck:
         return not self.waiting_for_sync and self.review_state != ChangeReviewState.CHECKED.value
 
     @property
-    def shown_column(self) -> str:
-        return column_label(self.column[:2], int(self.column[2:] or 1))
-
-    @property
     def shown_old(self) -> str:
-        return shown_value(self.old_value)
+        return grading.format_value_display(self.old_value)
 
     @property
     def shown_new(self) -> str:
-        return shown_value(self.new_value)
-
-
-def shown_value(value: str) -> str:
-    """A recorded value ("6.5", "Đ") as the teacher reads it ("6,5" in Vietnamese, "Đ")."""
-    return format_decimal(value) if value[:1].isdigit() else value
+        return grading.format_value_display(self.new_value)
 
 
 def changes_to_check(

@@ -222,7 +222,7 @@ def _check_base_version(
     current_version = entry.version if entry is not None else 0
     if current_version == base_version or (entry is not None and _value_text(entry) == new_text):
         return
-    theirs = _value_text(entry) if entry is not None else "–"
+    theirs = grading.format_value_display(_value_text(entry)) if entry is not None else "–"
     raise StaleVersion(
         _(
             "{subject}: the grade was changed to {value} by {author} meanwhile; yours was not "
@@ -341,7 +341,7 @@ def listed_changes(
             student_name=student.full_name,
             subject_code=subject.code,
             semester=entry.semester,
-            column=f"{entry.kind}{entry.slot}",
+            column=grading.column_label(GradeKind(entry.kind), entry.slot),
             old_value=change.old_value,
             new_value=change.new_value,
             changed_by=change.changed_by,

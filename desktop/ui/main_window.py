@@ -31,6 +31,7 @@ from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
 from desktop.ui.conflicts.screen import ConflictsScreen
 from desktop.ui.grade_review.screen import GradeReviewScreen
+from desktop.ui.grades.screen import GradesScreen
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
         self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
+        self.grades = GradesScreen(database, runner, scope.class_name)
+        self.add_screen(navigation.GRADES, _("Grade book"), self.grades, "Ctrl+6")
         self.grade_review = GradeReviewScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.GRADE_REVIEW, _("Grade review"), self.grade_review, "Ctrl+7")
         self.summary = SummaryScreen(database, runner, scope.class_name)

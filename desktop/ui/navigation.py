@@ -28,6 +28,7 @@ CONFLICTS = "conflicts"
 SUMMARY = "summary"
 STUDENTS = "students"
 GRADE_REVIEW = "grade_review"
+GRADES = "grades"
 
 
 class Screen(Protocol):

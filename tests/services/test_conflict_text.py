@@ -78,7 +78,7 @@ def test_each_refusal_names_the_student_what_the_teacher_did_and_what_happened(
     grade = found["not_owner"]
     assert grade.student_name == scenario.names[scenario.graded_student]
     assert grade.mine == "Thầy/cô đã nhập 8,5."
-    assert ", điểm thường xuyên " in grade.about and grade.about.endswith(", học kỳ 2")
+    assert ", cột TX" in grade.about and grade.about.endswith(", học kì 2")  # TX1…TX4, GK, CK
     assert grade.choices == (Choice.DISMISS,)
 
 

@@ -14,11 +14,10 @@ from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import Slot, format_date
 from desktop.i18n import N_, _
 from desktop.models import AttendanceMark, Base, Student
-from desktop.services import attendance
+from desktop.services import attendance, rights
 from desktop.services.attendance import session_label
 from desktop.services.changes import Changes
 from desktop.services.conflict_reading import Facts, Told, refused
-from desktop.services.intents import rights
 from desktop.services.intents.declaration import (
     Intent,
     IntentArgs,

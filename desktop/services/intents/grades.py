@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.domain.calendar import school_time
-from desktop.domain.grading import GradeKind
+from desktop.domain.grading import GradeKind, column_label
 from desktop.errors import InvalidInput, StaleVersion
 from desktop.i18n import N_, _
 from desktop.models import (
@@ -22,7 +22,7 @@ from desktop.models import (
     Subject,
     SubjectTerm,
 )
-from desktop.services import grades
+from desktop.services import grades, rights
 from desktop.services.changes import Changes
 from desktop.services.conflict_reading import (
     Facts,
@@ -32,7 +32,6 @@ from desktop.services.conflict_reading import (
     refused,
     subject_name,
 )
-from desktop.services.intents import rights
 from desktop.services.intents.declaration import (
     Intent,
     IntentArgs,
@@ -167,10 +166,9 @@ def _grade_conflict(
 
 def _grade_told(facts: Facts) -> Told:
     args = facts.args
-    about = _("{subject}, {kind} {slot}, semester {semester}").format(
+    about = _("{subject}, column {column}, semester {semester}").format(
         subject=subject_name(facts, str(args["subject_code"])),
-        kind=GradeKind(args["kind"]).label.lower(),
-        slot=args["slot"],
+        column=column_label(GradeKind(args["kind"]), int(args["slot"])),
         semester=args["semester"],
     )
     mine = _("You entered {value}.").format(value=grade_value(args["value"]))

@@ -244,7 +244,7 @@ def _change_cell(row: ChangeToCheck, column: ChangeColumn) -> str:
         case ChangeColumn.SUBJECT:
             return row.subject_name
         case ChangeColumn.COLUMN:
-            return f"{'I' if row.semester == 1 else 'II'} · {row.shown_column}"
+            return f"{'I' if row.semester == 1 else 'II'} · {row.column}"
         case ChangeColumn.VALUES:
             return f"{row.shown_old} → {row.shown_new}"
         case ChangeColumn.BY:
