@@ -466,6 +466,7 @@ def test_a_grade_changed_on_the_server_arrives_in_place(
                 "base_version": old.version,
             },
             actor="Trương Quốc Hải",
+            teacher_id=scope.teacher_id,
             now=datetime(2026, 3, 16, 3, 0, tzinfo=UTC),
         )
 
