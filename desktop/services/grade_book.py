@@ -173,7 +173,7 @@ def _choice(
         name=subject.name,
         assessment=subject.assessment,
         teacher_name=teacher,
-        refusal=rights.grade_refusal(session, subject, homeroom),
+        refusal=rights.grade_refusal(subject, homeroom, teacher),
     )
 
 

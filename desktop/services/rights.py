@@ -23,17 +23,17 @@ def require_student_of_class(session: Session, class_id: int, student_id: int) -
         raise NotPermitted(_("There is no student #{id} in this class.").format(id=student_id))
 
 
-def grade_refusal(session: Session, subject: Subject, teacher_id: int | None) -> str | None:
-    """Why ``teacher_id`` may not enter ``subject``'s grades (naming who may), or ``None``."""
+def grade_refusal(subject: Subject, teacher_id: int | None, its_teacher: str | None) -> str | None:
+    """Why ``teacher_id`` may not enter ``subject``'s grades, naming ``its_teacher`` (the
+    subject's teacher's full name, when known), or ``None``."""
     if subject.teacher_id is None or subject.teacher_id == teacher_id:
         return None
-    teacher = session.get(Teacher, subject.teacher_id)
-    if teacher is None:
+    if its_teacher is None:
         return _("{subject} is taught by another teacher; only they can enter its grades.").format(
             subject=subject.name
         )
     return _("{subject} is taught by {teacher}; only they can enter its grades.").format(
-        subject=subject.name, teacher=teacher.full_name
+        subject=subject.name, teacher=its_teacher
     )
 
 
@@ -45,6 +45,9 @@ def require_grade_entry(
             Subject.class_id == class_id, Subject.code == subject_code.strip().upper()
         )
     ).first()
-    refusal = None if subject is None else grade_refusal(session, subject, teacher_id)
+    if subject is None:
+        return
+    teacher = session.get(Teacher, subject.teacher_id) if subject.teacher_id else None
+    refusal = grade_refusal(subject, teacher_id, teacher.full_name if teacher else None)
     if refusal is not None:
         raise NotPermitted(refusal)

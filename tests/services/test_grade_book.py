@@ -133,10 +133,10 @@ def test_who_may_enter_is_the_servers_rule(demo: Database) -> None:
     with demo.transaction() as session:
         subject = session.scalars(select(Subject).where(Subject.code == "TOAN")).one()
         own = subject.teacher_id
-        assert rights.grade_refusal(session, subject, own) is None
-        assert rights.grade_refusal(session, subject, -1) is not None
+        assert rights.grade_refusal(subject, own, "Mai Thị Tuyết") is None
+        assert rights.grade_refusal(subject, -1, "Mai Thị Tuyết") is not None
         subject.teacher_id = None
-        assert rights.grade_refusal(session, subject, -1) is None
+        assert rights.grade_refusal(subject, -1, "Mai Thị Tuyết") is None
 
 
 def test_missing_cells_turn_overdue_after_their_deadline(demo: Database) -> None:

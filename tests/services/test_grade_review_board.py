@@ -154,7 +154,7 @@ def test_a_change_not_synced_yet_waits_and_cannot_be_checked(graded: Database) -
         scope = load_scope(session)
         (change,) = board.changes_to_check(session, scope)
         assert change.id < 0 and change.waiting_for_sync and not change.checkable
-        assert (change.shown_column, change.shown_old, change.shown_new) == ("TX3", "7,5", "6,5")
+        assert (change.column, change.shown_old, change.shown_new) == ("TX3", "7,5", "6,5")
         assert (change.old_value, change.new_value, change.column) == ("7.5", "6.5", "TX3")
         assert change.state_label == "Chờ đồng bộ"
         with pytest.raises(IllegalTransition, match="chưa lên máy chủ"):
