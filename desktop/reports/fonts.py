@@ -13,7 +13,7 @@ from io import BytesIO
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from desktop.resources import resource
+from desktop.resources import font_data
 
 SERIF = "HomeroomSerif"
 """The documents' family: ``SERIF`` regular, with ``-Bold``, ``-Italic``, ``-BoldItalic``."""
@@ -27,15 +27,9 @@ DOCUMENT_FONTS = {
     SERIF_ITALIC: "LiberationSerif-Italic.ttf",
     SERIF_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
 }
-SCREEN_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 
 _lock = threading.Lock()
 _registered = False
-
-
-def font_data(file_name: str) -> bytes:
-    """The bytes of ``resources/fonts/<file_name>`` (``MissingResource`` if absent)."""
-    return resource("fonts", file_name).read_bytes()
 
 
 def register_fonts() -> None:

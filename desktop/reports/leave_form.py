@@ -27,7 +27,7 @@ from desktop.i18n import _
 from desktop.reports import verification
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
 from desktop.reports.qr import draw_qr
-from desktop.reports.text_layout import Align, Run, clean, draw_text
+from desktop.reports.text_layout import Align, Run, clean, draw_text, wrap
 from desktop.services.attendance import session_label
 from desktop.services.leave_forms import LeaveForm, leave_forms
 from desktop.services.profile import effective_today
@@ -43,8 +43,14 @@ HEADER = 12.0
 ISSUER_WIDTH = 71 * mm
 NATION_WIDTH = WIDTH - ISSUER_WIDTH
 QR_SIZE = 26 * mm
-SIGNATURE_ROOM = 50.0
+SIGNATURE_ROOM = 46.0
 """Blank height left for a handwritten signature, in points."""
+SIGNATURE_GAP = 10.0
+BOX_HEIGHT = LEADING * 2 + 8
+FOOTER_TOP = BOTTOM + QR_SIZE + 6
+BODY_SIZES = (BODY, 12.5, 12.0, 11.5, 11.0, 10.5, 10.0)
+"""Sizes tried for the body, largest first, until the page holds it (long names and reasons
+set smaller rather than run into the footer)."""
 
 
 @dataclass(frozen=True)
@@ -220,128 +226,102 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
     return min(left_end, right_end)
 
 
-def _line(canvas: Canvas, y: float, label: str, value: str, *, indent: float = 0) -> float:
-    runs = [Run(label + " ", SERIF_BOLD if not indent else SERIF), Run(clean(value), SERIF)]
-    return draw_text(
-        canvas, runs, x=LEFT + indent, y=y, width=WIDTH - indent, size=BODY, leading=LEADING
-    )
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the body, set at the body size times ``scale``."""
+
+    runs: list[Run]
+    indent: float = 0.0
+    align: Align = Align.LEFT
+    gap: float = 0.0
+    """Extra space above, in points at the full body size."""
+    scale: float = 1.0
 
 
-def _sentence(canvas: Canvas, y: float, runs: list[Run]) -> float:
-    return draw_text(canvas, runs, x=LEFT, y=y, width=WIDTH, size=BODY, leading=LEADING)
+def _field(label: str, value: str, *, gap: float = 0.0) -> Block:
+    return Block([Run(label + " ", SERIF_BOLD), Run(clean(value), SERIF)], gap=gap)
 
 
-def _draw_body(canvas: Canvas, page: FormPage, y: float) -> float:
+def _body_blocks(page: FormPage) -> list[Block]:
     form, row = page.form, page.form.request
-    y -= 10
-    y = _centered(
-        canvas,
-        _("LEAVE OF ABSENCE APPLICATION"),
-        SERIF_BOLD,
-        14,
-        x=LEFT,
-        width=WIDTH,
-        y=y,
-        leading=LEADING * 1.6,
-    )
     to_whom = _("{teacher}, homeroom teacher of class {class_name}, {school}").format(
         teacher=clean(form.homeroom_teacher),
         class_name=clean(form.class_name),
         school=clean(form.school_name),
     )
-    y = (
-        draw_text(
-            canvas,
-            [Run(_("To:") + " ", SERIF_BOLD), Run(to_whom, SERIF)],
-            x=LEFT + 15 * mm,
-            y=y,
-            width=WIDTH - 15 * mm,
-            size=BODY,
-            leading=LEADING,
-        )
-        - 4
-    )
-    y = _line(canvas, y, _("Student's full name:"), row.student_name)
-    y = _line(canvas, y, _("Date of birth:"), format_date(form.student_date_of_birth))
-    y = _line(
-        canvas,
-        y,
-        _("Class:"),
-        _("{class_name}, {school}").format(
-            class_name=clean(form.class_name), school=clean(form.school_name)
-        ),
-    )
-    y = _line(
-        canvas,
-        y,
-        _("Parent or guardian:"),
-        _("{name} ({relation} of the student)").format(
-            name=clean(row.guardian_name) or "…",
-            relation=clean(relation_label(row.guardian_relation)),
-        ),
-    )
-    leave_text = _("from {first} to {last}, {sessions} sessions in all.").format(
-        first=_slot(row.first_session, row.first_day),
-        last=_slot(row.last_session, row.last_day),
-        sessions=row.sessions,
-    )
-    y = _line(canvas, y, _("Asks leave for the student"), leave_text)
     reason = ReasonCategory(row.reason_category).label
-    y = _line(
-        canvas, y, _("Reason:"), f"{reason}: {row.reason_text}" if row.reason_text else reason
-    )
-    y = _sentence(
-        canvas,
-        y,
-        [
-            Run(
-                _(
-                    "I pledge that the above is true and that I will see to it that my child "
-                    "catches up on the lessons missed."
-                ),
-                SERIF_ITALIC,
-            )
-        ],
-    )
-    channel = Channel(row.channel)
-    y = _line(
-        canvas,
-        y,
-        _("Submitted:"),
-        _("online, {channel}, at {time}.").format(
-            channel=channel.label, time=_moment(row.submitted_at)
-        ),
-    )
-    y -= 4
     decided = _moment(row.decided_at) if row.decided_at else "…"
-    y = _line(
-        canvas,
-        y,
-        _("Decision of the homeroom teacher:"),
-        _("approved, excused absence ({sessions} sessions), by {teacher} at {time}.").format(
-            sessions=row.sessions, teacher=clean(row.decided_by) or "…", time=decided
+    blocks = [
+        Block(
+            [Run(_("LEAVE OF ABSENCE APPLICATION"), SERIF_BOLD)],
+            align=Align.CENTER,
+            gap=14,
+            scale=14 / BODY,
         ),
-    )
+        Block([Run(_("To:") + " ", SERIF_BOLD), Run(to_whom, SERIF)], indent=15 * mm, gap=8),
+        _field(_("Student's full name:"), row.student_name, gap=4),
+        _field(_("Date of birth:"), format_date(form.student_date_of_birth)),
+        _field(
+            _("Class:"),
+            _("{class_name}, {school}").format(
+                class_name=clean(form.class_name), school=clean(form.school_name)
+            ),
+        ),
+        _field(
+            _("Parent or guardian:"),
+            _("{name} ({relation} of the student)").format(
+                name=clean(row.guardian_name) or "…",
+                relation=clean(relation_label(row.guardian_relation)),
+            ),
+        ),
+        _field(
+            _("Asks leave for the student"),
+            _("from {first} to {last}, {sessions} sessions in all.").format(
+                first=_slot(row.first_session, row.first_day),
+                last=_slot(row.last_session, row.last_day),
+                sessions=row.sessions,
+            ),
+        ),
+        _field(_("Reason:"), f"{reason}: {row.reason_text}" if row.reason_text else reason),
+        Block(
+            [
+                Run(
+                    _(
+                        "I pledge that the above is true and that I will see to it that my child "
+                        "catches up on the lessons missed."
+                    ),
+                    SERIF_ITALIC,
+                )
+            ]
+        ),
+        _field(
+            _("Submitted:"),
+            _("online, {channel}, at {time}.").format(
+                channel=Channel(row.channel).label, time=_moment(row.submitted_at)
+            ),
+        ),
+        _field(
+            _("Decision of the homeroom teacher:"),
+            _("approved, excused absence ({sessions} sessions), by {teacher} at {time}.").format(
+                sessions=row.sessions, teacher=clean(row.decided_by) or "…", time=decided
+            ),
+            gap=4,
+        ),
+    ]
     if form.decided_by_substitute:
-        y = _line(
-            canvas,
-            y,
-            "",
-            _(
-                "Decided under a substitute assignment, on behalf of the homeroom teacher "
-                "{teacher}."
-            ).format(teacher=clean(form.homeroom_teacher)),
-            indent=10 * mm,
-        )
+        sentence = _(
+            "Decided under a substitute assignment, on behalf of the homeroom teacher {teacher}."
+        ).format(teacher=clean(form.homeroom_teacher))
+        blocks.append(Block([Run(sentence, SERIF)], indent=10 * mm))
     if row.decision_note:
-        y = _line(canvas, y, _("Note:"), row.decision_note)
+        blocks.append(_field(_("Note:"), row.decision_note))
     if row.special_case and row.principal_signoff_by:
         signed = format_date(row.principal_signoff_on) if row.principal_signoff_on else "…"
-        y = _line(
-            canvas,
-            y,
-            _("Principal's sign-off (special case):"),
-            _("{name}, {day}.").format(name=clean(row.principal_signoff_by), day=signed),
+        blocks.append(
+            _field(
+                _("Principal's sign-off (special case):"),
+                _("{name}, {day}.").format(name=clean(row.principal_signoff_by), day=signed),
+            )
         )
     if form.audit is not None:
         outcome = AuditOutcome(form.audit.outcome).label
@@ -351,63 +331,115 @@ def _draw_body(canvas: Canvas, page: FormPage, y: float) -> float:
             if form.audit.recorded_at
             else ""
         )
-        y = _line(canvas, y, _("Post-audit result:"), f"{outcome}{method}{when}.")
+        blocks.append(_field(_("Post-audit result:"), f"{outcome}{method}{when}."))
+    return blocks
+
+
+def _blocks_height(blocks: list[Block], size: float) -> float:
+    ratio = size / BODY
+    total = 0.0
+    for block in blocks:
+        lines = wrap(block.runs, size * block.scale, WIDTH - block.indent)
+        total += (block.gap + len(lines) * LEADING * block.scale) * ratio
+    return total
+
+
+def _draw_blocks(canvas: Canvas, blocks: list[Block], y: float, size: float) -> float:
+    """Draw ``blocks`` with the first baseline near ``y``; the next baseline after them."""
+    ratio = size / BODY
+    for block in blocks:
+        y -= block.gap * ratio
+        y = draw_text(
+            canvas,
+            block.runs,
+            x=LEFT + block.indent,
+            y=y,
+            width=WIDTH - block.indent,
+            size=size * block.scale,
+            leading=LEADING * block.scale * ratio,
+            align=block.align,
+        )
     return y
 
 
-def _signature_title(canvas: Canvas, *, center: float, width: float, y: float, title: str) -> float:
-    x = center - width / 2
-    size = (
-        BODY if stringWidth(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
-    )
-    y = _centered(canvas, title, SERIF_BOLD, size, x=x, width=width, y=y, leading=LEADING)
-    return _centered(
-        canvas,
-        _("(signature and full name)"),
-        SERIF_ITALIC,
-        BODY - 1,
-        x=x,
-        width=width,
-        y=y,
-        leading=LEADING,
-    )
-
-
-def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
-    """Guardian (right, as the applicant) and the teacher who decided (left); a special case
-    adds the principal between them."""
+def _signature_blocks(page: FormPage) -> list[tuple[str, str]]:
+    """``(title, name)`` per signature: the teacher who decided (left), the principal for a
+    special case, the guardian (right, as the applicant)."""
     form, row = page.form, page.form.request
     teacher_title = (
         _("APPROVED ON BEHALF OF THE HOMEROOM TEACHER")
         if form.decided_by_substitute
         else _("HOMEROOM TEACHER")
     )
-    blocks = [(teacher_title, row.decided_by or form.homeroom_teacher)]
+    blocks = [(teacher_title, clean(row.decided_by or form.homeroom_teacher))]
     if row.special_case:
-        blocks.append((_("PRINCIPAL"), row.principal_signoff_by))
-    blocks.append((_("PARENT OR GUARDIAN"), row.guardian_name))
+        blocks.append((_("PRINCIPAL"), clean(row.principal_signoff_by)))
+    blocks.append((_("PARENT OR GUARDIAN"), clean(row.guardian_name)))
+    return blocks
+
+
+def _title_size(title: str, width: float) -> float:
+    return (
+        BODY if stringWidth(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
+    )
+
+
+def _signature_layout(page: FormPage) -> tuple[list[tuple[str, str]], float, int, int]:
+    """The blocks, each column's width, and the most lines a title and a name take."""
+    blocks = _signature_blocks(page)
+    width = WIDTH / len(blocks) - 4 * mm
+    titles = max(
+        len(wrap([Run(title, SERIF_BOLD)], _title_size(title, width), width))
+        for title, _name in blocks
+    )
+    names = max(len(wrap([Run(name, SERIF_BOLD)], BODY, width)) or 1 for _title, name in blocks)
+    return blocks, width, titles, names
+
+
+def _signatures_height(page: FormPage) -> float:
+    _blocks, _width, titles, names = _signature_layout(page)
+    return SIGNATURE_GAP + (titles + 1 + names) * LEADING + SIGNATURE_ROOM
+
+
+def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
+    """The signature row from the baseline ``y``; the next baseline below it."""
+    blocks, width, titles, names = _signature_layout(page)
     column = WIDTH / len(blocks)
-    centers = [LEFT + column * (index + 0.5) for index in range(len(blocks))]
-    width = column - 4 * mm
-    ends = [
-        _signature_title(canvas, center=center, width=width, y=y - 10, title=title)
-        for center, (title, _name) in zip(centers, blocks, strict=True)
-    ]
-    # The names on one line, below the room for the signatures.
-    names_y = min(ends) - SIGNATURE_ROOM
-    return min(
-        _centered(
+    top = y - SIGNATURE_GAP
+    for index, (title, name) in enumerate(blocks):
+        x = LEFT + column * index + 2 * mm
+        below = _centered(
             canvas,
-            clean(name),
+            title,
             SERIF_BOLD,
-            BODY,
-            x=center - width / 2,
+            _title_size(title, width),
+            x=x,
             width=width,
-            y=names_y,
+            y=top,
             leading=LEADING,
         )
-        for center, (_title, name) in zip(centers, blocks, strict=True)
-    )
+        # The hint right under each title; the names on one line below the room to sign.
+        _centered(
+            canvas,
+            _("(signature and full name)"),
+            SERIF_ITALIC,
+            BODY - 1,
+            x=x,
+            width=width,
+            y=below,
+            leading=LEADING,
+        )
+        _centered(
+            canvas,
+            name,
+            SERIF_BOLD,
+            BODY,
+            x=x,
+            width=width,
+            y=top - (titles + 1) * LEADING - SIGNATURE_ROOM,
+            leading=LEADING,
+        )
+    return top - (titles + 1 + names) * LEADING - SIGNATURE_ROOM
 
 
 def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
@@ -418,10 +450,9 @@ def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
         if row.original_received_on
         else "....../....../.........."
     )
-    height = LEADING * 2 + 8
     top = y - 4
     canvas.setLineWidth(0.8)
-    canvas.rect(LEFT, top - height, WIDTH, height, stroke=1, fill=0)
+    canvas.rect(LEFT, top - BOX_HEIGHT, WIDTH, BOX_HEIGHT, stroke=1, fill=0)
     inner = top - 6 - BODY
     inner = draw_text(
         canvas,
@@ -441,7 +472,7 @@ def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
         size=BODY,
         leading=LEADING,
     )
-    return top - height - LEADING
+    return top - BOX_HEIGHT - LEADING
 
 
 def _draw_footer(canvas: Canvas, page: FormPage) -> None:
@@ -482,9 +513,13 @@ def _draw_footer(canvas: Canvas, page: FormPage) -> None:
 
 
 def _draw_form(canvas: Canvas, page: FormPage) -> None:
-    y = _draw_header(canvas, page)
-    y = _draw_body(canvas, page, y)
+    level_3 = page.form.request.channel == Channel.LEVEL_3
+    top = _draw_header(canvas, page)
+    blocks = _body_blocks(page)
+    room = top - FOOTER_TOP - _signatures_height(page) - (BOX_HEIGHT + 4 if level_3 else 0)
+    size = next((s for s in BODY_SIZES if _blocks_height(blocks, s) <= room), BODY_SIZES[-1])
+    y = _draw_blocks(canvas, blocks, top, size)
     y = _draw_signatures(canvas, page, y)
-    if page.form.request.channel == Channel.LEVEL_3:
-        _draw_original_box(canvas, page, y)
+    if level_3:
+        _draw_original_box(canvas, page, y + LEADING - 10)
     _draw_footer(canvas, page)
