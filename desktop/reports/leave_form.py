@@ -15,7 +15,6 @@ from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,7 @@ from desktop.i18n import _
 from desktop.reports import verification
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
 from desktop.reports.qr import draw_qr
-from desktop.reports.text_layout import Align, Run, clean, draw_text, wrap
+from desktop.reports.text_layout import Align, Run, clean, draw_text, width_of, wrap
 from desktop.services.attendance import session_label
 from desktop.services.leave_forms import LeaveForm, leave_forms
 from desktop.services.profile import effective_today
@@ -152,7 +151,7 @@ def _rule_under(
     y: float,
     share: float = 1.0,
 ) -> None:
-    length = min(stringWidth(text, font, size), NATION_WIDTH) * share
+    length = min(width_of(text, font, size), NATION_WIDTH) * share
     canvas.setLineWidth(0.6)
     canvas.line(center - length / 2, y, center + length / 2, y)
 
@@ -161,7 +160,7 @@ def _fitted(text: str, font: str, width: float) -> float:
     """The header size at which ``text`` holds on one line, down to 10.5 pt (a longer name
     wraps at that size)."""
     for size in (HEADER, 11.5, 11.0):
-        if stringWidth(text, font, size) <= width:
+        if width_of(text, font, size) <= width:
             return size
     return 10.5
 
@@ -379,9 +378,7 @@ def _signature_blocks(page: FormPage) -> list[tuple[str, str]]:
 
 
 def _title_size(title: str, width: float) -> float:
-    return (
-        BODY if stringWidth(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
-    )
+    return BODY if width_of(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
 
 
 def _signature_layout(page: FormPage) -> tuple[list[tuple[str, str]], float, int, int]:

@@ -9,8 +9,10 @@ shows its letters whole), whitespace runs collapse to one space, and a word wide
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -32,6 +34,14 @@ class Piece:
     x: float
     text: str
     font: str
+    width: float
+
+
+@lru_cache(maxsize=1 << 16)
+def width_of(text: str, font: str, size: float) -> float:
+    """``stringWidth``, remembered: a batch of forms measures the same words again and again,
+    and reportlab measures a TrueType string in pure Python."""
+    return float(stringWidth(text, font, size))
 
 
 def clean(text: str) -> str:
@@ -42,64 +52,74 @@ def _cut(word: str, font: str, size: float, width: float) -> list[str]:
     """``word`` in chunks no wider than ``width`` (at least one character each)."""
     chunks, current = [], ""
     for char in word:
-        if current and stringWidth(current + char, font, size) > width:
+        if current and width_of(current + char, font, size) > width:
             chunks.append(current)
             current = ""
         current += char
     return [*chunks, current] if current else chunks
 
 
-def wrap(runs: list[Run], size: float, width: float) -> list[list[Piece]]:
-    """The runs broken into lines no wider than ``width``; piece ``x`` from the line's start."""
+Line = tuple[Piece, ...]
+
+
+def wrap(runs: Sequence[Run], size: float, width: float) -> tuple[Line, ...]:
+    """The runs broken into lines no wider than ``width``, neighbouring pieces of one face
+    joined; piece ``x`` from the line's start. Remembered: a form measures its paragraphs
+    before drawing them, and a batch sets the same ones on every page."""
+    return _wrap(tuple(runs), size, width)
+
+
+@lru_cache(maxsize=1 << 12)
+def _wrap(runs: tuple[Run, ...], size: float, width: float) -> tuple[Line, ...]:
     lines: list[list[Piece]] = [[]]
     x = 0.0
     space_pending = False  # a space closing the previous run separates it from this one
     for run in runs:
         text = unicodedata.normalize("NFC", run.text)
-        space = stringWidth(" ", run.font, size)
+        space = width_of(" ", run.font, size)
         for index, word in enumerate(text.split()):
             spaced = index > 0 or space_pending or text[:1].isspace()
             gap = space if spaced and x > 0 else 0.0
-            word_width = stringWidth(word, run.font, size)
+            word_width = width_of(word, run.font, size)
             if x + gap + word_width > width and x > 0:
                 lines.append([])
                 x, gap = 0.0, 0.0
             if word_width > width:
                 chunks = _cut(word, run.font, size, width)
                 for chunk in chunks[:-1]:
-                    lines[-1].append(Piece(x, chunk, run.font))
+                    lines[-1].append(Piece(x, chunk, run.font, width_of(chunk, run.font, size)))
                     lines.append([])
                     x = 0.0
                 word = chunks[-1]
-                word_width = stringWidth(word, run.font, size)
-            lines[-1].append(Piece(x + gap, word, run.font))
+                word_width = width_of(word, run.font, size)
+            lines[-1].append(Piece(x + gap, word, run.font, word_width))
             x += gap + word_width
         space_pending = text[-1:].isspace() if text.strip() else space_pending or bool(text)
-    return [line for line in lines if line]
+    return tuple(_joined(line, size) for line in lines if line)
 
 
-def _joined(line: list[Piece], size: float) -> list[Piece]:
+def _joined(line: list[Piece], size: float) -> Line:
     """Neighbouring pieces of one face as one string (fewer, longer ``drawString`` calls)."""
     merged: list[Piece] = []
     for piece in line:
         if merged and merged[-1].font == piece.font:
             last = merged[-1]
-            end = last.x + stringWidth(last.text, last.font, size)
-            spaces = round((piece.x - end) / stringWidth(" ", piece.font, size))
-            merged[-1] = Piece(last.x, last.text + " " * spaces + piece.text, last.font)
+            spaces = round((piece.x - last.x - last.width) / width_of(" ", piece.font, size))
+            text = last.text + " " * spaces + piece.text
+            merged[-1] = Piece(last.x, text, last.font, piece.x + piece.width - last.x)
         else:
             merged.append(piece)
-    return merged
+    return tuple(merged)
 
 
-def line_width(line: list[Piece], size: float) -> float:
+def line_width(line: Line) -> float:
     last = line[-1]
-    return last.x + float(stringWidth(last.text, last.font, size))
+    return last.x + last.width
 
 
 def draw_lines(
     canvas: Canvas,
-    lines: list[list[Piece]],
+    lines: Sequence[Line],
     *,
     x: float,
     y: float,
@@ -110,8 +130,8 @@ def draw_lines(
 ) -> float:
     """Draw ``lines`` with the first baseline at ``y``; the baseline after the last."""
     for line in lines:
-        start = x + (width - line_width(line, size)) / 2 if align is Align.CENTER else x
-        for piece in _joined(line, size):
+        start = x + (width - line_width(line)) / 2 if align is Align.CENTER else x
+        for piece in line:
             canvas.setFont(piece.font, size)
             canvas.drawString(start + piece.x, y, piece.text)
         y -= leading
@@ -120,7 +140,7 @@ def draw_lines(
 
 def draw_text(
     canvas: Canvas,
-    runs: list[Run],
+    runs: Sequence[Run],
     *,
     x: float,
     y: float,
