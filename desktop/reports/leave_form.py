@@ -381,26 +381,36 @@ def _title_size(title: str, width: float) -> float:
     return BODY if width_of(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
 
 
-def _signature_layout(page: FormPage) -> tuple[list[tuple[str, str]], float, int, int]:
-    """The blocks, each column's width, and the most lines a title and a name take."""
+@dataclass(frozen=True)
+class SignatureRow:
+    blocks: list[tuple[str, str]]
+    width: float
+    """Of each column."""
+    title_size: float
+    """One size for every title of the row: the largest at which each holds on its line."""
+    titles: int
+    names: int
+    """The most lines a title and a name take."""
+
+
+def _signature_layout(page: FormPage) -> SignatureRow:
     blocks = _signature_blocks(page)
     width = WIDTH / len(blocks) - 4 * mm
-    titles = max(
-        len(wrap([Run(title, SERIF_BOLD)], _title_size(title, width), width))
-        for title, _name in blocks
-    )
+    size = min(_title_size(title, width) for title, _name in blocks)
+    titles = max(len(wrap([Run(title, SERIF_BOLD)], size, width)) for title, _name in blocks)
     names = max(len(wrap([Run(name, SERIF_BOLD)], BODY, width)) or 1 for _title, name in blocks)
-    return blocks, width, titles, names
+    return SignatureRow(blocks, width, size, titles, names)
 
 
 def _signatures_height(page: FormPage) -> float:
-    _blocks, _width, titles, names = _signature_layout(page)
-    return SIGNATURE_GAP + (titles + 1 + names) * LEADING + SIGNATURE_ROOM
+    row = _signature_layout(page)
+    return SIGNATURE_GAP + (row.titles + 1 + row.names) * LEADING + SIGNATURE_ROOM
 
 
 def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
     """The signature row from the baseline ``y``; the next baseline below it."""
-    blocks, width, titles, names = _signature_layout(page)
+    row = _signature_layout(page)
+    blocks, width, titles, names = row.blocks, row.width, row.titles, row.names
     column = WIDTH / len(blocks)
     top = y - SIGNATURE_GAP
     for index, (title, name) in enumerate(blocks):
@@ -409,7 +419,7 @@ def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
             canvas,
             title,
             SERIF_BOLD,
-            _title_size(title, width),
+            row.title_size,
             x=x,
             width=width,
             y=top,
