@@ -113,6 +113,9 @@ def run_desktop(
     from desktop.ui.tasks import TaskRunner
 
     _translator = apply_language(app, current_language())
+    from desktop.ui.fonts import install_screen_fonts
+
+    install_screen_fonts()
     handler = log_to_file(database_path.parent)
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()

@@ -41,3 +41,12 @@ def resource(*parts: str) -> Traversable:
     if not (found.is_file() or found.is_dir()):
         raise MissingResource("resources/" + "/".join(parts))
     return found
+
+
+SCREEN_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+"""The window's sans (the documents' serif is ``desktop.reports.fonts``)."""
+
+
+def font_data(file_name: str) -> bytes:
+    """The bytes of ``resources/fonts/<file_name>``."""
+    return resource("fonts", file_name).read_bytes()

@@ -57,6 +57,10 @@ def register(commands: Subparsers) -> None:
     p.add_argument("--date", type=parse_date, help=_("day of the sign-off (default: today)"))
     p.set_defaults(handler=leave_signoff)
 
+    p = sub.add_parser("verify", help=_("check a printed form's verification code"))
+    p.add_argument("code", metavar=_("CODE"), help=_("the code under the QR, e.g. HR-123-ABCD2345"))
+    p.set_defaults(handler=leave_verify)
+
     audit = commands.add_parser("audit", help=_("post-audit (hậu kiểm) of approved requests"))
     asub = audit.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
     p = asub.add_parser("select", help=_("draw the post-audit sample and record it"))
@@ -148,6 +152,16 @@ def leave_signoff(args: argparse.Namespace) -> int:
         changes = perform(w.session, w.scope, "record_signoff", raw, actor=w.actor)
     print(changes.summary)
     return 0
+
+
+def leave_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the paper matches the record, 1 otherwise; the sentence says why."""
+    from desktop.reports.verification import verify
+
+    with work(args, write=False) as w:
+        verdict = verify(w.session, w.scope, args.code)
+    print(verdict.sentence)
+    return 0 if verdict.matches else 1
 
 
 def audit_select(args: argparse.Namespace) -> int:

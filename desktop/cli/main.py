@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_demo,
         commands_grades,
         commands_leave,
+        commands_print,
         commands_sync,
     )
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_data.register(commands)
     commands_leave.register(commands)
     commands_grades.register(commands)
+    commands_print.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)
     return parser

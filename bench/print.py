@@ -1,0 +1,222 @@
+"""Benchmark of printing, with PASS/FAIL per target and ``N/M targets met`` last.
+
+Targets:
+- 100 approved leave forms in one PDF (``render_leave_forms``: reading the records, the layout,
+  the QR codes and the PDF) as a ratio to a bare reportlab loop that draws the same strings with
+  the same fonts at the same places into a PDF with the same settings, in the same run
+  (target ≤ 1.3);
+- the window's targets, when ``bench/print_window.py`` exists: its ``measure(root, check)`` is
+  called with ``root``, the folder of this run's demo profile (``root / "homeroom.sqlite3"``,
+  the ids of its 100 approved forms in ``root / "forms.json"``), and ``check(label, shown,
+  target, ok)`` to report each target.
+
+Run: ``.venv/bin/python bench/print.py`` (``--repeat N``, default 5). Ours and the floor are
+timed in turns and the fastest of each counts: the run the machine's other programs disturbed
+least.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
+
+from desktop.demo.generator import generate_demo_class
+from desktop.models import LeaveRequest
+from desktop.models.db import open_database
+from desktop.reports import leave_form, qr
+from desktop.reports.fonts import SERIF, register_fonts
+from desktop.services.scope import load_scope
+
+FORMS = 100
+HERE = Path(__file__).resolve().parent
+WINDOW_BENCH = HERE / "print_window.py"
+
+Check = Callable[[str, str, str, bool], None]
+
+
+@dataclass
+class Verdicts:
+    results: list[bool] = field(default_factory=list)
+
+    def check(self, label: str, shown: str, target: str, ok: bool) -> None:
+        self.results.append(ok)
+        print(f"  {label:<44} {shown:<40} target {target:<10} {'PASS' if ok else 'FAIL'}")
+
+    @property
+    def met(self) -> int:
+        return sum(self.results)
+
+
+def seconds(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def prepare_profile(root: Path) -> list[int]:
+    """The demo class with at least ``FORMS`` approved requests (copies of its approved ones
+    when it has fewer); the ids of ``FORMS`` of them."""
+    database = open_database(root / "homeroom.sqlite3")
+    with database.transaction() as session:
+        generate_demo_class(session, seed=2025)
+        approved = list(
+            session.scalars(select(LeaveRequest).where(LeaveRequest.status == "approved"))
+        )
+        for index in range(max(0, FORMS - len(approved))):
+            source = approved[index % len(approved)]
+            copy = LeaveRequest(
+                **{
+                    column.key: getattr(source, column.key)
+                    for column in LeaveRequest.__table__.columns
+                    if column.key != "id"
+                }
+            )
+            session.add(copy)
+        session.flush()
+        ids = list(
+            session.scalars(
+                select(LeaveRequest.id)
+                .where(LeaveRequest.status == "approved")
+                .order_by(LeaveRequest.id)
+                .limit(FORMS)
+            )
+        )
+    database.close()
+    (root / "forms.json").write_text(json.dumps(ids), encoding="utf-8")
+    return ids
+
+
+@dataclass(frozen=True)
+class Drawn:
+    font: str
+    size: float
+    x: float
+    y: float
+    text: str
+
+
+def record_strings(pages: list[leave_form.FormPage]) -> list[list[Drawn]]:
+    """Every ``drawString`` the forms make, page by page (the floor draws the same)."""
+    recorded: list[list[Drawn]] = [[]]
+    original_draw = Canvas.drawString
+    original_show = Canvas.showPage
+
+    def draw(self: Canvas, x: float, y: float, text: str, *args: Any, **kw: Any) -> Any:
+        recorded[-1].append(Drawn(self._fontname, self._fontsize, x, y, text))
+        return original_draw(self, x, y, text, *args, **kw)
+
+    def show(self: Canvas) -> Any:
+        recorded.append([])
+        return original_show(self)
+
+    Canvas.drawString = draw  # type: ignore[method-assign]
+    Canvas.showPage = show  # type: ignore[method-assign]
+    try:
+        leave_form.draw_pages(pages)
+    finally:
+        Canvas.drawString = original_draw  # type: ignore[method-assign]
+        Canvas.showPage = original_show  # type: ignore[method-assign]
+    return [page for page in recorded if page]
+
+
+def bare_loop(strings: list[list[Drawn]]) -> bytes:
+    """The floor: reportlab drawing the recorded strings, nothing else."""
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SERIF)
+    for page in strings:
+        for drawn in page:
+            canvas.setFont(drawn.font, drawn.size)
+            canvas.drawString(drawn.x, drawn.y, drawn.text)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def forms_target(root: Path, ids: list[int], repeat: int, check: Check) -> None:
+    database = open_database(root / "homeroom.sqlite3")
+
+    def homeroom() -> bytes:
+        with database.transaction() as session:
+            return leave_form.render_leave_forms(session, load_scope(session), ids)
+
+    homeroom()  # the key is made and the fonts are registered outside the timing
+    with database.transaction() as session:
+        pages = leave_form.collect_pages(session, load_scope(session), ids)
+    database.close()
+    strings = record_strings(pages)
+    register_fonts()
+    # Taken in turns, so a burst of load from the programs sharing the machine falls on both.
+    ours_times, floor_times = [], []
+    for _ in range(repeat):
+        ours_times.append(seconds(homeroom))
+        floor_times.append(seconds(lambda: bare_loop(strings)))
+    ours, floor = min(ours_times), min(floor_times)
+    ratio = ours / floor
+    shown = f"{ours * 1000:.0f} ms / {floor * 1000:.0f} ms = {ratio:.2f}"
+    check(f"{FORMS} leave forms in one PDF vs bare reportlab", shown, "≤ 1.3", ratio <= 1.3)
+    database = open_database(root / "homeroom.sqlite3")
+    with database.reading() as session:
+        reading = min(
+            seconds(lambda: leave_form.collect_pages(session, load_scope(session), ids))
+            for _ in range(repeat)
+        )
+    database.close()
+    encoding = min(
+        seconds(lambda: [qr.modules(page.code) for page in pages]) for _ in range(repeat)
+    )
+    print(
+        f"    (of ours: reading the records {reading * 1000:.0f} ms, encoding the QR codes"
+        f" {encoding * 1000:.0f} ms)"
+    )
+
+
+def window_targets(root: Path, check: Check) -> None:
+    """``bench/print_window.py``'s ``measure(root, check)``, when that file exists."""
+    if not WINDOW_BENCH.exists():
+        print(f"  (no {WINDOW_BENCH.name}: the window's printing targets are not measured)")
+        return
+    spec = importlib.util.spec_from_file_location("print_window", WINDOW_BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.measure(root, check)
+
+
+TARGETS: list[Callable[[Path, list[int], int, Check], None]] = [
+    forms_target,
+    lambda root, _ids, _repeat, check: window_targets(root, check),
+]
+"""Each target in turn; the window's (GUI-thread stall while printing) come from
+``bench/print_window.py``."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    verdicts = Verdicts()
+    with tempfile.TemporaryDirectory(prefix="homeroom-bench-print-") as folder:
+        root = Path(folder)
+        ids = prepare_profile(root)
+        print(f"[printing: demo class, {len(ids)} approved forms, best of {args.repeat}]")
+        for target in TARGETS:
+            target(root, ids, args.repeat, verdicts.check)
+    print(f"\n{verdicts.met}/{len(verdicts.results)} targets met")
+    sys.exit(0 if verdicts.met == len(verdicts.results) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,532 @@
+"""The approved leave form ("Đơn xin nghỉ học"): one A4 page per request, in the administrative
+layout of Decree 30/2020 (domain.md §5), with the record's verification code as a QR code.
+
+``collect_pages`` reads everything a batch needs in one go (on the database lane: the first
+print of a profile stores its verification key); ``draw_pages`` only draws, so it may run on any
+thread. ``render_leave_forms`` does both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy.orm import Session
+
+from desktop.domain.calendar import Session as SchoolSession
+from desktop.domain.calendar import format_date, school_time
+from desktop.domain.guardians import relation_label
+from desktop.domain.leave import AuditMethod, AuditOutcome, Channel, ReasonCategory
+from desktop.i18n import _
+from desktop.reports import verification
+from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
+from desktop.reports.qr import draw_qr
+from desktop.reports.text_layout import Align, Run, clean, draw_text, width_of, wrap
+from desktop.services.attendance import session_label
+from desktop.services.leave_forms import LeaveForm, leave_forms
+from desktop.services.profile import effective_today
+from desktop.services.scope import ClassScope
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+# Decree 30/2020, Appendix I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
+LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
+WIDTH = PAGE_WIDTH - LEFT - RIGHT
+BODY = 13.0
+LEADING = 17.5
+HEADER = 12.0
+ISSUER_WIDTH = 71 * mm
+NATION_WIDTH = WIDTH - ISSUER_WIDTH
+QR_SIZE = 26 * mm
+SIGNATURE_ROOM = 46.0
+"""Blank height left for a handwritten signature, in points."""
+SIGNATURE_GAP = 10.0
+BOX_HEIGHT = LEADING * 2 + 8
+FOOTER_TOP = BOTTOM + QR_SIZE + 6
+BODY_SIZES = (BODY, 12.5, 12.0, 11.5, 11.0, 10.5, 10.0)
+"""Sizes tried for the body, largest first, until the page holds it (long names and reasons
+set smaller rather than run into the footer)."""
+
+
+@dataclass(frozen=True)
+class FormPage:
+    form: LeaveForm
+    code: str
+    printed_on: date
+
+
+def collect_pages(
+    session: Session, scope: ClassScope, request_ids: Sequence[int]
+) -> list[FormPage]:
+    """The pages of ``request_ids`` (all approved, else ``InvalidInput`` naming the others)."""
+    today = effective_today(session)
+    forms = leave_forms(session, scope, request_ids, today=today)
+    key = verification.signing_key(session)
+    return [FormPage(form, verification.code_for(key, form.request), today) for form in forms]
+
+
+def render_leave_forms(session: Session, scope: ClassScope, request_ids: Sequence[int]) -> bytes:
+    """One PDF, one A4 page per approved request of ``request_ids``, in that order."""
+    return draw_pages(collect_pages(session, scope, request_ids))
+
+
+def draw_pages(pages: Sequence[FormPage]) -> bytes:
+    register_fonts()
+    out = BytesIO()
+    canvas = Canvas(
+        out,
+        pagesize=A4,
+        invariant=True,
+        pageCompression=1,
+        initialFontName=SERIF,
+        initialFontSize=BODY,
+    )
+    canvas.setTitle(_("Leave application"))
+    canvas.setCreator("Homeroom")
+    for page in pages:
+        _draw_form(canvas, page)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def administrative_date(day: date) -> tuple[str, str, str]:
+    """Day, month, year as Decree 30 writes them: a day below 10 and the months January and
+    February with a leading zero ("05", "02"; "3" for March)."""
+    return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
+
+
+def place_and_date(place: str, day: date) -> str:
+    dd, month, year = administrative_date(day)
+    return _("{place}, day {day} month {month} year {year}").format(
+        place=clean(place), day=dd, month=month, year=year
+    )
+
+
+def _slot(session_value: str, day: date) -> str:
+    return _("the {session} of {day}").format(
+        session=session_label(SchoolSession(session_value)), day=format_date(day)
+    )
+
+
+def _moment(moment: datetime) -> str:
+    local = school_time(moment)
+    return _("{time} on {day}").format(time=local.strftime("%H:%M"), day=format_date(local.date()))
+
+
+def _centered(
+    canvas: Canvas,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    x: float,
+    width: float,
+    y: float,
+    leading: float,
+) -> float:
+    return draw_text(
+        canvas,
+        [Run(text, font)],
+        x=x,
+        y=y,
+        width=width,
+        size=size,
+        leading=leading,
+        align=Align.CENTER,
+    )
+
+
+def _rule_under(
+    canvas: Canvas,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    center: float,
+    y: float,
+    share: float = 1.0,
+) -> None:
+    length = min(width_of(text, font, size), NATION_WIDTH) * share
+    canvas.setLineWidth(0.6)
+    canvas.line(center - length / 2, y, center + length / 2, y)
+
+
+def _fitted(text: str, font: str, width: float) -> float:
+    """The header size at which ``text`` holds on one line, down to 10.5 pt (a longer name
+    wraps at that size)."""
+    for size in (HEADER, 11.5, 11.0):
+        if width_of(text, font, size) <= width:
+            return size
+    return 10.5
+
+
+def _draw_header(canvas: Canvas, page: FormPage) -> float:
+    form = page.form
+    top = PAGE_HEIGHT - TOP - HEADER
+    # Top left: the governing body, then the school in bold, with a short rule under it.
+    issuer_center = LEFT + ISSUER_WIDTH / 2
+    body = clean(form.governing_body).upper()
+    size = _fitted(body, SERIF, ISSUER_WIDTH)
+    y = _centered(
+        canvas, body, SERIF, size, x=LEFT, width=ISSUER_WIDTH, y=top, leading=HEADER * 1.25
+    )
+    school = clean(form.school_name).upper()
+    size = _fitted(school, SERIF_BOLD, ISSUER_WIDTH)
+    y = _centered(
+        canvas, school, SERIF_BOLD, size, x=LEFT, width=ISSUER_WIDTH, y=y, leading=HEADER * 1.25
+    )
+    _rule_under(
+        canvas, school, SERIF_BOLD, size, center=issuer_center, y=y + HEADER * 0.7, share=0.4
+    )
+    left_end = _centered(
+        canvas,
+        _("Request No. {id}").format(id=form.request.id),
+        SERIF,
+        BODY,
+        x=LEFT,
+        width=ISSUER_WIDTH,
+        y=y - 4,
+        leading=LEADING,
+    )
+    # Top right: the national title, the motto and its rule, then the place and date.
+    nation_x = LEFT + ISSUER_WIDTH
+    nation_center = nation_x + NATION_WIDTH / 2
+    y = _centered(
+        canvas,
+        _("SOCIALIST REPUBLIC OF VIET NAM"),
+        SERIF_BOLD,
+        HEADER,
+        x=nation_x,
+        width=NATION_WIDTH,
+        y=top,
+        leading=HEADER * 1.25,
+    )
+    motto = _("Independence - Freedom - Happiness")
+    y = _centered(
+        canvas, motto, SERIF_BOLD, BODY, x=nation_x, width=NATION_WIDTH, y=y, leading=BODY * 1.25
+    )
+    _rule_under(canvas, motto, SERIF_BOLD, BODY, center=nation_center, y=y + BODY * 0.75)
+    submitted = school_time(form.request.submitted_at).date()
+    right_end = _centered(
+        canvas,
+        place_and_date(form.province, submitted),
+        SERIF_ITALIC,
+        BODY,
+        x=nation_x,
+        width=NATION_WIDTH,
+        y=y - 4,
+        leading=LEADING,
+    )
+    return min(left_end, right_end)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the body, set at the body size times ``scale``."""
+
+    runs: list[Run]
+    indent: float = 0.0
+    align: Align = Align.LEFT
+    gap: float = 0.0
+    """Extra space above, in points at the full body size."""
+    scale: float = 1.0
+
+
+def _field(label: str, value: str, *, gap: float = 0.0) -> Block:
+    return Block([Run(label + " ", SERIF_BOLD), Run(clean(value), SERIF)], gap=gap)
+
+
+def _body_blocks(page: FormPage) -> list[Block]:
+    form, row = page.form, page.form.request
+    to_whom = _("{teacher}, homeroom teacher of class {class_name}, {school}").format(
+        teacher=clean(form.homeroom_teacher),
+        class_name=clean(form.class_name),
+        school=clean(form.school_name),
+    )
+    reason = ReasonCategory(row.reason_category).label
+    decided = _moment(row.decided_at) if row.decided_at else "…"
+    blocks = [
+        Block(
+            [Run(_("LEAVE OF ABSENCE APPLICATION"), SERIF_BOLD)],
+            align=Align.CENTER,
+            gap=14,
+            scale=14 / BODY,
+        ),
+        Block([Run(_("To:") + " ", SERIF_BOLD), Run(to_whom, SERIF)], indent=15 * mm, gap=8),
+        _field(_("Student's full name:"), row.student_name, gap=4),
+        _field(_("Date of birth:"), format_date(form.student_date_of_birth)),
+        _field(
+            _("Class:"),
+            _("{class_name}, {school}").format(
+                class_name=clean(form.class_name), school=clean(form.school_name)
+            ),
+        ),
+        _field(
+            _("Parent or guardian:"),
+            _("{name} ({relation} of the student)").format(
+                name=clean(row.guardian_name) or "…",
+                relation=clean(relation_label(row.guardian_relation)),
+            ),
+        ),
+        _field(
+            _("Asks leave for the student"),
+            _("from {first} to {last}, {sessions} sessions in all.").format(
+                first=_slot(row.first_session, row.first_day),
+                last=_slot(row.last_session, row.last_day),
+                sessions=row.sessions,
+            ),
+        ),
+        _field(_("Reason:"), f"{reason}: {row.reason_text}" if row.reason_text else reason),
+        Block(
+            [
+                Run(
+                    _(
+                        "I pledge that the above is true and that I will see to it that my child "
+                        "catches up on the lessons missed."
+                    ),
+                    SERIF_ITALIC,
+                )
+            ]
+        ),
+        _field(
+            _("Submitted:"),
+            _("online, {channel}, at {time}.").format(
+                channel=Channel(row.channel).label, time=_moment(row.submitted_at)
+            ),
+        ),
+        _field(
+            _("Decision of the homeroom teacher:"),
+            _("approved, excused absence ({sessions} sessions), by {teacher} at {time}.").format(
+                sessions=row.sessions, teacher=clean(row.decided_by) or "…", time=decided
+            ),
+            gap=4,
+        ),
+    ]
+    if form.decided_by_substitute:
+        sentence = _(
+            "Decided under a substitute assignment, on behalf of the homeroom teacher {teacher}."
+        ).format(teacher=clean(form.homeroom_teacher))
+        blocks.append(Block([Run(sentence, SERIF)], indent=10 * mm))
+    if row.decision_note:
+        blocks.append(_field(_("Note:"), row.decision_note))
+    if row.special_case and row.principal_signoff_by:
+        signed = format_date(row.principal_signoff_on) if row.principal_signoff_on else "…"
+        blocks.append(
+            _field(
+                _("Principal's sign-off (special case):"),
+                _("{name}, {day}.").format(name=clean(row.principal_signoff_by), day=signed),
+            )
+        )
+    if form.audit is not None:
+        outcome = AuditOutcome(form.audit.outcome).label
+        method = f" ({AuditMethod(form.audit.method).label.lower()})" if form.audit.method else ""
+        when = (
+            f", {format_date(school_time(form.audit.recorded_at).date())}"
+            if form.audit.recorded_at
+            else ""
+        )
+        blocks.append(_field(_("Post-audit result:"), f"{outcome}{method}{when}."))
+    return blocks
+
+
+def _blocks_height(blocks: list[Block], size: float) -> float:
+    ratio = size / BODY
+    total = 0.0
+    for block in blocks:
+        lines = wrap(block.runs, size * block.scale, WIDTH - block.indent)
+        total += (block.gap + len(lines) * LEADING * block.scale) * ratio
+    return total
+
+
+def _draw_blocks(canvas: Canvas, blocks: list[Block], y: float, size: float) -> float:
+    """Draw ``blocks`` with the first baseline near ``y``; the next baseline after them."""
+    ratio = size / BODY
+    for block in blocks:
+        y -= block.gap * ratio
+        y = draw_text(
+            canvas,
+            block.runs,
+            x=LEFT + block.indent,
+            y=y,
+            width=WIDTH - block.indent,
+            size=size * block.scale,
+            leading=LEADING * block.scale * ratio,
+            align=block.align,
+        )
+    return y
+
+
+def _signature_blocks(page: FormPage) -> list[tuple[str, str]]:
+    """``(title, name)`` per signature: the teacher who decided (left), the principal for a
+    special case, the guardian (right, as the applicant)."""
+    form, row = page.form, page.form.request
+    teacher_title = (
+        _("APPROVED ON BEHALF OF THE HOMEROOM TEACHER")
+        if form.decided_by_substitute
+        else _("HOMEROOM TEACHER")
+    )
+    blocks = [(teacher_title, clean(row.decided_by or form.homeroom_teacher))]
+    if row.special_case:
+        blocks.append((_("PRINCIPAL"), clean(row.principal_signoff_by)))
+    blocks.append((_("PARENT OR GUARDIAN"), clean(row.guardian_name)))
+    return blocks
+
+
+def _title_size(title: str, width: float) -> float:
+    return BODY if width_of(title, SERIF_BOLD, BODY) <= width else _fitted(title, SERIF_BOLD, width)
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    blocks: list[tuple[str, str]]
+    width: float
+    """Of each column."""
+    title_size: float
+    """One size for every title of the row: the largest at which each holds on its line."""
+    titles: int
+    names: int
+    """The most lines a title and a name take."""
+
+
+def _signature_layout(page: FormPage) -> SignatureRow:
+    blocks = _signature_blocks(page)
+    width = WIDTH / len(blocks) - 4 * mm
+    size = min(_title_size(title, width) for title, _name in blocks)
+    titles = max(len(wrap([Run(title, SERIF_BOLD)], size, width)) for title, _name in blocks)
+    names = max(len(wrap([Run(name, SERIF_BOLD)], BODY, width)) or 1 for _title, name in blocks)
+    return SignatureRow(blocks, width, size, titles, names)
+
+
+def _signatures_height(page: FormPage) -> float:
+    row = _signature_layout(page)
+    return SIGNATURE_GAP + (row.titles + 1 + row.names) * LEADING + SIGNATURE_ROOM
+
+
+def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
+    """The signature row from the baseline ``y``; the next baseline below it."""
+    row = _signature_layout(page)
+    blocks, width, titles, names = row.blocks, row.width, row.titles, row.names
+    column = WIDTH / len(blocks)
+    top = y - SIGNATURE_GAP
+    for index, (title, name) in enumerate(blocks):
+        x = LEFT + column * index + 2 * mm
+        below = _centered(
+            canvas,
+            title,
+            SERIF_BOLD,
+            row.title_size,
+            x=x,
+            width=width,
+            y=top,
+            leading=LEADING,
+        )
+        # The hint right under each title; the names on one line below the room to sign.
+        _centered(
+            canvas,
+            _("(signature and full name)"),
+            SERIF_ITALIC,
+            BODY - 1,
+            x=x,
+            width=width,
+            y=below,
+            leading=LEADING,
+        )
+        _centered(
+            canvas,
+            name,
+            SERIF_BOLD,
+            BODY,
+            x=x,
+            width=width,
+            y=top - (titles + 1) * LEADING - SIGNATURE_ROOM,
+            leading=LEADING,
+        )
+    return top - (titles + 1 + names) * LEADING - SIGNATURE_ROOM
+
+
+def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
+    """Level 3: the paper original follows; the box records the day it was handed in."""
+    row = page.form.request
+    received = (
+        format_date(row.original_received_on)
+        if row.original_received_on
+        else "....../....../.........."
+    )
+    top = y - 4
+    canvas.setLineWidth(0.8)
+    canvas.rect(LEFT, top - BOX_HEIGHT, WIDTH, BOX_HEIGHT, stroke=1, fill=0)
+    inner = top - 6 - BODY
+    inner = draw_text(
+        canvas,
+        [Run(_("Paper original received on:") + " ", SERIF_BOLD), Run(received, SERIF)],
+        x=LEFT + 4 * mm,
+        y=inner,
+        width=WIDTH - 8 * mm,
+        size=BODY,
+        leading=LEADING,
+    )
+    draw_text(
+        canvas,
+        [Run(_("Received by (signature):") + " ", SERIF), Run("." * 60, SERIF)],
+        x=LEFT + 4 * mm,
+        y=inner,
+        width=WIDTH - 8 * mm,
+        size=BODY,
+        leading=LEADING,
+    )
+    return top - BOX_HEIGHT - LEADING
+
+
+def _draw_footer(canvas: Canvas, page: FormPage) -> None:
+    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE)
+    x = LEFT + QR_SIZE + 2 * mm
+    width = WIDTH - QR_SIZE - 2 * mm
+    y = BOTTOM + QR_SIZE - 9 * mm
+    y = draw_text(
+        canvas,
+        [Run(_("Verification code:") + " ", SERIF), Run(page.code, SERIF_BOLD)],
+        x=x,
+        y=y,
+        width=width,
+        size=11,
+        leading=14,
+    )
+    hint = _(
+        "Scan it in Homeroom, or run \u201chomeroom leave verify {code}\u201d, to check "
+        "that this paper matches the record book."
+    ).format(code=page.code)
+    y = draw_text(canvas, [Run(hint, SERIF_ITALIC)], x=x, y=y, width=width, size=10, leading=12.5)
+    draw_text(
+        canvas,
+        [
+            Run(
+                _("Request No. {id}, printed on {day}.").format(
+                    id=page.form.request.id, day=format_date(page.printed_on)
+                ),
+                SERIF,
+            )
+        ],
+        x=x,
+        y=y,
+        width=width,
+        size=10,
+        leading=12.5,
+    )
+
+
+def _draw_form(canvas: Canvas, page: FormPage) -> None:
+    level_3 = page.form.request.channel == Channel.LEVEL_3
+    top = _draw_header(canvas, page)
+    blocks = _body_blocks(page)
+    room = top - FOOTER_TOP - _signatures_height(page) - (BOX_HEIGHT + 4 if level_3 else 0)
+    size = next((s for s in BODY_SIZES if _blocks_height(blocks, s) <= room), BODY_SIZES[-1])
+    y = _draw_blocks(canvas, blocks, top, size)
+    y = _draw_signatures(canvas, page, y)
+    if level_3:
+        _draw_original_box(canvas, page, y + LEADING - 10)
+    _draw_footer(canvas, page)
