@@ -29,6 +29,7 @@ from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
+from desktop.ui.attendance.screen import AttendanceScreen
 from desktop.ui.conflicts.screen import ConflictsScreen
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.navigation import Navigator, Screen, Target
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
         self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
+        self.attendance = AttendanceScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.ATTENDANCE, _("Attendance"), self.attendance, "Ctrl+5")
 
         self.sync_action = QAction(_("Sync now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))

@@ -25,6 +25,7 @@ OVERVIEW = "overview"
 LEAVE = "leave"
 POST_AUDIT = "post_audit"
 CONFLICTS = "conflicts"
+ATTENDANCE = "attendance"
 
 
 class Screen(Protocol):
