@@ -24,7 +24,7 @@ def test_the_vietnamese_words_with_or_without_diacritics(run: Run) -> None:
 
 
 def test_an_unknown_word_is_refused_and_changes_nothing(run: Run) -> None:
-    """"ốm" is no mark: exit 2, the accepted words named, nothing recorded."""
+    """ "ốm" is no mark: exit 2, the accepted words named, nothing recorded."""
     result = run("attendance", "mark", "HS002", "06/10/2025", "sáng", "ốm")
     assert result.code == 2
     assert "'ốm' không phải là một mục điểm danh" in result.err

@@ -145,9 +145,7 @@ def test_totals_are_the_years_with_the_policys_warning(db: Database) -> None:
     assert grid(db, (2026, 1)).students[0].totals.warning is None
 
 
-def test_follow_up_lists_the_absences_no_request_explains(
-    db: Database, small: SmallClass
-) -> None:
+def test_follow_up_lists_the_absences_no_request_explains(db: Database, small: SmallClass) -> None:
     """Pending and rejected requests explain an absence; a cancelled one does not."""
     an, binh, duc = small.student_ids
     mark(db, an, date(2026, 1, 5), AM, Observation.ABSENT)
@@ -165,9 +163,7 @@ def test_follow_up_lists_the_absences_no_request_explains(
     ]
 
 
-def test_a_partial_read_and_the_students_a_change_touched(
-    db: Database, small: SmallClass
-) -> None:
+def test_a_partial_read_and_the_students_a_change_touched(db: Database, small: SmallClass) -> None:
     """A service's keys name the student; a sync's row id is looked up; a lost row reads all."""
     an, binh, _duc = small.student_ids
     mark(db, binh, date(2026, 1, 5), AM, Observation.ABSENT)
