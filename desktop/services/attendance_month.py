@@ -15,8 +15,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, Executable, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.domain import attendance as ledger
@@ -142,6 +144,66 @@ def month_of(calendar: SchoolCalendar, day: date) -> Month:
     return min(max((day.year, day.month), months[0]), months[-1])
 
 
+_STATUSES = {m.value: m for m in ledger.MarkStatus}
+_SOURCES = {m.value: m for m in ledger.MarkSource}
+_OBSERVATIONS = {m.value: m for m in ledger.Observation}
+_LEAVE_STATUSES = {m.value: m for m in LeaveStatus}
+_SESSION_ORDER = {m.value: m.order for m in SchoolSession}
+_PRESENT = ledger.MarkStatus.PRESENT.value
+# Enum lookups by value and slots built from their order: a grid reads a few hundred rows, and
+# Enum(value) or Slot.of per column of each made up most of its time.
+
+
+@cache
+def _queries(some: bool) -> tuple[Executable, Executable, Executable]:
+    """The grid's three reads, built once (``some``: for the students in ``ids``)."""
+    class_id: BindParameter[int] = bindparam("class_id")
+    students = (
+        select(Student.id, Student.code, Student.full_name)
+        .where(Student.class_id == class_id)
+        .order_by(Student.sort_key, Student.id)
+    )
+    marks = (
+        select(
+            AttendanceMark.student_id,
+            AttendanceMark.day,
+            AttendanceMark.session,
+            AttendanceMark.observed,
+            AttendanceMark.status,
+            AttendanceMark.source,
+            AttendanceMark.leave_request_id,
+        )
+        .join(Student, Student.id == AttendanceMark.student_id)
+        .where(Student.class_id == class_id)
+        # This month's marks for the cells, the year's absences and lates for the totals.
+        .where(
+            or_(
+                AttendanceMark.day.between(bindparam("first"), bindparam("last")),
+                AttendanceMark.status != _PRESENT,
+            )
+        )
+    )
+    requests = (
+        select(
+            LeaveRequest.id,
+            LeaveRequest.student_id,
+            LeaveRequest.status,
+            LeaveRequest.first_day,
+            LeaveRequest.first_session,
+            LeaveRequest.last_day,
+            LeaveRequest.last_session,
+        )
+        .join(Student, Student.id == LeaveRequest.student_id)
+        .where(Student.class_id == class_id)
+    )
+    if some:
+        ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+        students = students.where(Student.id.in_(ids))
+        marks = marks.where(AttendanceMark.student_id.in_(ids))
+        requests = requests.where(LeaveRequest.student_id.in_(ids))
+    return students, marks, requests
+
+
 def month_grid(
     session: Session,
     scope: ClassScope,
@@ -155,70 +217,30 @@ def month_grid(
     calendar = scope.calendar
     first = date(month[0], month[1], 1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-    students_query = select(Student.id, Student.code, Student.full_name).where(
-        Student.class_id == scope.class_id
-    )
-    marks_query = (
-        select(
-            AttendanceMark.student_id,
-            AttendanceMark.day,
-            AttendanceMark.session,
-            AttendanceMark.observed,
-            AttendanceMark.status,
-            AttendanceMark.source,
-            AttendanceMark.leave_request_id,
-        )
-        .join(Student, Student.id == AttendanceMark.student_id)
-        .where(Student.class_id == scope.class_id)
-        # This month's marks for the cells, the year's absences and lates for the totals.
-        .where(
-            or_(
-                AttendanceMark.day.between(first, last),
-                AttendanceMark.status != ledger.MarkStatus.PRESENT.value,
-            )
-        )
-    )
-    requests_query = (
-        select(
-            LeaveRequest.id,
-            LeaveRequest.student_id,
-            LeaveRequest.status,
-            LeaveRequest.first_day,
-            LeaveRequest.first_session,
-            LeaveRequest.last_day,
-            LeaveRequest.last_session,
-        )
-        .join(Student, Student.id == LeaveRequest.student_id)
-        .where(Student.class_id == scope.class_id)
-    )
+    students_query, marks_query, requests_query = _queries(student_ids is not None)
+    params: dict[str, Any] = {"class_id": scope.class_id, "first": first, "last": last}
     if student_ids is not None:
-        wanted = sorted(set(student_ids))
-        students_query = students_query.where(Student.id.in_(wanted))
-        marks_query = marks_query.where(AttendanceMark.student_id.in_(wanted))
-        requests_query = requests_query.where(LeaveRequest.student_id.in_(wanted))
-    students = session.execute(students_query.order_by(Student.sort_key, Student.id)).all()
+        params["ids"] = sorted(set(student_ids))
+    students = session.execute(students_query, params).all()
 
     month_marks: dict[int, dict[Slot, Cell]] = defaultdict(dict)
     year_marks: dict[int, dict[Slot, ledger.MarkStatus]] = defaultdict(dict)
     absent_by_roll_call: list[tuple[int, Slot]] = []
+    roll_call, absent = ledger.MarkSource.ROLL_CALL, ledger.Observation.ABSENT
     for student_id, day, session_name, observed, status, source, request_id in session.execute(
-        marks_query
+        marks_query, params
     ):
-        slot = Slot.of(day, SchoolSession(session_name))
+        slot = Slot(day, _SESSION_ORDER[session_name])
         cell = Cell(
-            ledger.MarkStatus(status),
-            ledger.MarkSource(source),
+            _STATUSES[status],
+            _SOURCES[source],
             request_id,
-            ledger.Observation(observed) if observed else None,
+            _OBSERVATIONS[observed] if observed else None,
         )
         year_marks[student_id][slot] = cell.status
         if first <= day <= last:
             month_marks[student_id][slot] = cell
-        if (
-            cell.source is ledger.MarkSource.ROLL_CALL
-            and cell.observed is ledger.Observation.ABSENT
-        ):
+        if cell.source is roll_call and cell.observed is absent:
             absent_by_roll_call.append((student_id, slot))
 
     referenced = {
@@ -229,13 +251,15 @@ def month_grid(
     }
     requests: dict[int, RequestBrief] = {}
     explaining: dict[int, list[RequestBrief]] = defaultdict(list)
-    for row in session.execute(requests_query):
+    for row in session.execute(requests_query, params):
         request_id, student_id, status, first_day, first_session, last_day, last_session = row
+        if request_id not in referenced and status not in _EXPLAINING:
+            continue
         brief = RequestBrief(
             request_id,
-            LeaveStatus(status),
-            Slot.of(first_day, SchoolSession(first_session)),
-            Slot.of(last_day, SchoolSession(last_session)),
+            _LEAVE_STATUSES[status],
+            Slot(first_day, _SESSION_ORDER[first_session]),
+            Slot(last_day, _SESSION_ORDER[last_session]),
         )
         if request_id in referenced:
             requests[request_id] = brief
@@ -243,17 +267,21 @@ def month_grid(
             explaining[student_id].append(brief)
 
     columns = _columns(calendar, first, last, month_marks.values())
+    slots = [column.slot for column in columns]
+    unmarked = (None,) * len(slots)
+    no_totals = ledger.totals({}, scope.policy)
     names = {student_id: (code, name) for student_id, code, name in students}
     rows = []
     for student_id, code, name in students:
-        cells = month_marks.get(student_id, {})
-        totals = ledger.totals(year_marks.get(student_id, {}), scope.policy)
+        cells = month_marks.get(student_id)
+        marks = year_marks.get(student_id)
+        totals = ledger.totals(marks, scope.policy) if marks else no_totals
         rows.append(
             StudentMonth(
                 student_id=student_id,
                 code=code,
                 name=name,
-                cells=tuple(cells.get(column.slot) for column in columns),
+                cells=tuple(map(cells.get, slots)) if cells else unmarked,
                 totals=totals,
                 warning=ledger.warning_text(totals, scope.policy),
             )

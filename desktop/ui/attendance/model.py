@@ -124,9 +124,33 @@ def column_title(column: GridColumn) -> str:
     )
 
 
+_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT = range(4)
+_CELL_ROLES = {
+    int(Qt.ItemDataRole.DisplayRole): _DISPLAY,
+    int(Qt.ItemDataRole.BackgroundRole): _BACKGROUND,
+    int(Qt.ItemDataRole.ForegroundRole): _FOREGROUND,
+    int(Qt.ItemDataRole.FontRole): _FONT,
+}
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_CENTER = int(Qt.AlignmentFlag.AlignCenter)
+_FULL, _UPPER, _LOWER = range(3)
+_HEADER_ROLES = {
+    int(Qt.ItemDataRole.DisplayRole): _FULL,
+    int(HeaderRole.GROUP): _UPPER,
+    int(HeaderRole.SHORT): _LOWER,
+}
+
+Rendered = tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
+"""A row's display texts, backgrounds, foregrounds and fonts, one per column."""
+
+
 class MonthModel(RowsTableModel[StudentMonth]):
     """Rows are students in class-list order (their names in the vertical header); columns
-    the month's sessions, then the year's totals (``Total``)."""
+    the month's sessions, then the year's totals (``Total``).
+
+    A view asks for several roles of every cell it paints; a row's answers are worked out once,
+    when it is first painted after a change, and looked up after that."""
 
     headers: ClassVar[Mapping[Any, str]] = {}
     """Unused: the grid's headers come from its month (``headerData``)."""
@@ -135,6 +159,9 @@ class MonthModel(RowsTableModel[StudentMonth]):
         super().__init__(parent)
         self.grid: MonthGrid | None = None
         self._columns: tuple[GridColumn, ...] = ()
+        self._slots: tuple[Slot, ...] = ()
+        self._rendered: list[Rendered | None] = []
+        self._header: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
         self._italic = QFont()
         self._italic.setItalic(True)
         self._bold = QFont()
@@ -155,6 +182,9 @@ class MonthModel(RowsTableModel[StudentMonth]):
         if not same:
             self.beginResetModel()
             self.grid, self._columns, self._rows = grid, grid.columns, list(grid.students)
+            self._slots = tuple(column.slot for column in grid.columns)
+            self._rendered = [None] * len(self._rows)
+            self._header = self._header_texts()
             self.endResetModel()
             return True
         self.grid = grid
@@ -172,6 +202,7 @@ class MonthModel(RowsTableModel[StudentMonth]):
             new = fresh.get(row.student_id)
             if new is not None and new != row:
                 self._rows[number] = new
+                self._rendered[number] = None
                 self.dataChanged.emit(self.index(number, 0), self.index(number, self._last()))
 
     def _last(self) -> int:
@@ -192,11 +223,11 @@ class MonthModel(RowsTableModel[StudentMonth]):
         return self._rows[index.row()].cells[index.column()]
 
     def index_of(self, student_id: int, slot: Slot) -> QModelIndex:
+        if slot not in self._slots:
+            return QModelIndex()
         for number, row in enumerate(self._rows):
             if row.student_id == student_id:
-                for column, grid_column in enumerate(self._columns):
-                    if grid_column.slot == slot:
-                        return self.index(number, column)
+                return self.index(number, self._slots.index(slot))
         return QModelIndex()
 
     def refusal(self, index: AnyIndex) -> str | None:
@@ -225,101 +256,112 @@ class MonthModel(RowsTableModel[StudentMonth]):
         if orientation == Qt.Orientation.Vertical:
             if not 0 <= section < len(self._rows):
                 return None
-            row = self._rows[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                return row.name
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row.name} ({row.code})"
+                return self._rows[section].name
+            if role == _TOOLTIP:
+                return f"{self._rows[section].name} ({self._rows[section].code})"
             return None
-        if not 0 <= section < self.columnCount():
+        if not 0 <= section < len(self._header[_FULL]):
             return None
+        kind = _HEADER_ROLES.get(role)
+        if kind is not None:
+            return self._header[kind][section]
         column = self.column_at(section)
         if column is None:
-            total = Total(section - len(self._columns))
-            match role:
-                case Qt.ItemDataRole.DisplayRole:
-                    return f"{_('Year')} {_TOTAL_SHORT[total]}"
-                case HeaderRole.GROUP:
-                    return _("Year")
-                case HeaderRole.SHORT:
-                    return _TOTAL_SHORT[total]
-                case Qt.ItemDataRole.ToolTipRole:
-                    return _(_TOTAL_TIPS[total])
+            if role == _TOOLTIP:
+                return _(_TOTAL_TIPS[Total(section - len(self._columns))])
             return None
-        match role:
-            case Qt.ItemDataRole.DisplayRole:
-                return f"{column.day:%d/%m} {short_session(column.session)}"
-            case HeaderRole.GROUP:
-                return f"{column.day:%d/%m}"
-            case HeaderRole.SHORT:
-                return short_session(column.session)
-            case Qt.ItemDataRole.ToolTipRole:
-                title = column_title(column)
-                return f"{title}: {column.off.label}" if column.off else title
-            case Qt.ItemDataRole.FontRole:
-                if self.grid is not None and column.day == self.grid.today:
-                    return self._bold
-            case Qt.ItemDataRole.ForegroundRole:
-                if column.off is not None:
-                    return OFF_FOREGROUND
+        if role == _TOOLTIP:
+            title = column_title(column)
+            return f"{title}: {column.off.label}" if column.off else title
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if self.grid is not None and column.day == self.grid.today else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return OFF_FOREGROUND if column.off is not None else None
         return None
+
+    def _header_texts(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """Each section's full text, its upper (shared) line and its lower line."""
+        year = _("Year")
+        full, upper, lower = [], [], []
+        for column in self._columns:
+            day, session = f"{column.day:%d/%m}", short_session(column.session)
+            full.append(f"{day} {session}")
+            upper.append(day)
+            lower.append(session)
+        for total in Total:
+            full.append(f"{year} {_TOTAL_SHORT[total]}")
+            upper.append(year)
+            lower.append(_TOTAL_SHORT[total])
+        return tuple(full), tuple(upper), tuple(lower)
+
+    def look(self, row: int, column: int) -> tuple[str, QColor | None, QColor | None, Any]:
+        """A cell's text, background, foreground and font (``MarkDelegate`` draws with them)."""
+        rendered = self._rendered[row]
+        if rendered is None:
+            rendered = self._rendered[row] = self._render(self._rows[row])
+        return (
+            rendered[_DISPLAY][column],
+            rendered[_BACKGROUND][column],
+            rendered[_FOREGROUND][column],
+            rendered[_FONT][column],
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.model() is not self:
-            return None
-        row = self._rows[index.row()]
-        column = self.column_at(index.column())
-        if column is None:
-            return self._total_data(row, Total(index.column() - len(self._columns)), role)
-        cell = row.cells[index.column()]
-        match role:
-            case Qt.ItemDataRole.DisplayRole:
-                return mark_text(cell)
-            case Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            case Qt.ItemDataRole.ToolTipRole:
-                return self._cell_tip(row, column, cell)
-            case Qt.ItemDataRole.BackgroundRole:
-                if column.off is not None:
-                    return OFF_BACKGROUND
-                if cell is not None and cell.from_request:
-                    return REQUEST_BACKGROUND
-                return MARK_BACKGROUNDS.get(cell.status) if cell is not None else None
-            case Qt.ItemDataRole.ForegroundRole:
-                return OFF_FOREGROUND if column.off is not None else None
-            case Qt.ItemDataRole.FontRole:
-                return self._italic if cell is not None and cell.from_request else None
+        kind = _CELL_ROLES.get(role)
+        if kind is not None:
+            if not index.isValid():
+                return None
+            number = index.row()
+            rendered = self._rendered[number]
+            if rendered is None:
+                rendered = self._rendered[number] = self._render(self._rows[number])
+            return rendered[kind][index.column()]
+        if role == _ALIGNMENT:
+            return _CENTER if index.isValid() else None
+        if role == _TOOLTIP and index.isValid():
+            row = self._rows[index.row()]
+            column = self.column_at(index.column())
+            if column is None:
+                total = Total(index.column() - len(self._columns))
+                if total is Total.ABSENT and row.warning:
+                    return row.warning
+                return _(_TOTAL_TIPS[total])
+            return self._cell_tip(row, column, row.cells[index.column()])
         return None
 
-    def _total_data(self, row: StudentMonth, total: Total, role: int) -> Any:
+    def _render(self, row: StudentMonth) -> Rendered:
+        display: list[Any] = []
+        background: list[Any] = []
+        foreground: list[Any] = []
+        font: list[Any] = []
+        for column, cell in zip(self._columns, row.cells, strict=True):
+            display.append(mark_text(cell))
+            if column.off is not None:
+                background.append(OFF_BACKGROUND)
+                foreground.append(OFF_FOREGROUND)
+            else:
+                foreground.append(None)
+                if cell is None:
+                    background.append(None)
+                elif cell.from_request:
+                    background.append(REQUEST_BACKGROUND)
+                else:
+                    background.append(MARK_BACKGROUNDS.get(cell.status))
+            font.append(self._italic if cell is not None and cell.from_request else None)
         totals = row.totals
-        match role:
-            case Qt.ItemDataRole.DisplayRole:
-                return str(
-                    {
-                        Total.EXCUSED: totals.excused,
-                        Total.UNEXCUSED: totals.unexcused,
-                        Total.LATE: totals.late,
-                        Total.ABSENT: totals.total_absent,
-                    }[total]
-                )
-            case Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            case Qt.ItemDataRole.ToolTipRole:
-                return (
-                    row.warning if total is Total.ABSENT and row.warning else _(_TOTAL_TIPS[total])
-                )
-        if total is not Total.ABSENT or self.grid is None:
-            return None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if totals.over_limit:
-                return OVER_LIMIT_BACKGROUND
-            return warning_colour(totals.warning, self.grid.policy.absence_warnings)
-        if role == Qt.ItemDataRole.ForegroundRole and totals.over_limit:
-            return WHITE
-        if role == Qt.ItemDataRole.FontRole and totals.warning is not None:
-            return self._bold
-        return None
+        display.extend(
+            str(count)
+            for count in (totals.excused, totals.unexcused, totals.late, totals.total_absent)
+        )
+        warnings = self.grid.policy.absence_warnings if self.grid is not None else ()
+        colour = warning_colour(totals.warning, warnings)
+        if totals.over_limit:
+            colour = OVER_LIMIT_BACKGROUND
+        background.extend((None, None, None, colour))
+        foreground.extend((None, None, None, WHITE if totals.over_limit else None))
+        font.extend((None, None, None, self._bold if totals.warning is not None else None))
+        return tuple(display), tuple(background), tuple(foreground), tuple(font)
 
     def _cell_tip(self, row: StudentMonth, column: GridColumn, cell: Cell | None) -> str:
         lines = [f"{row.name} · {column_title(column)}"]

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,9 +36,12 @@ from desktop.services import attendance_month, workspace
 from desktop.services.actions import perform
 from desktop.services.attendance_month import Month, MonthGrid
 from desktop.services.changes import Changes
+from desktop.services.profile import effective_today
+from desktop.services.scope import ClassScope, load_scope
 from desktop.ui import navigation
 from desktop.ui.attendance.header import GroupedHeader
 from desktop.ui.attendance.model import FollowUpModel, MonthModel
+from desktop.ui.attendance.table import MarkTable
 from desktop.ui.navigation import Navigator, Target
 from desktop.ui.tasks import TaskRunner
 
@@ -63,26 +66,12 @@ WHOLE = ("holiday", "school_year", "school_class", "policy_setting")
 """A change to these re-reads the whole grid (columns, colours)."""
 
 
-class MarkTable(QTableView):
-    """The grid: arrow keys move; a mark's letter is handed to the screen."""
-
-    mark_typed = Signal(str)
-    """An ``Observation`` value, or ``CLEAR``."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        plain = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
-        if plain == Qt.KeyboardModifier.NoModifier and event.key() in KEY_MARKS:
-            event.accept()
-            self.mark_typed.emit(KEY_MARKS[event.key()])
-            return
-        super().keyPressEvent(event)
-
-
 @dataclass(frozen=True)
 class _Loaded:
     grid: MonthGrid
     students: frozenset[int] | None
     """Only these students were read (``None``: the whole grid)."""
+    scope: ClassScope
 
 
 def _button(text: str, shortcut: str) -> QPushButton:
@@ -117,6 +106,8 @@ class AttendanceScreen(QWidget):
         self._want_all = False
         self._want: dict[str, set[str]] = {kind: set() for kind in WATCHED}
         self._focus_on: tuple[int, Slot] | None = None
+        self._scope: ClassScope | None = None
+        """The class's calendar and policy, read once (again after a change to them)."""
 
         self.model = MonthModel(self)
         self.follow_up_model = FollowUpModel(self)
@@ -141,7 +132,7 @@ class AttendanceScreen(QWidget):
         self.keys.setWordWrap(True)
         self.keys.setStyleSheet("color: #555;")
 
-        self.table = MarkTable()
+        self.table = MarkTable(KEY_MARKS)
         self.table.setHorizontalHeader(GroupedHeader(self.table))
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -236,22 +227,26 @@ class AttendanceScreen(QWidget):
         self._want = {kind: set() for kind in WATCHED}
         self._reading = True
 
+        known = self._scope
+
         def load() -> _Loaded:
-            with workspace.work(database, class_name, write=False) as unit:
-                chosen = month or attendance_month.month_of(unit.scope.calendar, unit.today)
+            with database.reading() as session:
+                scope = known or load_scope(session, class_name)
+                today = effective_today(session)
+                chosen = month or attendance_month.month_of(scope.calendar, today)
                 students = None
                 if not whole:
                     students = attendance_month.students_touched(
-                        unit.session,
-                        unit.scope,
+                        session,
+                        scope,
                         marks=wanted["attendance_mark"],
                         requests=wanted["leave_request"],
                         students=wanted["student"],
                     )
                 grid = attendance_month.month_grid(
-                    unit.session, unit.scope, month=chosen, today=unit.today, student_ids=students
+                    session, scope, month=chosen, today=today, student_ids=students
                 )
-            return _Loaded(grid, students)
+            return _Loaded(grid, students, scope)
 
         self._runner.run_database(load, self._loaded, self._unreadable)
 
@@ -266,6 +261,7 @@ class AttendanceScreen(QWidget):
 
     def _loaded(self, loaded: _Loaded) -> None:
         self._reading = False
+        self._scope = loaded.scope
         grid = loaded.grid
         shown = self.model.grid
         if loaded.students is not None and (shown is None or shown.month != grid.month):
@@ -297,6 +293,7 @@ class AttendanceScreen(QWidget):
 
     def _changed(self, changes: Changes, _initiator: object) -> None:
         if any(changes.ids(kind) for kind in WHOLE):
+            self._scope = None  # its calendar or policy may have changed
             self._want_all = True
         elif any(changes.ids(kind) for kind in WATCHED):
             for kind in WATCHED:
