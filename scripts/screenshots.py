@@ -70,6 +70,7 @@ def main() -> int:
             ("leave-requests", navigation.LEAVE, {"status": "submitted"}),
             ("post-audit", navigation.POST_AUDIT, {}),
             ("refused-changes", navigation.CONFLICTS, {}),
+            ("attendance", navigation.ATTENDANCE, {}),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

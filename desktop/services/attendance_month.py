@@ -124,9 +124,14 @@ class MonthGrid:
     requests: dict[int, RequestBrief]
     """The requests behind this month's marks."""
     follow_up: tuple[FollowUp, ...]
-    """The year's, by day then class-list order."""
+    """The year's, the latest first, then in class-list order."""
     policy: SchoolPolicy
     today: date
+
+
+def newest_first(item: FollowUp) -> tuple[int, int]:
+    """The follow-up list's order: the latest session first (the one to ask about now)."""
+    return -item.day.toordinal(), -item.session.order
 
 
 def school_months(calendar: SchoolCalendar) -> tuple[Month, ...]:
@@ -293,7 +298,7 @@ def month_grid(
         if student_id in names
         and not any(r.first <= slot <= r.last for r in explaining.get(student_id, ()))
     ]
-    follow_up.sort(key=lambda item: (item.day, item.session.order, order[item.student_id]))
+    follow_up.sort(key=lambda item: (*newest_first(item), order[item.student_id]))
     return MonthGrid(
         month=month,
         months=school_months(calendar),

@@ -146,7 +146,8 @@ def test_totals_are_the_years_with_the_policys_warning(db: Database) -> None:
 
 
 def test_follow_up_lists_the_absences_no_request_explains(db: Database, small: SmallClass) -> None:
-    """Pending and rejected requests explain an absence; a cancelled one does not."""
+    """Pending and rejected requests explain an absence; a cancelled one does not; the latest
+    absence comes first."""
     an, binh, duc = small.student_ids
     mark(db, an, date(2026, 1, 5), AM, Observation.ABSENT)
     mark(db, binh, date(2026, 1, 6), AM, Observation.ABSENT)
@@ -154,12 +155,18 @@ def test_follow_up_lists_the_absences_no_request_explains(db: Database, small: S
     mark(db, duc, date(2026, 1, 8), AM, Observation.LATE)
     request(db, small, Slot.of(date(2026, 1, 6), AM), Slot.of(date(2026, 1, 6), AM), 1)
     cancelled = request(db, small, Slot.of(date(2026, 1, 7), AM), Slot.of(date(2026, 1, 7), AM), 2)
+    mark(db, binh, date(2026, 1, 9), PM, Observation.ABSENT)
+    rejected = request(db, small, Slot.of(date(2026, 1, 9), PM), Slot.of(date(2026, 1, 9), PM), 1)
     with db.transaction() as s:
         leave.cancel(s, load_scope(s), request_id=cancelled, actor="parent")
+        leave.decide(
+            s, load_scope(s), request_id=rejected, approve=False, note="Không rõ lý do",
+            actor="GVCN",
+        )  # fmt: skip
     follow = grid(db, (2025, 12)).follow_up  # the year's, whichever month is shown
     assert [(f.name, f.day, f.session) for f in follow] == [
-        ("Nguyễn Văn An", date(2026, 1, 5), AM),
         ("Phạm Minh Đức", date(2026, 1, 7), AM),
+        ("Nguyễn Văn An", date(2026, 1, 5), AM),
     ]
 
 

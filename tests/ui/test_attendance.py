@@ -324,17 +324,17 @@ def test_the_follow_up_list_leads_to_the_absence_and_shrinks_when_excused(
     first = screen.follow_up_model.row_at(0)
     screen.follow_up.setFocus()
     qtbot.keyClick(screen.follow_up, Qt.Key.Key_Home, CTRL)
-    with qtbot.waitSignal(screen.refreshed, timeout=10_000):
-        qtbot.keyClick(screen.follow_up, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: screen.table.hasFocus())
+    qtbot.keyClick(screen.follow_up, Qt.Key.Key_Return)
+
+    def shown() -> tuple[int, date, object] | None:
+        index = screen.table.currentIndex()
+        column = screen.model.column_at(index.column())
+        if column is None or not screen.table.hasFocus():
+            return None
+        return screen.model.row_at(index.row()).student_id, column.day, column.session
+
+    qtbot.waitUntil(lambda: shown() == (first.student_id, first.day, first.session))
     index = screen.table.currentIndex()
-    column = screen.model.column_at(index.column())
-    assert column is not None
-    assert (screen.model.row_at(index.row()).student_id, column.day, column.session) == (
-        first.student_id,
-        first.day,
-        first.session,
-    )
     assert screen.model.cell_at(index) is not None
     qtbot.keyClick(screen.table, Qt.Key.Key_P)
     qtbot.waitUntil(lambda: screen.follow_up_model.rowCount() == before - 1, timeout=10_000)
@@ -365,3 +365,33 @@ def test_delete_takes_a_roll_call_mark_back(
     assert queued(database) == 2
     assert screen.model.index(row, column).data() == ""
     assert screen.table.currentIndex() != QModelIndex()
+
+
+def test_the_overviews_links_open_the_student_at_today(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """A student's link puts the current cell on that student's today; a warning level's
+    link on the student with most absences at that level."""
+    with database.reading() as session:
+        scope = load_scope(session)
+    window = MainWindow(
+        database, scope, runner, SyncController(database, runner, lambda _a, _u: pytest.fail())
+    )
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    screen = window.attendance
+    qtbot.waitUntil(lambda: screen.model.rowCount() > 30, timeout=10_000)
+    settled(qtbot, screen, runner)
+    rows = screen.model.rows()
+    student = rows[7]
+    window.open_target(Target(navigation.ATTENDANCE, {"student_id": student.student_id}))
+    assert window.current_key() == navigation.ATTENDANCE
+    index = screen.table.currentIndex()
+    column = screen.model.column_at(index.column())
+    assert column is not None and column.day == date(2026, 3, 16) and column.off is None
+    assert screen.model.row_at(index.row()).student_id == student.student_id
+    level = scope.policy.absence_warnings[0]
+    most = max((r for r in rows if r.totals.warning == level), key=lambda r: r.totals.total_absent)
+    window.open_target(Target(navigation.ATTENDANCE, {"warning": level}))
+    assert screen.model.row_at(screen.table.currentIndex().row()).student_id == most.student_id

@@ -27,6 +27,7 @@ from desktop.services.attendance_month import (
     MonthGrid,
     RequestBrief,
     StudentMonth,
+    newest_first,
 )
 from desktop.ui.table_model import RowsTableModel
 
@@ -214,6 +215,9 @@ class MonthModel(RowsTableModel[StudentMonth]):
     def columns(self) -> tuple[GridColumn, ...]:
         return self._columns
 
+    def rows(self) -> tuple[StudentMonth, ...]:
+        return tuple(self._rows)
+
     def column_at(self, number: int) -> GridColumn | None:
         return self._columns[number] if 0 <= number < len(self._columns) else None
 
@@ -396,7 +400,7 @@ class FollowUpColumn(IntEnum):
 
 
 class FollowUpModel(RowsTableModel[FollowUp]):
-    """Roll-call absences no request explains, by day: whom to ask the family about."""
+    """Roll-call absences no request explains, the latest first: whom to ask the family about."""
 
     headers: ClassVar[Mapping[Any, str]] = {
         FollowUpColumn.DATE: N_("Date"),
@@ -407,7 +411,7 @@ class FollowUpModel(RowsTableModel[FollowUp]):
     def replace_students(self, items: Sequence[FollowUp], student_ids: frozenset[int]) -> None:
         """Swap in the follow-ups of ``student_ids`` (a refresh of a few students)."""
         kept = [item for item in self._rows if item.student_id not in student_ids]
-        merged = sorted([*kept, *items], key=lambda item: (item.day, item.session.order))
+        merged = sorted([*kept, *items], key=newest_first)
         if merged != self._rows:
             self.set_rows(merged)
 

@@ -82,8 +82,6 @@ def _button(text: str, shortcut: str) -> QPushButton:
 
 
 class AttendanceScreen(QWidget):
-    marked = Signal(str)
-    """A mark was recorded here (its one-line summary)."""
     refreshed = Signal()
     """A read was answered and is shown."""
 
@@ -105,7 +103,9 @@ class AttendanceScreen(QWidget):
         self._reading = False
         self._want_all = False
         self._want: dict[str, set[str]] = {kind: set() for kind in WATCHED}
-        self._focus_on: tuple[int, Slot] | None = None
+        self._focus_on: tuple[int, Slot | None] | None = None
+        """Where the current cell goes once the month is shown (``None``: today's session)."""
+        self._focus_warning: int | None = None
         self._scope: ClassScope | None = None
         """The class's calendar and policy, read once (again after a change to them)."""
 
@@ -197,7 +197,9 @@ class AttendanceScreen(QWidget):
 
     def open_with(self, filters: dict[str, Any]) -> None:
         """Show what a link points at: ``student_id`` with ``day`` (a date or ISO text) and
-        ``session`` selects that cell (in its month); ``month`` alone (``(year, month)``)."""
+        ``session`` selects that cell (in its month); ``student_id`` alone that student's
+        row, ``warning`` (a level, from the overview) the student with most absences at it;
+        ``month`` (``(year, month)``) that month."""
         if "day" in filters:
             day = filters["day"]
             day = day if isinstance(day, date) else date.fromisoformat(str(day))
@@ -205,9 +207,16 @@ class AttendanceScreen(QWidget):
             if "student_id" in filters:
                 self._focus_on = (int(filters["student_id"]), Slot.of(day, session))
             self._go((day.year, day.month))
-        elif "month" in filters:
+            return
+        if "student_id" in filters:
+            self._focus_on = (int(filters["student_id"]), None)
+        elif "warning" in filters:
+            self._focus_warning = int(filters["warning"])
+        if "month" in filters:
             year, month = filters["month"]
             self._go((int(year), int(month)))
+        elif self.model.grid is not None:
+            self._place_cursor()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         # A sync may have changed marks while another screen was shown.
@@ -363,27 +372,35 @@ class AttendanceScreen(QWidget):
     def _place_cursor(self) -> None:
         """Put the current cell on the student and session asked for, or, on a fresh month,
         on the first student's today (or first school session)."""
-        if self.model.rowCount() == 0:
+        if self.model.rowCount() == 0 or not self.model.columns:
             return
+        if self._focus_warning is not None:
+            level, self._focus_warning = self._focus_warning, None
+            reached = [row for row in self.model.rows() if row.totals.warning == level]
+            if reached:
+                chosen = max(reached, key=lambda row: row.totals.total_absent)
+                self._focus_on = (chosen.student_id, None)
         if self._focus_on is not None:
-            index = self.model.index_of(*self._focus_on)
+            student_id, slot = self._focus_on
+            self._focus_on = None
+            index = self.model.index_of(student_id, slot or self._today_slot())
             if index.isValid():
-                self._focus_on = None
                 self.table.setCurrentIndex(index)
                 self.table.scrollTo(index)
                 self.table.setFocus()
                 return
-            self._focus_on = None
         if self.table.currentIndex().isValid():
             return
-        columns = self.model.columns
+        self.table.setCurrentIndex(
+            self.model.index_of(self.model.row_at(0).student_id, self._today_slot())
+        )
+
+    def _today_slot(self) -> Slot:
+        """The session the current cell starts on: today's first, else the month's first."""
+        columns = [c for c in self.model.columns if c.off is None] or list(self.model.columns)
         grid = self.model.grid
         today = grid.today if grid is not None else None
-        chosen = next(
-            (n for n, c in enumerate(columns) if c.off is None and c.day == today),
-            next((n for n, c in enumerate(columns) if c.off is None), 0),
-        )
-        self.table.setCurrentIndex(self.model.index(0, chosen))
+        return next((c.slot for c in columns if c.day == today), columns[0].slot)
 
     # ------------------------------------------------------------------ marking
 
@@ -415,7 +432,6 @@ class AttendanceScreen(QWidget):
 
         def done(changes: Changes) -> None:
             self._say(f"{row.name}: {changes.summary}", error=False)
-            self.marked.emit(changes.summary)
 
         self._runner.run_change(record, done, self._failed, initiator=self)
 
