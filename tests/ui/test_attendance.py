@@ -21,6 +21,7 @@ from desktop.domain.attendance import MarkStatus, Observation
 from desktop.domain.policy import SchoolPolicy
 from desktop.models import AttendanceMark, OutboxIntent
 from desktop.models.db import Database
+from desktop.services.changes import Changes
 from desktop.services.scope import load_scope, save_policy
 from desktop.sync import engine, state
 from desktop.ui import navigation
@@ -395,3 +396,24 @@ def test_the_overviews_links_open_the_student_at_today(
     most = max((r for r in rows if r.totals.warning == level), key=lambda r: r.totals.total_absent)
     window.open_target(Target(navigation.ATTENDANCE, {"warning": level}))
     assert screen.model.row_at(screen.table.currentIndex().row()).student_id == most.student_id
+
+
+def test_a_new_policy_recolours_the_open_grid(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """The policy arriving by sync (announced as changed) is read again: a student amber at
+    the default 30 turns dark red when the limit becomes 15."""
+    screen = opened(qtbot, database, runner)
+    grid = screen.model.grid
+    assert grid is not None
+    total_column = len(grid.columns) + Total.ABSENT
+    number, student = next((n, r) for n, r in enumerate(grid.students) if r.totals.warning == 30)
+    assert student.totals.total_absent > 15
+    assert background(screen, number, total_column) == WARNING_BACKGROUNDS[0]
+    with database.transaction() as session:
+        school = load_scope(session).school_id
+        save_policy(session, school, SchoolPolicy(absence_warnings=(5, 10, 15), absence_limit=15))
+    runner.announce(Changes.of("", policy_setting=["absence_limit"]))
+    qtbot.waitUntil(
+        lambda: background(screen, number, total_column) == OVER_LIMIT_BACKGROUND, timeout=10_000
+    )

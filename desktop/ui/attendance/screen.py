@@ -72,6 +72,9 @@ class _Loaded:
     students: frozenset[int] | None
     """Only these students were read (``None``: the whole grid)."""
     scope: ClassScope
+    scope_epoch: int
+    """``AttendanceScreen._scope_epoch`` when the read began: a scope read before a change to
+    the calendar or the policy is not kept."""
 
 
 def _button(text: str, shortcut: str) -> QPushButton:
@@ -108,6 +111,7 @@ class AttendanceScreen(QWidget):
         self._focus_warning: int | None = None
         self._scope: ClassScope | None = None
         """The class's calendar and policy, read once (again after a change to them)."""
+        self._scope_epoch = 0
 
         self.model = MonthModel(self)
         self.follow_up_model = FollowUpModel(self)
@@ -236,7 +240,7 @@ class AttendanceScreen(QWidget):
         self._want = {kind: set() for kind in WATCHED}
         self._reading = True
 
-        known = self._scope
+        known, epoch = self._scope, self._scope_epoch
 
         def load() -> _Loaded:
             with database.reading() as session:
@@ -255,7 +259,7 @@ class AttendanceScreen(QWidget):
                 grid = attendance_month.month_grid(
                     session, scope, month=chosen, today=today, student_ids=students
                 )
-            return _Loaded(grid, students, scope)
+            return _Loaded(grid, students, scope, epoch)
 
         self._runner.run_database(load, self._loaded, self._unreadable)
 
@@ -270,7 +274,8 @@ class AttendanceScreen(QWidget):
 
     def _loaded(self, loaded: _Loaded) -> None:
         self._reading = False
-        self._scope = loaded.scope
+        if loaded.scope_epoch == self._scope_epoch:
+            self._scope = loaded.scope
         grid = loaded.grid
         shown = self.model.grid
         if loaded.students is not None and (shown is None or shown.month != grid.month):
@@ -302,7 +307,7 @@ class AttendanceScreen(QWidget):
 
     def _changed(self, changes: Changes, _initiator: object) -> None:
         if any(changes.ids(kind) for kind in WHOLE):
-            self._scope = None  # its calendar or policy may have changed
+            self._scope, self._scope_epoch = None, self._scope_epoch + 1  # calendar, policy
             self._want_all = True
         elif any(changes.ids(kind) for kind in WATCHED):
             for kind in WATCHED:
