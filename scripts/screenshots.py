@@ -95,6 +95,7 @@ def main() -> int:
                 {"semester": 2, "subject": "TOAN", "show_checked": True},
             ),
             ("grade-book", navigation.GRADES, {}),
+            ("attendance", navigation.ATTENDANCE, {}),
         ]
         for name, key, filters in shots:
             window.open_target(Target(key, filters))

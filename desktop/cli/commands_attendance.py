@@ -1,4 +1,5 @@
-"""``homeroom attendance ...``: roll call and the per-student totals against the limit."""
+"""``homeroom attendance ...``: roll call, the per-student totals against the limit, and the
+absences no request explains (to follow up with the family)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_session
-from desktop.domain.attendance import Observation
+from desktop.domain.attendance import parse_observation
+from desktop.domain.calendar import format_date
 from desktop.i18n import _
-from desktop.services import attendance
+from desktop.services import attendance, attendance_month
 from desktop.services.intents import perform
-
-OBSERVATION_WORDS = {
-    "present": Observation.PRESENT,
-    "absent": Observation.ABSENT,
-    "late": Observation.LATE,
-    "excused": Observation.EXCUSED_BY_TEACHER,
-}
 
 
 def register(commands: Any) -> None:
@@ -33,8 +28,19 @@ def register(commands: Any) -> None:
     p.add_argument("student", help=_("student code or id"))
     p.add_argument("date", type=parse_date)
     p.add_argument("session", type=parse_session)
-    p.add_argument("status", choices=list(OBSERVATION_WORDS))
+    p.add_argument(
+        "status",
+        nargs="+",
+        help=_(
+            "có mặt, vắng (không phép), có phép, muộn, xoá (diacritics optional), "
+            "or present, absent, excused, late, clear"
+        ),
+    )
     p.set_defaults(handler=attendance_mark)
+
+    p = sub.add_parser("follow-up", help=_("roll-call absences that no request explains"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=attendance_follow_up)
 
 
 def attendance_summary(args: argparse.Namespace) -> int:
@@ -79,9 +85,9 @@ def attendance_summary(args: argparse.Namespace) -> int:
 
 
 def attendance_mark(args: argparse.Namespace) -> int:
+    observed = parse_observation(" ".join(args.status))
     with work(args) as w:
         student = attendance.find_student(w.session, w.scope, args.student)
-        observed = OBSERVATION_WORDS[args.status]
         raw = {
             "student_id": student.id,
             "day": args.date.isoformat(),
@@ -90,4 +96,35 @@ def attendance_mark(args: argparse.Namespace) -> int:
         }
         changes = perform(w.session, w.scope, "set_attendance", raw, actor=w.actor)
     print(changes.summary)
+    return 0
+
+
+def attendance_follow_up(args: argparse.Namespace) -> int:
+    with work(args, write=False) as w:
+        month = attendance_month.month_of(w.scope.calendar, w.today)
+        grid = attendance_month.month_grid(w.session, w.scope, month=month, today=w.today)
+    if args.json:
+        print_json(
+            [
+                {
+                    "student_id": item.student_id,
+                    "student_code": item.code,
+                    "student_name": item.name,
+                    "day": item.day,
+                    "session": item.session.value,
+                }
+                for item in grid.follow_up
+            ]
+        )
+        return 0
+    if not grid.follow_up:
+        print(_("Every roll-call absence has a leave request."))
+        return 0
+    print_table(
+        [_("Code"), _("Student"), _("Date"), _("Session")],
+        [
+            (item.code, item.name, format_date(item.day), attendance.session_label(item.session))
+            for item in grid.follow_up
+        ],
+    )
     return 0

@@ -32,7 +32,9 @@ from typing import NamedTuple
 
 from desktop.domain.calendar import SchoolCalendar, Slot, count_absence_units
 from desktop.domain.leave import AuditStatus, LeaveStatus
+from desktop.domain.names import search_key
 from desktop.domain.policy import SchoolPolicy
+from desktop.errors import InvalidInput
 from desktop.i18n import N_, _
 
 
@@ -245,6 +247,43 @@ def warning_text(student_totals: StudentTotals, policy: SchoolPolicy) -> str | N
             total=student_totals.total_absent, threshold=student_totals.warning
         )
     return None
+
+
+_OBSERVATION_WORDS: dict[str, Observation | None] = {
+    "present": Observation.PRESENT,
+    "absent": Observation.ABSENT,
+    "late": Observation.LATE,
+    "excused": Observation.EXCUSED_BY_TEACHER,
+    "clear": None,
+    "co mat": Observation.PRESENT,
+    "vang": Observation.ABSENT,
+    "khong phep": Observation.ABSENT,
+    "vang khong phep": Observation.ABSENT,
+    "k": Observation.ABSENT,
+    "co phep": Observation.EXCUSED_BY_TEACHER,
+    "vang co phep": Observation.EXCUSED_BY_TEACHER,
+    "p": Observation.EXCUSED_BY_TEACHER,
+    "muon": Observation.LATE,
+    "di muon": Observation.LATE,
+    "m": Observation.LATE,
+    "xoa": None,
+}
+"""Folded (``names.search_key``): any case, with or without diacritics."""
+
+
+def parse_observation(text: str) -> Observation | None:
+    """What roll call saw, as typed: ``vắng``, ``có phép``, ``không phép``, ``muộn``, ``có
+    mặt`` (any case, diacritics optional), the register's letters P, K, M, or the English
+    words; ``xoá``/``clear`` is ``None`` (the observation taken back)."""
+    key = search_key(text)
+    if key not in _OBSERVATION_WORDS:
+        raise InvalidInput(
+            _(
+                "'{text}' is not a roll-call mark: use có mặt, vắng (không phép), có phép, "
+                "muộn or xoá (or present, absent, excused, late, clear)."
+            ).format(text=text.strip())
+        )
+    return _OBSERVATION_WORDS[key]
 
 
 def _status(mark: Mark | MarkStatus) -> MarkStatus:

@@ -29,6 +29,7 @@ from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
+from desktop.ui.attendance.screen import AttendanceScreen
 from desktop.ui.conflicts.screen import ConflictsScreen
 from desktop.ui.grade_review.screen import GradeReviewScreen
 from desktop.ui.grades.screen import GradesScreen
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self.post_audit, "Ctrl+3")
         self.conflicts = ConflictsScreen(database, runner, self.navigator, scope.class_name)
         self.add_screen(navigation.CONFLICTS, _("Refused changes"), self.conflicts, "Ctrl+4")
+        self.attendance = AttendanceScreen(database, runner, self.navigator, scope.class_name)
+        self.add_screen(navigation.ATTENDANCE, _("Attendance"), self.attendance, "Ctrl+5")
         self.grades = GradesScreen(database, runner, scope.class_name)
         self.add_screen(navigation.GRADES, _("Grade book"), self.grades, "Ctrl+6")
         self.grade_review = GradeReviewScreen(database, runner, self.navigator, scope.class_name)

@@ -29,6 +29,7 @@ SUMMARY = "summary"
 STUDENTS = "students"
 GRADE_REVIEW = "grade_review"
 GRADES = "grades"
+ATTENDANCE = "attendance"
 
 
 class Screen(Protocol):

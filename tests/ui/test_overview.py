@@ -128,16 +128,16 @@ def test_enter_on_the_pending_line_opens_the_leave_screen_filtered(
 def test_a_line_whose_screen_is_missing_opens_nothing(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
-    """Attendance has no screen yet: its lines keep their link but Enter stays on the
+    """The grade book has no screen yet: its lines keep their link but Enter stays on the
     overview, and the tooltip says the screen comes later."""
     window = started(qtbot, database, runner)
-    view = window.overview.view_of(SectionKind.ATTENDANCE)
+    view = window.overview.view_of(SectionKind.GRADES)
     linked = next(
         view.model().index(n, 0)
         for n in range(view.model().rowCount())
         if view.model().index(n, 0).data(LINE_ROLE).link is not None
     )
-    assert linked.data(LINE_ROLE).link.screen == "attendance"
+    assert linked.data(LINE_ROLE).link.screen == "grades"
     assert linked.data(OPENS_ROLE) is False
     assert "phiên bản sau" in linked.data(Qt.ItemDataRole.ToolTipRole)
     view.setFocus()
