@@ -31,13 +31,13 @@ FIRST_ITEMS = 3
 """How many items a line names before "and N more"."""
 _IDENTITY = ("code", "semester", "threshold")
 
-# Screen keys, as desktop.ui.navigation names them (this layer imports no Qt). Attendance and
-# grades are screens of the next issue: their links are kept, the window cannot open them yet.
+# Screen keys, as desktop.ui.navigation names them (this layer imports no Qt; a test checks
+# they agree). The grade lines are about completeness: they open the homeroom teacher's review.
 LEAVE = "leave"
 POST_AUDIT = "post_audit"
 CONFLICTS = "conflicts"
 ATTENDANCE = "attendance"
-GRADES = "grades"
+GRADE_REVIEW = "grade_review"
 
 
 class Severity(StrEnum):
@@ -305,7 +305,7 @@ def _grade_lines(session: Session, scope: ClassScope, today: date) -> tuple[Line
             LineKind.GRADES_MISSING,
             missing,
             Severity.INFO if missing else Severity.CALM,
-            Link.to(GRADES),
+            Link.to(GRADE_REVIEW),
             args=MappingProxyType(
                 {
                     "entered": result.entered,
@@ -328,7 +328,7 @@ def _grade_lines(session: Session, scope: ClassScope, today: date) -> tuple[Line
                         kind,
                         count,
                         severity,
-                        Link.to(GRADES, subject=row.subject_code, semester=row.semester),
+                        Link.to(GRADE_REVIEW, subject=row.subject_code, semester=row.semester),
                         args=MappingProxyType(
                             {
                                 "subject": row.subject_name,

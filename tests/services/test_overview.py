@@ -194,7 +194,7 @@ def test_the_grade_lines_are_the_completeness_report(demo: Database) -> None:
     ]
     assert late, "the demo has late entries"
     assert late[0].link == Link.to(
-        "grades", subject=late[0].args["code"], semester=late[0].args["semester"]
+        "grade_review", subject=late[0].args["code"], semester=late[0].args["semester"]
     )
     overdue = result.lines(LineKind.GRADES_OVERDUE)
     assert sum(line.count or 0 for line in overdue) == sum(r.overdue for r in report.subjects)

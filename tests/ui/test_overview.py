@@ -125,25 +125,28 @@ def test_enter_on_the_pending_line_opens_the_leave_screen_filtered(
     assert {row.status for row in rows} == {"submitted"}
 
 
-def test_a_line_whose_screen_is_missing_opens_nothing(
+def test_a_grade_line_opens_the_review_of_its_subject(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
-    """The grade book has no screen yet: its lines keep their link but Enter stays on the
-    overview, and the tooltip says the screen comes later."""
+    """An overdue subject's line opens the grade review on that subject and semester."""
     window = started(qtbot, database, runner)
     view = window.overview.view_of(SectionKind.GRADES)
     linked = next(
         view.model().index(n, 0)
         for n in range(view.model().rowCount())
         if view.model().index(n, 0).data(LINE_ROLE).link is not None
+        and "subject" in view.model().index(n, 0).data(LINE_ROLE).link.filters
     )
-    assert linked.data(LINE_ROLE).link.screen == "grades"
-    assert linked.data(OPENS_ROLE) is False
-    assert "phiên bản sau" in linked.data(Qt.ItemDataRole.ToolTipRole)
+    link = linked.data(LINE_ROLE).link
+    assert link.screen == navigation.GRADE_REVIEW
+    assert linked.data(OPENS_ROLE) is True
     view.setFocus()
     view.setCurrentIndex(linked)
     qtbot.keyClick(view, Qt.Key.Key_Return)
-    assert window.current_key() == navigation.OVERVIEW
+    assert window.current_key() == navigation.GRADE_REVIEW
+    qtbot.waitUntil(lambda: window.grade_review.selected_subject() is not None)
+    chosen = window.grade_review.selected_subject()
+    assert chosen is not None and chosen.subject_code == link.filters["subject"]
 
 
 def test_a_decision_through_the_runner_refreshes_the_overview(
@@ -258,3 +261,11 @@ def test_a_click_on_the_special_cases_line_selects_that_request(
     assert window.leave.status.currentData() == "submitted"
     selected = window.leave.selected()
     assert selected is not None and selected.id == request_id and selected.special_case
+
+
+def test_the_overviews_screen_keys_are_the_windows() -> None:
+    """The Qt-free overview names screens by the same keys as the window's navigation."""
+    from desktop.services import overview as service
+
+    for name in ("LEAVE", "POST_AUDIT", "CONFLICTS", "ATTENDANCE", "GRADE_REVIEW"):
+        assert getattr(service, name) == getattr(navigation, name), name

@@ -113,6 +113,7 @@ class GradeReviewScreen(QWidget):
         self._wanted_changes: frozenset[int] | None = frozenset()
         self._wanted_entries: frozenset[str] = frozenset()
         self._semester_chosen = False
+        self._asked_subject: str | None = None
         self.confirmation: QMessageBox | None = None
         """The confirmation of a review with missing entries while it is open."""
 
@@ -225,11 +226,17 @@ class GradeReviewScreen(QWidget):
         if "semester" in filters:
             self._choose_semester(int(filters["semester"]))
         if "subject" in filters:
-            code = str(filters["subject"]).upper()
-            for number in range(self.subjects_filter.rowCount()):
-                if self.subjects_filter.row_at(number).subject_code == code:
-                    self.subjects.selectRow(number)
-                    break
+            # Opened from another screen, this one is read again when shown: the subject is
+            # chosen when its row is there.
+            self._asked_subject = str(filters["subject"]).upper()
+            self._select_asked_subject()
+
+    def _select_asked_subject(self) -> None:
+        for number in range(self.subjects_filter.rowCount()):
+            if self.subjects_filter.row_at(number).subject_code == self._asked_subject:
+                self.subjects.selectRow(number)
+                self._asked_subject = None
+                return
 
     def selected_subject(self) -> SubjectReview | None:
         rows = self.subjects.selectionModel().selectedRows()
@@ -317,6 +324,8 @@ class GradeReviewScreen(QWidget):
         if not self._semester_chosen:
             self._choose_semester(loaded.semester)
         self._reselect(subject, change)
+        if self._asked_subject is not None:
+            self._select_asked_subject()
         self._show_summary()
 
     def _reselect(self, subject: SubjectReview | None, change: ChangeToCheck | None) -> None:
