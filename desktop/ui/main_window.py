@@ -131,10 +131,7 @@ class MainWindow(QMainWindow):
         sync.synced.connect(self._synced)
         sync.synced.connect(lambda _summary: self.overview.schedule_refresh())
         sync.synced.connect(lambda _summary: self._reload_if_made(navigation.CONFLICTS))
-        self.overview.refreshed.connect(
-            lambda: QTimer.singleShot(0, self, self._make_the_rest),  # once its lines are drawn
-            Qt.ConnectionType.SingleShotConnection,
-        )
+        self.after_start(self._make_the_rest)
 
         self.sidebar.setCurrentRow(0)
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
@@ -220,6 +217,15 @@ class MainWindow(QMainWindow):
         if isinstance(menu, QMenu):
             self.menuBar().insertMenu(self._screen_menus, menu)
         screen.reload()
+
+    def after_start(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once the start screen has answered (its first lines drawn, or why it
+        could not read them): what starts in the background (the other screens, the first
+        sync) leaves the database lane and the GIL to the start screen until then."""
+        self.overview.answered.connect(
+            lambda: QTimer.singleShot(0, self, then),  # after the lines are drawn
+            Qt.ConnectionType.SingleShotConnection,
+        )
 
     def _make_the_rest(self) -> None:
         """The start screen has its lines: make the next screen not made yet, one per turn of
