@@ -25,6 +25,7 @@ from typing import TypeVar
 from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.orm import Session
 
+from desktop import heap
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
 from desktop.models import OutboxIntent, SyncConflict, SyncInbox
@@ -178,7 +179,7 @@ def _record_round(
     sent = {m.id: m for m in request.mutations}
     done: set[str] = set()
     conflicts: list[SyncConflict] = []
-    with database.transaction() as session:
+    with heap.collector_paused(), database.transaction() as session:
         for result in response.results:
             mutation = sent.get(result.id)
             if mutation is None:
@@ -249,7 +250,7 @@ def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[
     """Make the staged server state visible, with the still-pending intents replayed on it;
     return the new cursor and the keys of the rows it touched, by table."""
     touched: dict[str, set[str]] = {}
-    with database.transaction() as session:
+    with heap.collector_paused(), database.transaction() as session:
         _defer_foreign_keys(session)
         staged = session.execute(
             select(SyncInbox.entity, SyncInbox.key, SyncInbox.op, SyncInbox.data).order_by(
