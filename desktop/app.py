@@ -149,6 +149,9 @@ def run_desktop(
         except HomeroomError as error:
             refuse(error)
             return
+        from desktop import heap
+
+        heap.settle_start_up()  # the heavy imports and the window are made: see desktop.heap
         crashes.window = startup.window
         startup.main_shown.connect(lambda window: setattr(crashes, "window", window))
         shown.close()

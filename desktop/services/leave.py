@@ -271,12 +271,12 @@ def list_requests(
     if student_id is not None:
         query = query.where(Student.id == student_id)
     pairs = session.execute(query).all()
-    guardians = {
-        g.id: g
-        for g in session.scalars(
-            select(Guardian).join(Student).where(Student.class_id == scope.class_id)
-        )
-    }
+    guardians_query = select(Guardian).join(Student).where(Student.class_id == scope.class_id)
+    if student_id is not None:
+        # One student's rows (a decision reads its rows back): only the guardians they name.
+        named = {req.guardian_id for req, _student in pairs if req.guardian_id is not None}
+        guardians_query = guardians_query.where(Guardian.id.in_(named))
+    guardians = {g.id: g for g in session.scalars(guardians_query)}
     facts = {req.id: facts_of(req, scope) for req, _student in pairs}
     by_student: dict[int, list[rules.LeaveFacts]] = {}
     for f in facts.values():

@@ -36,10 +36,11 @@ services do not import the sync layer, which imports them)."""
 def unsent_decisions(session: Session, ids: Iterable[int] | None = None) -> frozenset[int]:
     """Requests whose decision is still waiting in the outbox (so it can be undone)."""
     wanted = None if ids is None else set(ids)
+    # The arguments alone, not whole intents: a decision reads this back each time.
     found = {
-        _request_of(intent)
-        for intent in session.scalars(
-            select(OutboxIntent).where(OutboxIntent.name == "decide_leave")
+        _request_in(args)
+        for args in session.scalars(
+            select(OutboxIntent.args).where(OutboxIntent.name == "decide_leave")
         )
     }
     return frozenset(i for i in found if i is not None and (wanted is None or i in wanted))
@@ -112,7 +113,11 @@ def undo_decision(session: Session, scope: ClassScope, *, request_id: int, actor
 
 
 def _request_of(intent: OutboxIntent) -> int | None:
-    value = json.loads(intent.args).get("request_id")
+    return _request_in(intent.args)
+
+
+def _request_in(args: str) -> int | None:
+    value = json.loads(args).get("request_id")
     return value if isinstance(value, int) else None
 
 

@@ -260,7 +260,7 @@ class Startup(QObject):
             self.unlock.accepted.connect(window.sync.sync_now)
             self.unlock.open()
         elif not synced:
-            window.sync.sync_now()
+            window.after_start(window.sync.sync_now)
 
     def _adopt(self, window: MainWindow) -> None:
         self.window = window

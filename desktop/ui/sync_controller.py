@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 EDIT_DELAY_MS = 3_000
 """How long after an edit the sync starts: a burst of decisions goes in one sync."""
+STATUS_AFTER_EDIT_MS = 150
+"""How long after an edit the status line reads its count again: by then the screens have
+redrawn the change, without sharing the GIL with that read; a burst costs one read."""
 
 __all__ = ["SyncController", "SyncLine"]
 
@@ -88,6 +91,10 @@ class SyncController(QObject):
         """Shortly after an edit (restarted by each one)."""
         self.edit_timer.setSingleShot(True)
         self.edit_timer.setInterval(EDIT_DELAY_MS)
+        self.status_timer = QTimer(self)
+        self.status_timer.setSingleShot(True)
+        self.status_timer.setInterval(STATUS_AFTER_EDIT_MS)
+        self.status_timer.timeout.connect(self.refresh)
         self.edit_timer.timeout.connect(self.sync_now)
         self.retry_timer = QTimer(self)
         """Soon after a sync found no network, then less often (``backoff``)."""
@@ -158,7 +165,7 @@ class SyncController(QObject):
         its next step without waiting for the server's answer; a database write already
         started finishes (``TaskRunner.wait``)."""
         self._closed = True
-        for timer in (self.timer, self.edit_timer, self.retry_timer):
+        for timer in (self.timer, self.edit_timer, self.retry_timer, self.status_timer):
             timer.stop()
         self._cancel.cancel()
 
@@ -249,7 +256,8 @@ class SyncController(QObject):
             self._again = True
         else:
             self.edit_timer.start()
-        self.refresh()
+        if not self.status_timer.isActive():
+            self.status_timer.start()
 
     def _deliver_progress(self) -> None:
         while True:

@@ -31,6 +31,16 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
     def row_at(self, number: int) -> T:
         return self._rows[number]
 
+    def index(
+        self,
+        row: int,
+        column: int,
+        parent: AnyIndex = QModelIndex(),  # noqa: B008
+    ) -> QModelIndex:
+        if 0 <= row < len(self._rows) and 0 <= column < len(self.headers) and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         return 0 if parent.isValid() else len(self._rows)
 

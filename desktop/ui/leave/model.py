@@ -30,6 +30,16 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A column's sort key as a string or an int, so Qt compares them itself (a Python
 ``lessThan`` halved the speed of typing in the search box)."""
 AnyIndex = QModelIndex | QPersistentModelIndex
+_ANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        SORT_ROLE,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    )
+)
+"""The roles ``data`` answers: a cell is asked for seven or so at every paint."""
 
 
 class Column(IntEnum):
@@ -67,12 +77,15 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
         # costs far more than the filtering and sorting themselves.
         self._keys: list[Keys] = []
         self._positions: dict[int, int] = {}
+        # A row's cell texts, made when first drawn: a paint asks for every visible cell.
+        self._texts: dict[int, tuple[str, ...]] = {}
 
     def set_rows(self, rows: Sequence[LeaveRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._keys = [_keys(row) for row in self._rows]
         self._positions = {row.id: number for number, row in enumerate(self._rows)}
+        self._texts.clear()
         self.endResetModel()
 
     def merge(self, rows: Iterable[LeaveRow], asked: Iterable[int]) -> None:
@@ -93,6 +106,7 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
             elif self._rows[number] != row:
                 self._rows[number] = row
                 self._keys[number] = _keys(row)
+                self._texts.pop(row.id, None)
                 self.dataChanged.emit(self.index(number, 0), self.index(number, len(Column) - 1))
 
     def replace_row(self, row: LeaveRow) -> None:
@@ -107,6 +121,7 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
         self.beginRemoveRows(QModelIndex(), number, number)
         del self._rows[number]
         del self._keys[number]
+        self._texts.pop(request_id, None)
         self._positions = {row.id: n for n, row in enumerate(self._rows)}
         self.endRemoveRows()
 
@@ -132,12 +147,15 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
         return super().headerData(section, orientation, role)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED or not index.isValid():
             return None
         row = self._rows[index.row()]
-        column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, column)
+            texts = self._texts.get(row.id)
+            if texts is None:
+                texts = self._texts[row.id] = tuple(_display(row, column) for column in Column)
+            return texts[index.column()]
+        column = Column(index.column())
         if role == SORT_ROLE:
             if column is Column.STUDENT:
                 return self._keys[index.row()][1]

@@ -153,6 +153,8 @@ class SectionCard(QFrame):
 class OverviewScreen(QWidget):
     refreshed = Signal()
     """A recomputed overview is on screen."""
+    answered = Signal()
+    """A recomputation ended: its lines are on screen, or the reason it failed."""
 
     def __init__(
         self,
@@ -295,6 +297,7 @@ class OverviewScreen(QWidget):
         for section in result.sections:
             self.cards[section.kind].show_lines(section.lines)
         self.refreshed.emit()
+        self.answered.emit()
         if self._again:
             self._again = False
             self._load()
@@ -303,6 +306,7 @@ class OverviewScreen(QWidget):
         self._loading = False
         self.message.setText(error.message)
         self.message.show()
+        self.answered.emit()
         if self._again:
             self._again = False
             self._load()
