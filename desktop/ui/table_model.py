@@ -37,7 +37,9 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
         column: int,
         parent: AnyIndex = QModelIndex(),  # noqa: B008
     ) -> QModelIndex:
-        if 0 <= row < len(self._rows) and 0 <= column < len(self.headers) and not parent.isValid():
+        # One Python call where Qt's own index() makes two (rowCount, columnCount); the
+        # column count stays a call because some grids' columns are not their headers.
+        if 0 <= row < len(self._rows) and 0 <= column < self.columnCount() and not parent.isValid():
             return self.createIndex(row, column)
         return QModelIndex()
 
