@@ -36,12 +36,17 @@ class PageSize:
 @dataclass(frozen=True)
 class Pixels:
     """One drawn page: 8-bit red, green, blue and an unused fourth byte per pixel, rows of
-    ``stride`` bytes, on white."""
+    ``stride`` bytes, on white. ``data`` is PDFium's own buffer, not a copy (a 300 dpi A4
+    page is 35 MB, and copying it would hold Python's lock for tens of milliseconds)."""
 
     width: int
     height: int
     stride: int
-    data: bytes
+    data: memoryview
+
+    def rows(self, top: int, count: int) -> memoryview:
+        """The bytes of ``count`` rows from row ``top``."""
+        return self.data[top * self.stride : (top + count) * self.stride]
 
 
 class PdfPages:
@@ -85,10 +90,10 @@ class PdfPages:
                     prefer_bgrx=True,
                     optimize_mode="print" if for_paper else None,
                 )
-                try:
-                    return Pixels(bitmap.width, bitmap.height, bitmap.stride, bytes(bitmap.buffer))
-                finally:
-                    bitmap.close()
+                # A bitmap made by pypdfium2 ("native") keeps its buffer past ``close``.
+                data = memoryview(bitmap.buffer).cast("B")
+                bitmap.close()
+                return Pixels(bitmap.width, bitmap.height, bitmap.stride, data)
             finally:
                 page.close()
 

@@ -1,27 +1,32 @@
-"""One print run: every page of a PDF drawn at the printer's resolution and painted onto a
-``QPrinter``, one page per task on the printing lane.
+"""One print run: every page of a PDF drawn at the printer's resolution on the printing lane
+and painted onto a ``QPrinter`` on the GUI thread, a slice at a time.
 
-The painting happens on the printing lane too, not on the GUI thread: Qt supports a QPainter
-on a QPrinter in a worker thread, and painting one 300 dpi A4 page into the printer's output
-(Qt compresses the image then) takes about 150 ms here, three times the longest stall the
-window may have. One task per page lets the GUI thread show the progress between pages and
-stop the run if the teacher closes the preview.
+Qt's print engine takes a 300 dpi A4 page in 150 ms or more (it compresses the image) and
+holds Python's lock all along, so painting on a worker thread would stall the GUI thread as
+much, waiting for the lock. Painted in bands of rows, a few milliseconds' worth per turn of
+the event loop, it never stalls for long; PDFium draws the next page meanwhile on the printing
+lane (it lets go of Python's lock while it draws).
 """
 
 from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QRectF, QSizeF, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtCore import QElapsedTimer, QObject, QRectF, QSizeF, QTimer, Signal
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
-from desktop.reports.pdf_pages import PageSize, PdfPages
-from desktop.ui.printing.pages import to_image
+from desktop.reports.pdf_pages import PageSize, PdfPages, Pixels
 from desktop.ui.tasks import TaskRunner
 
+BAND_ROWS = 16
+"""A page goes to the printer in bands of this many rows (160 kB at 300 dpi, 1 to 5 ms
+for Qt's print engine)."""
+SLICE_MS = 5
+"""Bands are painted for about this long per turn of the event loop."""
+FORMAT = QImage.Format.Format_RGBX8888
 MAX_DPI = 300
 """The pages are drawn at the printer's resolution up to this: a form is text and a QR code,
 300 dpi is office print quality, and a PDF printer's 1200 dpi would make a 560 MB image of
@@ -47,8 +52,12 @@ def prepare(printer: QPrinter, first_page: PageSize, title: str) -> None:
 
 
 def printer_problem(printer: QPrinter) -> str | None:
-    """Why ``printer`` cannot print, as a sentence, or ``None``."""
-    if not printer.isValid():
+    """Why ``printer`` cannot print, as a sentence, or ``None``. Where no printer is installed
+    Qt falls back to writing a PDF, with no file to write it to."""
+    no_file = (
+        printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and not printer.outputFileName()
+    )
+    if not printer.isValid() or no_file:
         return _(
             "No printer is ready on this computer. Check that a printer is installed and "
             "switched on, or save the document as a PDF and print it elsewhere."
@@ -70,28 +79,37 @@ class PrintJob(QObject):
         super().__init__(parent)
         self._runner = runner
         self._pages = pages
+        self._count = len(pages)
         self._printer = printer
         self._painter = QPainter()
         self._dpi = min(float(printer.resolution()), MAX_DPI)
+        self._drawn: dict[int, Pixels] = {}
+        self._page: _Page | None = None
         self._next = 0
-        self._stopping = False
-        self.painted_on: set[str] = set()
-        """The threads that painted pages (never the GUI thread)."""
+        self._over = False
+        self._tick = QTimer(self)
+        self._tick.setInterval(0)
+        self._tick.timeout.connect(self._paint_some)
+        self.rendered_on: set[str] = set()
+        """The threads that drew the pages (never the GUI thread)."""
 
     def start(self) -> None:
         problem = printer_problem(self._printer)
         if problem is not None:
-            self.failed.emit(problem)
+            self._fail(problem)
             return
-        self._runner.run_printing(self._begin, lambda _none: self._page_done(), self._stop)
+        if not self._painter.begin(self._printer):
+            self._fail(self._cannot_start())
+            return
+        self._draw(0)
 
     def cancel(self) -> None:
-        """Stop after the page being painted; what went to the printer is withdrawn."""
-        self._stopping = True
-
-    def _begin(self) -> None:
-        if not self._painter.begin(self._printer):
-            raise HomeroomError(self._cannot_start())
+        """Stop now; what went to the printer is withdrawn."""
+        if not self._over:
+            self._over = True
+            self._tick.stop()
+            self._printer.abort()
+            self._painter.end()
 
     def _cannot_start(self) -> str:
         if self._printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
@@ -104,45 +122,96 @@ class PrintJob(QObject):
             "connected and has paper, then print again."
         ).format(name=self._printer.printerName())
 
-    def _page_done(self) -> None:
-        if self._next:
-            self.progressed.emit(self._next, len(self._pages))
-        if self._stopping:
-            self._runner.run_printing(self._abort, lambda _none: None, lambda _error: None)
+    def _draw(self, row: int) -> None:
+        if row >= self._count:
             return
-        if self._next == len(self._pages):
-            self._runner.run_printing(
-                self._end, lambda _none: self.finished.emit(self._next), self._stop
-            )
+        pages, dpi = self._pages, self._dpi
+
+        def draw() -> Pixels:
+            self.rendered_on.add(threading.current_thread().name)
+            return pages.render(row, dpi, for_paper=True)
+
+        self._runner.run_printing(draw, lambda pixels: self._arrived(row, pixels), self._broke)
+
+    def _arrived(self, row: int, pixels: Pixels) -> None:
+        if self._over:
             return
-        row = self._next
+        self._drawn[row] = pixels
+        if self._page is None:
+            self._next_page()
+
+    def _next_page(self) -> None:
+        pixels = self._drawn.pop(self._next, None)
+        if pixels is None:
+            return  # still being drawn: it starts when it arrives
+        if self._next and not self._printer.newPage():
+            self._fail(self._cannot_start())
+            return
+        self._page = _Page(pixels, self._printer.paperRect(QPrinter.Unit.DevicePixel))
+        # The next page is drawn while this one is painted: two pages in memory at most.
+        self._draw(self._next + 1)
+        self._tick.start()
+
+    def _paint_some(self) -> None:
+        page = self._page
+        if self._over or page is None:
+            self._tick.stop()
+            return
+        clock = QElapsedTimer()
+        clock.start()
+        while not page.done and clock.elapsed() < SLICE_MS:
+            page.paint_band(self._painter)
+        if not page.done:
+            return
+        self._tick.stop()
+        self._page = None
         self._next += 1
-        self._runner.run_printing(
-            lambda: self._paint(row), lambda _none: self._page_done(), self._stop
+        self.progressed.emit(self._next, self._count)
+        if self._next < self._count:
+            self._next_page()
+            return
+        self._over = True
+        if self._painter.end():
+            self.finished.emit(self._count)
+        else:
+            self.failed.emit(self._cannot_start())
+
+    def _broke(self, error: HomeroomError) -> None:
+        self._fail(error.message)
+
+    def _fail(self, sentence: str) -> None:
+        if self._painter.isActive():
+            self.cancel()
+        self._over = True
+        self.failed.emit(sentence)
+
+
+class _Page:
+    """A drawn page on its way to the printer, band by band, centred on the paper with its
+    proportions kept (the paper chosen may not be the PDF's)."""
+
+    def __init__(self, pixels: Pixels, paper: QRectF) -> None:
+        self._pixels = pixels
+        self._scale = min(paper.width() / pixels.width, paper.height() / pixels.height)
+        self._left = (paper.width() - pixels.width * self._scale) / 2
+        self._top = (paper.height() - pixels.height * self._scale) / 2
+        self._row = 0
+
+    @property
+    def done(self) -> bool:
+        return self._row >= self._pixels.height
+
+    def paint_band(self, painter: QPainter) -> None:
+        pixels, first = self._pixels, self._row
+        count = min(BAND_ROWS, pixels.height - first)
+        band = QImage(
+            pixels.rows(first, count), pixels.width, count, pixels.stride, FORMAT
+        ).copy()  # owned: a print engine may keep the image past this call
+        target = QRectF(
+            self._left,
+            self._top + first * self._scale,
+            pixels.width * self._scale,
+            count * self._scale,
         )
-
-    def _paint(self, row: int) -> None:
-        self.painted_on.add(threading.current_thread().name)
-        image = to_image(self._pages.render(row, self._dpi, for_paper=True))
-        if row and not self._printer.newPage():
-            raise HomeroomError(self._cannot_start())
-        paper = self._printer.paperRect(QPrinter.Unit.DevicePixel)
-        # The page keeps its proportions, centred, if the paper chosen is not the PDF's.
-        scale = min(paper.width() / image.width(), paper.height() / image.height())
-        width, height = image.width() * scale, image.height() * scale
-        target = QRectF((paper.width() - width) / 2, (paper.height() - height) / 2, width, height)
-        self._painter.drawImage(target, image)
-
-    def _end(self) -> None:
-        if not self._painter.end():
-            raise HomeroomError(self._cannot_start())
-
-    def _abort(self) -> None:
-        self._printer.abort()
-        if self._painter.isActive():
-            self._painter.end()
-
-    def _stop(self, error: HomeroomError) -> None:
-        if self._painter.isActive():
-            self._runner.run_printing(self._abort, lambda _none: None, lambda _error: None)
-        self.failed.emit(error.message)
+        painter.drawImage(target, band)
+        self._row += count

@@ -198,8 +198,8 @@ class PrintPreview(QDialog):
         self._runner.run_printing(lambda: write_pdf(path, data), saved, failed)
 
     def done(self, result: int) -> None:
-        # Closing stops a print run after its current page and frees PDFium's copy; the
-        # printing lane may still hold tasks for this dialog, so the document closes there.
+        # Closing stops a print run and frees PDFium's copy; the printing lane may still
+        # hold tasks for this dialog, so the document closes there, after them.
         self._closed = True
         if self.job is not None:
             self.job.cancel()
