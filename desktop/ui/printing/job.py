@@ -25,7 +25,8 @@ BAND_ROWS = 16
 """A page goes to the printer in bands of this many rows (160 kB at 300 dpi, 1 to 5 ms
 for Qt's print engine)."""
 SLICE_MS = 5
-"""Bands are painted for about this long per turn of the event loop."""
+"""Bands are painted for about this long, then the GUI thread rests as long (the same 2 cores
+also draw the next page)."""
 FORMAT = QImage.Format.Format_RGBX8888
 MAX_DPI = 300
 """The pages are drawn at the printer's resolution up to this: a form is text and a QR code,
@@ -88,7 +89,7 @@ class PrintJob(QObject):
         self._next = 0
         self._over = False
         self._tick = QTimer(self)
-        self._tick.setInterval(0)
+        self._tick.setInterval(SLICE_MS)
         self._tick.timeout.connect(self._paint_some)
         self.rendered_on: set[str] = set()
         """The threads that drew the pages (never the GUI thread)."""
@@ -168,6 +169,8 @@ class PrintJob(QObject):
             return
         self._tick.stop()
         self._page = None
+        # Unmapping a page's 35 MB takes 10 to 20 ms: the printing lane does it.
+        self._runner.run_printing(page.release, lambda _none: None, self._broke)
         self._next += 1
         self.progressed.emit(self._next, self._count)
         if self._next < self._count:
@@ -194,7 +197,7 @@ class _Page:
     proportions kept (the paper chosen may not be the PDF's)."""
 
     def __init__(self, pixels: Pixels, paper: QRectF) -> None:
-        self._pixels = pixels
+        self._pixels: Pixels | None = pixels
         self._scale = min(paper.width() / pixels.width, paper.height() / pixels.height)
         self._left = (paper.width() - pixels.width * self._scale) / 2
         self._top = (paper.height() - pixels.height * self._scale) / 2
@@ -202,10 +205,15 @@ class _Page:
 
     @property
     def done(self) -> bool:
-        return self._row >= self._pixels.height
+        return self._pixels is None or self._row >= self._pixels.height
+
+    def release(self) -> None:
+        """Let go of the page's pixels (on the thread that calls this)."""
+        self._pixels = None
 
     def paint_band(self, painter: QPainter) -> None:
         pixels, first = self._pixels, self._row
+        assert pixels is not None
         count = min(BAND_ROWS, pixels.height - first)
         band = QImage(
             pixels.rows(first, count), pixels.width, count, pixels.stride, FORMAT
