@@ -142,7 +142,7 @@ class PrintPreview(QDialog):
 
     def print_(self) -> None:
         """Choose a printer in the system's print dialog, then print every page."""
-        if self._pages is None or self.job is not None:
+        if self._pages is None or not len(self._pages) or self.job is not None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         prepare(printer, self._pages.sizes[0], self._title)
@@ -153,7 +153,7 @@ class PrintPreview(QDialog):
 
     def print_to(self, printer: QPrinter) -> None:
         """Print every page on ``printer`` (set up by the print dialog, or by a test)."""
-        if self._pages is None or self.job is not None:
+        if self._pages is None or not len(self._pages) or self.job is not None:
             return
         if not printer.docName():
             prepare(printer, self._pages.sizes[0], self._title)
