@@ -215,14 +215,17 @@ class _Page:
         pixels, first = self._pixels, self._row
         assert pixels is not None
         count = min(BAND_ROWS, pixels.height - first)
+        # Each band reaches one row into the next, which covers it: a PDF viewer smoothing
+        # the edges of two images that merely touch shows a faint line between them.
+        drawn = min(count + 1, pixels.height - first)
         band = QImage(
-            pixels.rows(first, count), pixels.width, count, pixels.stride, FORMAT
+            pixels.rows(first, drawn), pixels.width, drawn, pixels.stride, FORMAT
         ).copy()  # owned: a print engine may keep the image past this call
         target = QRectF(
             self._left,
             self._top + first * self._scale,
             pixels.width * self._scale,
-            count * self._scale,
+            drawn * self._scale,
         )
         painter.drawImage(target, band)
         self._row += count
