@@ -96,6 +96,22 @@ def test_the_preview_counts_the_pages_and_draws_them_off_the_gui_thread(
     qtmodeltester.check(preview.model)  # type: ignore[attr-defined]
 
 
+def test_only_the_pages_on_screen_are_drawn_and_scrolling_draws_the_others(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    """Of 30 pages the first ones are drawn, not the last; scrolling to the end draws it and
+    names it in "page n of m"."""
+    preview = opened_preview(qtbot, runner, pdf_of([f"trang {n}" for n in range(30)]))
+    qtbot.waitUntil(lambda: preview.model.drawn_width(0) is not None)
+    qtbot.waitUntil(lambda: preview._drawing is None)
+    assert preview.model.drawn_width(29) is None
+    bar = preview.view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: preview.model.drawn_width(29) is not None)
+    assert preview.position.text() == "Trang 30/30"
+    assert preview.model.drawn_width(0) is None
+
+
 def test_zoom_to_100_percent_and_back_to_the_width_redraws_the_pages(
     qtbot: QtBot, runner: TaskRunner
 ) -> None:
