@@ -66,6 +66,28 @@ def forms_maker() -> tuple[Callable[[Any, Any, Sequence[int]], bytes], str]:
     return module.render_leave_forms, "desktop.reports.leave_form.render_leave_forms"
 
 
+def approved_requests(database: Any, count: int) -> list[int]:
+    """``count`` approved requests of the demo class: copies of its approved ones where it has
+    fewer (the forms print a repeated id once)."""
+    from sqlalchemy import select
+
+    from desktop.models import LeaveRequest
+
+    with database.transaction() as session:
+        approved = list(
+            session.scalars(select(LeaveRequest).where(LeaveRequest.status == "approved"))
+        )
+        for index in range(max(0, count - len(approved))):
+            source = approved[index % len(approved)]
+            columns = LeaveRequest.__table__.columns
+            session.add(
+                LeaveRequest(**{c.key: getattr(source, c.key) for c in columns if c.key != "id"})
+            )
+        session.flush()
+        query = select(LeaveRequest.id).where(LeaveRequest.status == "approved")
+        return list(session.scalars(query.order_by(LeaveRequest.id).limit(count)))
+
+
 def wait_until(condition: Callable[[], bool], timeout_s: float = 600.0) -> None:
     """Qt's event loop until ``condition`` holds (checked by a 1 ms timer, as in the app: the
     GUI thread sleeps in between)."""
@@ -121,16 +143,13 @@ def measure(root: Path, check: Check) -> None:
 
     from desktop.cli.main import main as homeroom
     from desktop.models.db import open_database
-    from desktop.services import leave, workspace
+    from desktop.services import workspace
     from desktop.ui.printing.preview import PrintPreview
     from desktop.ui.tasks import TaskRunner
 
-    assert homeroom(["--data-dir", str(root / "demo"), "init", "--demo"]) == 0
-    database = open_database(root / "demo" / "homeroom.sqlite3")
-    with workspace.work(database, None, write=False) as unit:
-        rows = leave.list_requests(unit.session, unit.scope, today=unit.today)
-    approved = [row.id for row in rows if row.status == "approved"]
-    chosen = [approved[i % len(approved)] for i in range(FORMS)]
+    assert homeroom(["--data-dir", str(root / "window"), "init", "--demo"]) == 0
+    database = open_database(root / "window" / "homeroom.sqlite3")
+    chosen = approved_requests(database, FORMS)
     make_forms, source = forms_maker()
 
     def make() -> bytes:
@@ -143,7 +162,9 @@ def measure(root: Path, check: Check) -> None:
     preview.show()
     idle_until = time.monotonic() + 1.0
     idle = heartbeat_gaps(lambda: time.monotonic() > idle_until)
-    wait_until(lambda: preview.page_count == FORMS)
+    wait_until(lambda: preview.page_count > 0 or preview.message.property("error") is True)
+    if preview.page_count != FORMS:
+        raise RuntimeError(f"the forms did not come: {preview.message.text()}")
     wait_until(lambda: preview.model.drawn_width(0) is not None)
 
     target = root / "printed.pdf"

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
-from desktop.reports.pdf_file import write_pdf
+from desktop.reports.output import write_document
 from desktop.reports.pdf_pages import POINTS_PER_INCH, PdfPages
 from desktop.ui.printing.job import PrintJob, prepare
 from desktop.ui.printing.pages import GAP, PageDelegate, PageListModel, to_image
@@ -187,7 +187,7 @@ class PrintPreview(QDialog):
             return
         self.save_button.setEnabled(False)
 
-        def saved(_none: None) -> None:
+        def saved(_written: Path) -> None:
             self.save_button.setEnabled(True)
             self._say(_("Saved as {path}.").format(path=path), error=False)
 
@@ -195,7 +195,7 @@ class PrintPreview(QDialog):
             self.save_button.setEnabled(True)
             self._failed(error)
 
-        self._runner.run_printing(lambda: write_pdf(path, data), saved, failed)
+        self._runner.run_printing(lambda: write_document(path, data), saved, failed)
 
     def done(self, result: int) -> None:
         # Closing stops a print run and frees PDFium's copy; the printing lane may still

@@ -1,8 +1,12 @@
-"""Writing a finished PDF where the teacher chose, whole or not at all."""
+"""Writing a finished document where the teacher asked for it.
+
+The bytes go to a hidden temporary file beside the target, are flushed to disk and only then
+renamed over it: a crash or a full disk leaves the old file or the new one, never half a PDF,
+and nothing is left behind in a temporary folder (the forms hold personal data of minors).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -12,15 +16,12 @@ from desktop.i18n import _
 from desktop.validation_text import os_error_reason
 
 
-def write_pdf(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` exactly. The bytes go to a hidden file in the same folder
-    first and are renamed over ``path`` once on disk, so a full disk or a pulled USB stick
-    leaves the old file or the new one, never half a PDF (and never a copy in a temporary
-    folder: the forms hold minors' personal data)."""
+def write_document(path: Path, data: bytes) -> Path:
+    """Write ``data`` at ``path`` (replacing it); the absolute path written."""
     target = Path(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
         )
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -29,10 +30,10 @@ def write_pdf(path: Path, data: bytes) -> None:
                 os.fsync(stream.fileno())
             os.replace(temporary, target)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
         raise InvalidInput(
             _("Cannot write {path}: {error}").format(path=path, error=os_error_reason(error))
         ) from error
+    return target
