@@ -1,9 +1,11 @@
 """Work off the GUI thread, answered on it.
 
-Two lanes: the database lane runs one task at a time (SQLite has one writer, and the teacher's
-actions must commit in the order they were made); the network lane runs a few at a time (sync,
-later printing). A task's result or its ``HomeroomError`` is handed back on the GUI thread, so
-callbacks may touch widgets.
+Three lanes: the database lane runs one task at a time (SQLite has one writer, and the teacher's
+actions must commit in the order they were made); the network lane runs a few at a time (sync);
+the printing lane runs one at a time (PDFium, which draws PDF pages, is not thread-safe, and a
+print job paints its pages in order; a 300-page batch must hold neither the database nor a sync).
+A task's result or its ``HomeroomError`` is handed back on the GUI thread, so callbacks may
+touch widgets.
 
 The lanes are plain Python thread pools and results travel through a Python queue; the only
 thing crossing threads through Qt is an argument-less signal that says "something is ready".
@@ -13,8 +15,11 @@ load (a refcount error on ``None``, seen in ``bench/ui.py``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +36,16 @@ log = logging.getLogger(__name__)
 
 
 DATABASE_THREAD_PREFIX = "homeroom-db"
+PRINTING_THREAD_PREFIX = "homeroom-print"
+
+
+def _give_way_to_the_gui() -> None:
+    """Drawing 300 dpi pages is the heaviest work of the app, and the GUI thread must not wait
+    for a processor behind it: on Linux (priorities per thread) the printing lane runs at a
+    lower priority. Elsewhere it keeps the normal one."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 class TaskRunner(QObject):
@@ -45,6 +60,9 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._database = ThreadPoolExecutor(1, thread_name_prefix=DATABASE_THREAD_PREFIX)
         self._network = ThreadPoolExecutor(2, thread_name_prefix="homeroom-net")
+        self._printing = ThreadPoolExecutor(
+            1, thread_name_prefix=PRINTING_THREAD_PREFIX, initializer=_give_way_to_the_gui
+        )
         self._answers: queue.SimpleQueue[tuple[Callable[[Any], None], object]] = queue.SimpleQueue()
         self._running = 0
         self._closed = False
@@ -97,6 +115,15 @@ class TaskRunner(QObject):
     ) -> None:
         self._start(self._network, work, done, failed)
 
+    def run_printing(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[HomeroomError], None],
+    ) -> None:
+        """Draw PDF pages, paint them on a printer or write a PDF file, one task at a time."""
+        self._start(self._printing, work, done, failed)
+
     @property
     def busy(self) -> bool:
         return self._running > 0
@@ -107,6 +134,7 @@ class TaskRunner(QObject):
         self._closed = True
         self._database.shutdown(wait=True)
         self._network.shutdown(wait=True)
+        self._printing.shutdown(wait=True)
 
     def _start(
         self,

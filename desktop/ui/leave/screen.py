@@ -47,6 +47,8 @@ from desktop.ui.leave.date_filter import OptionalDateEdit
 from desktop.ui.leave.details import LINK_SCHEME, details_html
 from desktop.ui.leave.dialogs import OriginalDialog, SignoffDialog
 from desktop.ui.leave.model import Column, LeaveFilter, LeaveTableModel
+from desktop.ui.leave.printing import CodeChecker, LeaveFormMaker, LeavePrinting, check_code
+from desktop.ui.leave.printing import leave_forms as default_leave_forms
 from desktop.ui.tasks import TaskRunner
 
 
@@ -99,6 +101,9 @@ class LeaveScreen(QWidget):
         runner: TaskRunner,
         class_name: str | None = None,
         parent: QWidget | None = None,
+        *,
+        leave_forms: LeaveFormMaker = default_leave_forms,
+        code_checker: CodeChecker = check_code,
     ) -> None:
         super().__init__(parent)
         self._database = database
@@ -191,11 +196,15 @@ class LeaveScreen(QWidget):
         self.filters_action = self._action(_("Filters"), "Ctrl+Shift+F", self._focus(self.status))
         self.clear_action = self._action(_("Clear the filters"), "Ctrl+Shift+X", self.clear_filters)
         self.refresh_action = self._action(_("Read the list again"), "Ctrl+Shift+R", self.reload)
+        self.printing = LeavePrinting(
+            self, database, runner, class_name, make_forms=leave_forms, checker=code_checker
+        )
         decisions = (self.approve_action, self.reject_action, self.bulk_action, self.undo_action)
         paper = (self.original_action, self.signoff_action, self.overlap_action)
+        printed = (self.printing.print_action, self.printing.check_action)
         finding = (self.note_action, self.search_action, self.filters_action, self.clear_action)
         self.menu = QMenu(_("&Requests"), self)
-        for group in (decisions, paper, finding, (self.refresh_action,)):
+        for group in (decisions, paper, printed, finding, (self.refresh_action,)):
             self.menu.addActions(list(group))
             self.menu.addSeparator()
         self.toolbar = QToolBar(_("Request actions"))
@@ -203,6 +212,8 @@ class LeaveScreen(QWidget):
         self.toolbar.addActions(list(decisions))
         self.toolbar.addSeparator()
         self.toolbar.addActions([self.original_action, self.signoff_action])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions(list(printed))
 
         self.approve_button = self._button(self.approve_action)
         self.reject_button = self._button(self.reject_action)
@@ -419,6 +430,7 @@ class LeaveScreen(QWidget):
         self.undo_action.setEnabled(row is not None and row.status != LeaveStatus.SUBMITTED.value)
         self.overlap_action.setEnabled(row is not None and bool(row.overlaps_with))
         self.bulk_action.setEnabled(len(self.table.selectionModel().selectedRows()) > 0)
+        self.printing.selection_changed(self.selected_rows())
 
     def _link(self, url: QUrl) -> None:
         if url.scheme() == LINK_SCHEME and url.path().isdigit():
