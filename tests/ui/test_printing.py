@@ -2,8 +2,7 @@
 the printing lane, printed through Qt into a PDF-file QPrinter (read back with pypdf), saved
 where asked; and the leave screen's "Print forms…" and paper check.
 
-The leave forms and the code check are stand-ins here (``stand_in_forms``, ``stand_in_check``)
-until the reports' own are merged; the screen takes them as arguments, as it will take those.
+The leave screen prints the reports' own forms and checks their own codes.
 """
 
 from __future__ import annotations
@@ -22,13 +21,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from desktop.i18n import _
+from desktop.models import LeaveRequest
 from desktop.models.db import Database
+from desktop.reports.leave_form import collect_pages
 from desktop.reports.pdf_pages import PdfPages
-from desktop.services.scope import ClassScope
-from desktop.ui.leave.printing import CheckCodeDialog, CodeVerdict
+from desktop.services.scope import load_scope
+from desktop.ui.leave.printing import CheckCodeDialog
 from desktop.ui.leave.screen import LeaveScreen
 from desktop.ui.printing.pages import GAP
 from desktop.ui.printing.preview import PrintPreview
@@ -48,16 +49,6 @@ def pdf_of(titles: Sequence[str]) -> bytes:
         canvas.showPage()
     canvas.save()
     return out.getvalue()
-
-
-def stand_in_forms(session: Session, scope: ClassScope, request_ids: Sequence[int]) -> bytes:
-    return pdf_of([f"Leave form {scope.class_name} #{i}" for i in request_ids])
-
-
-def stand_in_check(session: Session, scope: ClassScope, code: str) -> CodeVerdict:
-    if code == f"{scope.class_name}-GOOD":
-        return CodeVerdict(True, "Giấy này khớp với hồ sơ.")
-    return CodeVerdict(False, "Giấy này không khớp với hồ sơ.")
 
 
 def opened_preview(qtbot: QtBot, runner: TaskRunner, data: bytes) -> PrintPreview:
@@ -221,8 +212,18 @@ def test_pdf_pages_draws_a4_at_the_asked_resolution() -> None:
     assert pixels.stride >= 4 * pixels.width
 
 
+def printed_code(database: Database) -> str:
+    """The verification code of an approved request's form, as printed (its key stored)."""
+    with database.transaction() as session:
+        scope = load_scope(session)
+        approved = session.scalars(
+            select(LeaveRequest.id).where(LeaveRequest.status == "approved").limit(1)
+        ).one()
+        return collect_pages(session, scope, [approved])[0].code
+
+
 def loaded_screen(qtbot: QtBot, database: Database, runner: TaskRunner) -> LeaveScreen:
-    screen = LeaveScreen(database, runner, leave_forms=stand_in_forms, code_checker=stand_in_check)
+    screen = LeaveScreen(database, runner)
     qtbot.addWidget(screen)
     screen.resize(1200, 700)
     screen.show()
@@ -276,19 +277,20 @@ def test_ctrl_p_needs_an_approved_request_and_prints_the_approved_ones(
 def test_the_paper_check_says_whether_a_scanned_code_matches(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
-    """A scanner types a code and Enter: a good code is confirmed, a bad one refused, and the
-    field is ready for the next paper."""
+    """A scanner types a printed form's code and Enter: it is confirmed; the same code with one
+    letter changed is refused, and the field is ready for the next paper."""
+    good = printed_code(database)
     screen = loaded_screen(qtbot, database, runner)
     QTest.keyClick(screen.table, Qt.Key.Key_V, CTRL | Qt.KeyboardModifier.ShiftModifier)
     dialog = screen.printing.check_dialog
     assert isinstance(dialog, CheckCodeDialog)
     qtbot.waitUntil(dialog.code.hasFocus)
-    QTest.keyClicks(dialog.code, "11A1-GOOD")
+    QTest.keyClicks(dialog.code, good)
     QTest.keyClick(dialog.code, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.verdict.text() == "Giấy này khớp với hồ sơ.")
-    assert dialog.verdict.property("matches") is True
-    QTest.keyClicks(dialog.code, "11A1-FORGED")
+    qtbot.waitUntil(lambda: dialog.verdict.property("matches") is True)
+    forged = good[:-1] + ("A" if good[-1] != "A" else "B")
+    QTest.keyClicks(dialog.code, forged)
     QTest.keyClick(dialog.code, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.verdict.text() == "Giấy này không khớp với hồ sơ.")
-    assert dialog.verdict.property("matches") is False
+    qtbot.waitUntil(lambda: dialog.verdict.property("matches") is False)
+    assert dialog.verdict.text() != ""
     assert _("Check the code on a paper") == dialog.windowTitle()

@@ -2,22 +2,19 @@
 print preview of their leave forms) and "Check a paper's code", where a barcode scanner types
 the code printed on a form and the teacher reads whether it matches the record.
 
-What makes the forms and what checks a code are passed in (``LeaveFormMaker``, ``CodeChecker``),
-both run on the database lane; by default they are the reports' own, ``desktop.reports.leave_form``
-and ``desktop.reports.verification``.
+The forms are made and the codes checked on the database lane by the reports
+(``desktop.reports.leave_form``, ``desktop.reports.verification``), imported there when first
+used: reportlab is not on the window's way to its first screen.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session
 
 from desktop.domain.leave import LeaveStatus
 from desktop.errors import HomeroomError
@@ -25,43 +22,11 @@ from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services import workspace
 from desktop.services.leave import LeaveRow
-from desktop.services.scope import ClassScope
 from desktop.ui.printing.preview import PrintPreview
 from desktop.ui.tasks import TaskRunner
 
-
-@dataclass(frozen=True)
-class CodeVerdict:
-    """Whether a paper's code matches the record, and the sentence that says so."""
-
-    matches: bool
-    sentence: str
-
-
-LeaveFormMaker = Callable[[Session, ClassScope, Sequence[int]], bytes]
-"""The PDF of the leave forms of these requests, one A4 page each."""
-CodeChecker = Callable[[Session, ClassScope, str], CodeVerdict]
-
-
-def _report(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        raise HomeroomError(_("This version of Homeroom cannot print leave forms yet.")) from error
-
-
-def leave_forms(session: Session, scope: ClassScope, request_ids: Sequence[int]) -> bytes:
-    """The reports' leave forms (``desktop.reports.leave_form.render_leave_forms``)."""
-    forms: bytes = _report("desktop.reports.leave_form").render_leave_forms(
-        session, scope, list(request_ids)
-    )
-    return forms
-
-
-def check_code(session: Session, scope: ClassScope, code: str) -> CodeVerdict:
-    """The reports' verdict on a code (``desktop.reports.verification.verify``)."""
-    verdict = _report("desktop.reports.verification").verify(session, scope, code)
-    return CodeVerdict(bool(verdict.matches), str(verdict.sentence))
+if TYPE_CHECKING:
+    from desktop.reports.verification import Verdict
 
 
 class CheckCodeDialog(QDialog):
@@ -73,7 +38,6 @@ class CheckCodeDialog(QDialog):
         runner: TaskRunner,
         database: Database,
         class_name: str | None,
-        checker: CodeChecker,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -81,7 +45,6 @@ class CheckCodeDialog(QDialog):
         self._runner = runner
         self._database = database
         self._class_name = class_name
-        self._checker = checker
         self.code = QLineEdit()
         self.code.setPlaceholderText(_("Scan the QR code on the form, or type its code"))
         self.code.returnPressed.connect(self.check)
@@ -103,16 +66,18 @@ class CheckCodeDialog(QDialog):
         code = self.code.text().strip()
         if not code:
             return
-        database, class_name, checker = self._database, self._class_name, self._checker
+        database, class_name = self._database, self._class_name
 
-        def work() -> CodeVerdict:
+        def work() -> Verdict:
+            from desktop.reports.verification import verify
+
             with workspace.work(database, class_name, write=False) as unit:
-                return checker(unit.session, unit.scope, code)
+                return verify(unit.session, unit.scope, code)
 
         self.verdict.setText(_("Checking…"))
         self._runner.run_database(work, self._show, self._failed)
 
-    def _show(self, verdict: CodeVerdict) -> None:
+    def _show(self, verdict: Verdict) -> None:
         self._say(verdict.sentence, matches=verdict.matches)
         # The next scan replaces the code rather than joining it.
         self.code.selectAll()
@@ -140,17 +105,12 @@ class LeavePrinting(QObject):
         database: Database,
         runner: TaskRunner,
         class_name: str | None,
-        *,
-        make_forms: LeaveFormMaker = leave_forms,
-        checker: CodeChecker = check_code,
     ) -> None:
         super().__init__(screen)
         self._screen = screen
         self._database = database
         self._runner = runner
         self._class_name = class_name
-        self._make_forms = make_forms
-        self._checker = checker
         self._chosen: list[int] = []
         self.preview: PrintPreview | None = None
         self.check_dialog: CheckCodeDialog | None = None
@@ -176,12 +136,15 @@ class LeavePrinting(QObject):
     def print_forms(self) -> None:
         if not self._chosen:
             return
-        chosen, make_forms = list(self._chosen), self._make_forms
+        chosen = list(self._chosen)
         database, class_name = self._database, self._class_name
 
         def make() -> bytes:
-            with workspace.work(database, class_name, write=False) as unit:
-                return make_forms(unit.session, unit.scope, chosen)
+            from desktop.reports.leave_form import render_leave_forms
+
+            # A transaction, not a read: a profile's first form stores its verification key.
+            with workspace.work(database, class_name, write=True) as unit:
+                return render_leave_forms(unit.session, unit.scope, chosen)
 
         name = (
             _("leave-form-{id}.pdf").format(id=chosen[0])
@@ -197,7 +160,7 @@ class LeavePrinting(QObject):
     def check_paper(self) -> None:
         if self.check_dialog is None:
             self.check_dialog = CheckCodeDialog(
-                self._runner, self._database, self._class_name, self._checker, self._screen
+                self._runner, self._database, self._class_name, self._screen
             )
         self.check_dialog.open()
         self.check_dialog.code.selectAll()

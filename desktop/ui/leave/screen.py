@@ -47,8 +47,7 @@ from desktop.ui.leave.date_filter import OptionalDateEdit
 from desktop.ui.leave.details import LINK_SCHEME, details_html
 from desktop.ui.leave.dialogs import OriginalDialog, SignoffDialog
 from desktop.ui.leave.model import Column, LeaveFilter, LeaveTableModel
-from desktop.ui.leave.printing import CodeChecker, LeaveFormMaker, LeavePrinting, check_code
-from desktop.ui.leave.printing import leave_forms as default_leave_forms
+from desktop.ui.leave.printing import LeavePrinting
 from desktop.ui.tasks import TaskRunner
 
 
@@ -101,9 +100,6 @@ class LeaveScreen(QWidget):
         runner: TaskRunner,
         class_name: str | None = None,
         parent: QWidget | None = None,
-        *,
-        leave_forms: LeaveFormMaker = default_leave_forms,
-        code_checker: CodeChecker = check_code,
     ) -> None:
         super().__init__(parent)
         self._database = database
@@ -196,9 +192,7 @@ class LeaveScreen(QWidget):
         self.filters_action = self._action(_("Filters"), "Ctrl+Shift+F", self._focus(self.status))
         self.clear_action = self._action(_("Clear the filters"), "Ctrl+Shift+X", self.clear_filters)
         self.refresh_action = self._action(_("Read the list again"), "Ctrl+Shift+R", self.reload)
-        self.printing = LeavePrinting(
-            self, database, runner, class_name, make_forms=leave_forms, checker=code_checker
-        )
+        self.printing = LeavePrinting(self, database, runner, class_name)
         decisions = (self.approve_action, self.reject_action, self.bulk_action, self.undo_action)
         paper = (self.original_action, self.signoff_action, self.overlap_action)
         printed = (self.printing.print_action, self.printing.check_action)
