@@ -4,7 +4,9 @@ queued fourteen intents (decisions, roll call, grades), while a parent cancelled
 on the server. Its push is one request; its pull after the push is three pages.
 
 Expected refusals: the decision on the cancelled request (``leave_cancelled``) and a grade in
-a subject another teacher teaches (``not_owner``).
+a subject another teacher teaches (``not_owner``): the school gave the subject to its teacher
+after the client's last sync, so the client, which still had it as the homeroom teacher's,
+queued the grade.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import Slot
+from desktop.models import Subject, Teacher
 from desktop.models.db import Database, open_database
 from desktop.services import leave
 from desktop.sync.engine import sync_once
@@ -76,6 +79,7 @@ def build(store: Store, client_path: Path) -> Workload:
         _submit(store, seeded, 1, date(2025, 10, 27), date(2025, 10, 27)),
         _submit(store, seeded, 2, date(2025, 10, 28), date(2025, 10, 29)),
     ]
+    _assign_maths(store, small.class_id, to_homeroom=True)
     token = harness.issue_token(store, "gvcn")
     database = open_database(client_path)
     try:
@@ -88,11 +92,25 @@ def build(store: Store, client_path: Path) -> Workload:
         with store.write() as session:  # the parent cancels while the teacher is offline
             scope = load_scope_by_id(session, small.class_id)
             leave.cancel(session, scope, request_id=requests[1], actor="Phụ huynh 1")
+        _assign_maths(store, small.class_id, to_homeroom=False)
         return Workload(
             small.class_id, token, *_offline_work(database, small.student_ids, requests)
         )
     finally:
         database.close()
+
+
+def _assign_maths(store: Store, class_id: int, *, to_homeroom: bool) -> None:
+    """Toán to the class's homeroom teacher, or back to the maths teacher of the seed."""
+    with store.write() as session:
+        maths = session.scalars(
+            select(Subject).where(Subject.class_id == class_id, Subject.code == "TOAN")
+        ).one()
+        maths.teacher_id = (
+            load_scope_by_id(session, class_id).teacher_id
+            if to_homeroom
+            else session.scalars(select(Teacher.id).where(Teacher.code == "GV03")).one()
+        )
 
 
 def _offline_work(
