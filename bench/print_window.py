@@ -5,8 +5,7 @@ as in ``bench/ui.py``, against the heartbeat's own longest gap on an idle loop (
 50 ms).
 
 The forms come from ``desktop.reports.leave_form.render_leave_forms`` on the demo profile's
-approved requests (repeated up to 100); where that module is not there yet, from a stand-in
-drawing a form's worth of text per A4 page with reportlab, and the output says so.
+approved requests (repeated up to 100).
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/print_window.py``; ``measure(root,
 check)`` is what a combined ``bench/print.py`` calls.
@@ -14,13 +13,11 @@ check)`` is what a combined ``bench/print.py`` calls.
 
 from __future__ import annotations
 
-import importlib
-import io
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,38 +29,6 @@ if str(ROOT) not in sys.path:
 FORMS = 100
 STALL_MS = 50.0
 Check = Callable[[str, str, str, bool], None]
-
-
-def stand_in_forms(session: Any, scope: Any, request_ids: Sequence[int]) -> bytes:
-    """One A4 page per request with a form's amount of text and a box, in a font reportlab
-    has built in (the real forms embed a Vietnamese font)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4)
-    for number, request_id in enumerate(request_ids, start=1):
-        canvas.setFont("Times-Bold", 14)
-        canvas.drawCentredString(
-            A4[0] / 2, 760, f"LEAVE FORM No. {number:03d} (request {request_id})"
-        )
-        canvas.setFont("Times-Roman", 12)
-        for line in range(30):
-            canvas.drawString(
-                72, 720 - 18 * line, f"Line {line + 1} of the form, class {scope.class_name}"
-            )
-        canvas.rect(400, 72, 120, 120)
-        canvas.showPage()
-    canvas.save()
-    return out.getvalue()
-
-
-def forms_maker() -> tuple[Callable[[Any, Any, Sequence[int]], bytes], str]:
-    try:
-        module = importlib.import_module("desktop.reports.leave_form")
-    except ModuleNotFoundError:
-        return stand_in_forms, "stand-in forms (desktop.reports.leave_form not merged yet)"
-    return module.render_leave_forms, "desktop.reports.leave_form.render_leave_forms"
 
 
 def approved_requests(database: Any, count: int) -> list[int]:
@@ -143,6 +108,7 @@ def measure(root: Path, check: Check) -> None:
 
     from desktop.cli.main import main as homeroom
     from desktop.models.db import open_database
+    from desktop.reports.leave_form import render_leave_forms
     from desktop.services import workspace
     from desktop.ui.printing.preview import PrintPreview
     from desktop.ui.tasks import TaskRunner
@@ -150,11 +116,11 @@ def measure(root: Path, check: Check) -> None:
     assert homeroom(["--data-dir", str(root / "window"), "init", "--demo"]) == 0
     database = open_database(root / "window" / "homeroom.sqlite3")
     chosen = approved_requests(database, FORMS)
-    make_forms, source = forms_maker()
+    source = "desktop.reports.leave_form.render_leave_forms"
 
     def make() -> bytes:
-        with workspace.work(database, None, write=False) as unit:
-            return make_forms(unit.session, unit.scope, chosen)
+        with workspace.work(database, None, write=True) as unit:
+            return render_leave_forms(unit.session, unit.scope, chosen)
 
     runner = TaskRunner()
     preview = PrintPreview(runner, make, title="bench", file_name="bench.pdf")

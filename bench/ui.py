@@ -10,7 +10,10 @@ measured in the same run:
 4. the longest stall of the GUI thread during a first sync of the demo class into an empty
    profile (the desktop's sync: network lane + database lane), measured with a 5 ms timer
    heartbeat, against the heartbeat's own longest gap on an idle loop (target: under 50 ms);
-5. peak memory of the app process of (2) (``ru_maxrss``; target <= 150 MiB).
+5. peak memory of the app process of (2) (``ru_maxrss``; target <= 150 MiB);
+6.-8. issue 8's screens on the largest class of the 40-class school (``bench/ui_gradebook.py``,
+   ``bench/ui_attendance.py``): a subject's grade book opened and a typed grade saved, and a
+   month's attendance grid opened, each against its floor measured in the same run.
 
 Process times are from just before ``subprocess.Popen`` to the moment the child sees the event
 (``time.monotonic`` is system-wide), medians over the runs. The server of (4) is the reference
@@ -38,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import ui_attendance
+import ui_gradebook
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -433,8 +439,9 @@ def run(quick: bool) -> None:
         peak = cold_start(demo, root, runs, verdicts)
         one_approval(demo, root, runs, verdicts)
         first_sync_stall(root, verdicts)
-        # The screens' own figures go here, one call each before the memory line:
-        # ``measure(root, runs, verdicts.check)`` of bench/ui_attendance.py, bench/ui_gradebook.py.
+        # Issue 8's screens, on the largest class of the 40-class school.
+        ui_gradebook.measure(root, runs, verdicts.check)
+        ui_attendance.measure(root, runs, verdicts.check)
         print("\n[memory]")
         verdicts.check(
             "peak memory of the app process",
