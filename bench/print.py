@@ -192,12 +192,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     verdicts = Verdicts()
+    from desktop.app import application
+
+    app, _translator = application()  # the window's target prints from a real preview
     with tempfile.TemporaryDirectory(prefix="homeroom-bench-print-") as folder:
         root = Path(folder)
         ids = prepare_profile(root)
         print(f"[printing: demo class, {len(ids)} approved forms, best of {args.repeat}]")
         for target in TARGETS:
             target(root, ids, args.repeat, verdicts.check)
+    app.quit()
     print(f"\n{verdicts.met}/{len(verdicts.results)} targets met")
     sys.exit(0 if verdicts.met == len(verdicts.results) else 1)
 

@@ -7,6 +7,7 @@ Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py``
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("HOMEROOM_LANG", None)
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 
@@ -36,6 +37,9 @@ from desktop.ui.welcome.window import WelcomeWindow
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZE = (1366, 768)
+FORM_REQUEST = 27
+"""A demo request with everything a form can carry: level 3 with its original received, a
+special case signed off by the principal, a post-audit result."""
 
 
 def settle(window: MainWindow, until: Callable[[], bool] = lambda: True) -> None:
@@ -107,6 +111,8 @@ def main() -> int:
         window.leave.table.selectRow(0)
         settle(window)
         save(window, "leave-request-selected")
+        print_preview(window)
+        leave_form(window, FORM_REQUEST)
 
         dialog = window.tools.open_preferences()
         settle(window)
@@ -124,6 +130,42 @@ def main() -> int:
         welcome_screens(folder / "empty" / DATABASE_FILE)
     app.processEvents()
     return 0
+
+
+def print_preview(window: MainWindow) -> None:
+    """Ctrl+P on two approved requests: their forms in the preview."""
+    window.open_target(Target(navigation.LEAVE, {"status": "approved"}))
+    settle(window)
+    table = window.leave.table
+    table.selectRow(0)
+    table.selectionModel().select(
+        table.model().index(1, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    window.leave.printing.print_action.trigger()
+    preview = window.leave.printing.preview
+    assert preview is not None
+    preview.resize(*SIZE)
+    settle(window, lambda: preview.page_count == 2 and preview.model.drawn_width(0) is not None)
+    save(preview, "print-preview")
+    preview.close()
+
+
+def leave_form(window: MainWindow, request_id: int) -> None:
+    """One approved form as printed, through ``pdftoppm`` as a reader would see it."""
+    from desktop.reports.leave_form import render_leave_forms
+    from desktop.services.scope import load_scope
+
+    with window.database.transaction() as session:
+        pdf = render_leave_forms(session, load_scope(session), [request_id])
+    with tempfile.TemporaryDirectory(prefix="homeroom-form-") as scratch:
+        source = Path(scratch) / "form.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", str(source), str(OUT / "leave-form")],
+            check=True,
+        )
+    print((OUT / "leave-form.png").relative_to(OUT.parent.parent))
 
 
 def welcome_screens(empty: Path) -> None:
