@@ -1,0 +1,180 @@
+"""The print centre's reports on the small hand-made class, read back from the PDF with pypdf
+and checked against counts made by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from desktop.domain.attendance import Observation
+from desktop.domain.calendar import Session, Slot
+from desktop.domain.policy import SchoolPolicy
+from desktop.errors import InvalidInput
+from desktop.models import Student
+from desktop.models.db import Database, open_database
+from desktop.reports.catalogue import REPORTS, render_report
+from desktop.services import attendance
+from desktop.services.scope import load_scope
+from tests.factories import SmallClass, build_small_class
+from tests.reports.forms import Leave, add_request, pages_text
+
+AM, PM = Session.MORNING, Session.AFTERNOON
+HOSTILE = "<b>&amp; \"Tí\" 'Tèo' 😀 " + "W" * 300
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("HOMEROOM_TODAY", "2026-01-20")
+    database = open_database(tmp_path / "homeroom.sqlite3")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def small(db: Database) -> SmallClass:
+    policy = SchoolPolicy(absence_warnings=(2, 3, 4), absence_limit=4)
+    with db.transaction() as s:
+        return build_small_class(s, policy)
+
+
+def mark(db: Database, student_id: int, day: date, session: Session, seen: Observation) -> None:
+    with db.transaction() as s:
+        attendance.mark(
+            s, load_scope(s), student_id=student_id, slot=Slot.of(day, session), observed=seen,
+            actor="GVCN",
+        )  # fmt: skip
+
+
+def report(db: Database, name: str, **options: str) -> bytes:
+    with db.transaction() as s:
+        return render_report(s, load_scope(s), name, **options)
+
+
+def january(db: Database, small: SmallClass) -> None:
+    """An (row 1): K on 05/01 AM and PM, M on 06/01 AM; Bình (row 2): P 07/01 AM-PM by an
+    approved request; Đức (row 3): nothing."""
+    an = small.student_ids[0]
+    mark(db, an, date(2026, 1, 5), AM, Observation.ABSENT)
+    mark(db, an, date(2026, 1, 5), PM, Observation.ABSENT)
+    mark(db, an, date(2026, 1, 6), AM, Observation.LATE)
+    add_request(
+        db,
+        small,
+        Leave(
+            first=Slot.of(date(2026, 1, 7), AM),
+            last=Slot.of(date(2026, 1, 7), PM),
+            submitted_at=datetime(2026, 1, 6, 12, tzinfo=UTC),
+            decided_at=datetime(2026, 1, 6, 13, tzinfo=UTC),
+            student=1,
+        ),
+    )
+
+
+def test_the_attendance_register_shows_each_mark_and_the_totals(
+    db: Database, small: SmallClass
+) -> None:
+    """Title, month, the names in Vietnamese order, the P/K/M letters and each row's month
+    totals (P, K, M) and year absences, as counted by hand."""
+    january(db, small)
+    pdf = report(db, "attendance", month="01/2026")
+    [text] = pages_text(pdf)
+    assert "SỔ THEO DÕI CHUYÊN CẦN" in text
+    assert "Lớp 11A1, tháng 01/2026, năm học 2025-2026" in text
+    assert "In ngày 20/01/2026" in text and "Trang 1/1" in text
+    # Rows: number, name, the marks in column order, then P K M (blank when 0), year total.
+    assert "1 Nguyễn Văn An K K M 2 1 2" in text
+    assert "2 Lê Thị Bình P P 2 2" in text
+    assert "3 Phạm Minh Đức 0" in text
+    assert text.index("Nguyễn Văn An") < text.index("Lê Thị Bình") < text.index("Phạm Minh Đức")
+    assert PdfReader(BytesIO(pdf)).pages[0].mediabox.width > 800  # landscape A4
+
+
+def test_the_absence_limit_lists_who_reached_a_level_the_most_absent_first(
+    db: Database, small: SmallClass
+) -> None:
+    """With warnings at 2, 3, 4 and the limit 4: An (5 absent) is over the limit, Bình (2) at
+    the first level, Đức (none) is not listed."""
+    an, binh, _duc = small.student_ids
+    for day in (date(2026, 1, 5), date(2026, 1, 6)):
+        mark(db, an, day, AM, Observation.ABSENT)
+        mark(db, an, day, PM, Observation.ABSENT)
+    mark(db, an, date(2026, 1, 7), AM, Observation.ABSENT)
+    mark(db, binh, date(2026, 1, 8), AM, Observation.ABSENT)
+    mark(db, binh, date(2026, 1, 8), PM, Observation.ABSENT)
+    [text] = pages_text(report(db, "absence-limit"))
+    assert "HỌC SINH NGHỈ HỌC GẦN MỨC GIỚI HẠN" in text
+    assert "tính đến ngày 20/01/2026" in text
+    assert "1 HS001 Nguyễn Văn An 0 5 5 quá giới hạn 4 buổi: không được lên lớp" in text
+    assert "2 HS002 Lê Thị Bình 0 2 2 mức cảnh báo 2 buổi" in text
+    assert "Phạm Minh Đức" not in text
+
+
+def test_the_absence_limit_says_so_when_nobody_reached_a_level(
+    db: Database, small: SmallClass
+) -> None:
+    """No absences: a sentence, not an empty table."""
+    [text] = pages_text(report(db, "absence-limit"))
+    assert "Chưa có học sinh nào đến mức cảnh báo." in text
+
+
+def test_completeness_counts_each_subject_and_column(db: Database, small: SmallClass) -> None:
+    """Nothing entered: every expected cell of semester 1 is missing (Toán 105 periods: 4 TX,
+    GK, CK × 3 students = 18; GDQP 35 periods: 2 TX, GK, CK × 3 = 12)."""
+    [text] = pages_text(report(db, "completeness", semester="1"))
+    assert "TÌNH HÌNH NHẬP ĐIỂM" in text
+    assert "Lớp 11A1, học kì 1, năm học 2025-2026, tính đến ngày 20/01/2026" in text
+    assert "1 Toán" in text and "18 0 18 0 0 0 CK: 3; GK: 3; TX1: 3; TX2: 3; TX3: 3; TX4: 3" in text
+    assert "12 0 12 0 0 0 CK: 3; GK: 3; TX1: 3; TX2: 3" in text
+    assert "học kì 2" not in text
+
+
+def test_a_month_or_semester_the_report_cannot_read_is_refused(
+    db: Database, small: SmallClass
+) -> None:
+    """A malformed month, a month outside the year and an unknown semester say what to write."""
+    for name, options in (
+        ("attendance", {"month": "13/2026"}),
+        ("attendance", {"month": "07/2026"}),
+        ("completeness", {"semester": "3"}),
+    ):
+        with pytest.raises(InvalidInput):
+            report(db, name, **options)
+    with pytest.raises(InvalidInput, match="Không có báo cáo"):
+        report(db, "nothing")
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_every_report_embeds_the_serif_and_survives_hostile_names(
+    db: Database, small: SmallClass, name: str
+) -> None:
+    """A name with markup, quotes, emoji and a 300-character word prints as it is, in the
+    embedded Liberation Serif and no Helvetica."""
+    with db.transaction() as s:
+        student = s.scalars(select(Student).where(Student.id == small.student_ids[0])).one()
+        student.full_name = HOSTILE
+    an = small.student_ids[0]
+    for index, day in enumerate((date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7))):
+        mark(db, an, day, AM if index else PM, Observation.ABSENT)
+    pdf = report(db, name, month="01/2026")
+    reader = PdfReader(BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    if name in ("attendance", "absence-limit"):
+        assert "<b>&amp; \"Tí\" 'Tèo'" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts.add(str(font["/BaseFont"]))
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font["/FontDescriptor"]
+            )
+            assert "/FontFile2" in descriptor.get_object()
+    assert fonts and all("LiberationSerif" in f for f in fonts), fonts
