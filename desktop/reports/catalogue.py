@@ -13,6 +13,7 @@ from desktop.errors import InvalidInput
 from desktop.i18n import N_, _
 from desktop.reports.attendance_reports import render_absence_limit, render_attendance
 from desktop.reports.completeness_report import render_completeness
+from desktop.reports.summary_report import render_summary
 from desktop.services.scope import ClassScope
 
 Renderer = Callable[..., bytes]
@@ -59,6 +60,12 @@ REPORTS: dict[str, Report] = {
             N_("Grade entry completeness (for the principal)"),
             (Option.SEMESTER,),
             render_completeness,
+        ),
+        Report(
+            "summary",
+            N_("Results of a semester or the year"),
+            (Option.SEMESTER,),
+            render_summary,
         ),
     )
 }

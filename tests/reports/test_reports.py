@@ -22,6 +22,7 @@ from desktop.reports.catalogue import REPORTS, render_report
 from desktop.services import attendance
 from desktop.services.scope import load_scope
 from tests.factories import SmallClass, build_small_class
+from tests.promotion_class import build_promotion_class
 from tests.reports.forms import Leave, add_request, pages_text
 
 AM, PM = Session.MORNING, Session.AFTERNOON
@@ -178,3 +179,34 @@ def test_every_report_embeds_the_serif_and_survives_hostile_names(
             )
             assert "/FontFile2" in descriptor.get_object()
     assert fonts and all("LiberationSerif" in f for f in fonts), fonts
+
+
+@pytest.fixture
+def promotion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("HOMEROOM_TODAY", "2026-05-31")
+    database = open_database(tmp_path / "promotion.sqlite3")
+    with database.transaction() as s:
+        build_promotion_class(s)
+    yield database
+    database.close()
+
+
+def test_the_year_summary_prints_the_hand_worked_results_and_the_promotion_list(
+    promotion: Database,
+) -> None:
+    """tests/promotion_class.py's figures with the decimal comma: An 9,3 and Vật lí 8,9, Tốt,
+    Xuất sắc; Bình 3,4 in Toán, Chưa đạt; the promotion list groups and the awards."""
+    text = " ".join(pages_text(report(promotion, "summary", semester="year")))
+    assert "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ" in text
+    assert "Lớp 11A1, cả năm, năm học 2025-2026" in text
+    assert "Nguyễn Văn An 9,3 9,3 Đ 9,3 9,3 8,9 9,3 9,3 9,3 Tốt Tốt 0 Học sinh Xuất sắc" in text
+    assert "Lê Thị Bình 3,4 6,7 Đ 6,7 4,9 6,7 6,7 6,7 6,7 Chưa đạt Khá" in text
+    assert "Danh sách lên lớp" in text and "Khen thưởng" in text
+    assert text.index("Ở lại lớp do nghỉ quá số buổi") > text.index("Danh sách lên lớp")
+
+
+def test_a_semester_summary_has_no_promotion_list(promotion: Database) -> None:
+    """Semester 1: An's Vật lí 7,7 (the worked example), no absences column, no promotion."""
+    text = " ".join(pages_text(report(promotion, "summary", semester="1")))
+    assert "học kì 1" in text and " 7,7 " in text
+    assert "Danh sách lên lớp" not in text
