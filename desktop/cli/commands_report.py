@@ -22,6 +22,8 @@ def register(commands: Any) -> None:
         choices=["1", "2", "year"],
         help=_("the semester, or the whole year (default: the year)"),
     )
+    p.add_argument("--from", dest="first", metavar="dd/mm/yyyy", help=_("the period's first day"))
+    p.add_argument("--to", dest="last", metavar="dd/mm/yyyy", help=_("the period's last day"))
     p.add_argument(
         "-o", "--output", required=True, type=Path, metavar=_("FILE"), help=_("the PDF to write")
     )
@@ -43,7 +45,13 @@ def print_report(args: argparse.Namespace) -> int:
         )
     with work(args) as w:
         data = render_report(
-            w.session, w.scope, args.name, month=args.month or "", semester=args.semester or ""
+            w.session,
+            w.scope,
+            args.name,
+            month=args.month or "",
+            semester=args.semester or "",
+            first=args.first or "",
+            last=args.last or "",
         )
     written = write_document(target, data)
     print(_("{title} written to {path}.").format(title=report.title, path=written))

@@ -13,6 +13,7 @@ from desktop.errors import InvalidInput
 from desktop.i18n import N_, _
 from desktop.reports.attendance_reports import render_absence_limit, render_attendance
 from desktop.reports.completeness_report import render_completeness
+from desktop.reports.pilot_report import render_pilot
 from desktop.reports.summary_report import render_summary
 from desktop.services.scope import ClassScope
 
@@ -26,6 +27,10 @@ class Option(StrEnum):
     """``MM/YYYY``."""
     SEMESTER = "semester"
     """``1``, ``2`` or ``year``."""
+    FIRST = "first"
+    """The period's first day, ``dd/mm/yyyy``."""
+    LAST = "last"
+    """The period's last day, ``dd/mm/yyyy``."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,12 @@ REPORTS: dict[str, Report] = {
             N_("Results of a semester or the year"),
             (Option.SEMESTER,),
             render_summary,
+        ),
+        Report(
+            "pilot",
+            N_("Pilot report for the Department of Education"),
+            (Option.FIRST, Option.LAST),
+            render_pilot,
         ),
     )
 }

@@ -19,7 +19,7 @@ from desktop.errors import InvalidInput
 from desktop.models import Student
 from desktop.models.db import Database, open_database
 from desktop.reports.catalogue import REPORTS, render_report
-from desktop.services import attendance
+from desktop.services import attendance, leave, post_audit
 from desktop.services.scope import load_scope
 from tests.factories import SmallClass, build_small_class
 from tests.promotion_class import build_promotion_class
@@ -210,3 +210,67 @@ def test_a_semester_summary_has_no_promotion_list(promotion: Database) -> None:
     text = " ".join(pages_text(report(promotion, "summary", semester="1")))
     assert "học kì 1" in text and " 7,7 " in text
     assert "Danh sách lên lớp" not in text
+
+
+def _leave(day: date, student: int, channel: int, hours: int | None) -> Leave:
+    submitted = datetime(day.year, day.month, day.day, 0, tzinfo=UTC)
+    decided = None if hours is None else submitted.replace(hour=hours)
+    return Leave(Slot.of(day, AM), Slot.of(day, AM), submitted, decided, channel, student)
+
+
+def test_the_pilot_report_counts_registrations_requests_originals_and_audits(
+    db: Database, small: SmallClass, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """January: 4 requests (2 online in full, 2 partial), 3 decided after 2, 4 and 6 hours
+    (median 4,0), one waiting; of 2 originals one came the next day, one 14 school days late;
+    2 audited requests, one found a discrepancy. February's request is outside the period."""
+    monkeypatch.setenv("HOMEROOM_TODAY", "2026-02-10")
+    first = add_request(db, small, _leave(date(2026, 1, 5), 0, 4, 2))
+    second = add_request(db, small, _leave(date(2026, 1, 6), 1, 3, 4))
+    third = add_request(db, small, _leave(date(2026, 1, 8), 2, 3, 6))
+    add_request(db, small, _leave(date(2026, 1, 20), 0, 4, None))
+    add_request(db, small, _leave(date(2026, 2, 5), 1, 4, 1))
+    with db.transaction() as s:
+        scope = load_scope(s)
+        leave.receive_original(
+            s, scope, request_id=second, received_on=date(2026, 1, 7), actor="GV"
+        )
+        leave.receive_original(
+            s, scope, request_id=third, received_on=date(2026, 1, 28), actor="GV"
+        )
+        for request_id in (first, second):
+            post_audit.mark_selected(
+                s, scope, request_id=request_id, reasons=("random_sample",), seed=1, actor="GV"
+            )
+        post_audit.record(
+            s, scope, request_id=first, method="phone", outcome="discrepancy", actor="GV"
+        )
+    text = " ".join(pages_text(report(db, "pilot", first="01/01/2026", last="31/01/2026")))
+    assert "BÁO CÁO THÍ ĐIỂM NHẬN ĐƠN XIN NGHỈ HỌC TRỰC TUYẾN" in text
+    assert "từ ngày 01/01/2026 đến ngày 31/01/2026" in text
+    for expected in (
+        "Học sinh có phụ huynh đã đăng kí 3/3 (100,0%)",
+        "Phụ huynh đã đăng kí 3/4 (75,0%)",
+        "Số đơn đã nhận 4",
+        "Hình thức: một phần (mức độ 3) 2",
+        "Hình thức: toàn trình (mức độ 4) 2",
+        "Kết quả: Chờ duyệt 1",
+        "Kết quả: Đã duyệt 3",
+        "Thời gian trung vị từ lúc gửi đơn đến lúc duyệt 4,0 giờ",
+        "Số bản gốc phải nộp 2",
+        "Đã nhận đúng hạn 1/2 (50,0%)",
+        "Nhận quá hạn 1",
+        "Chưa nhận 0",
+        "Số đơn được chọn hậu kiểm 2",
+        "Đã hậu kiểm 1/2 (50,0%)",
+        "Khớp với đơn 0",
+        "Có sai lệch 1",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pilot_period_must_not_end_before_it_starts(db: Database, small: SmallClass) -> None:
+    """A reversed period or a date not dd/mm/yyyy is refused."""
+    for first, last in (("10/01/2026", "01/01/2026"), ("2026/01/01", "")):
+        with pytest.raises(InvalidInput):
+            report(db, "pilot", first=first, last=last)

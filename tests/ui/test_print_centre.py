@@ -63,3 +63,21 @@ def test_preview_and_print_opens_the_chosen_report(
     text = " ".join(reader.pages[0].extract_text().split())
     assert "tháng 03/2026" in text and " 41 " in text and len(reader.pages) == 1
     assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height
+
+
+def test_the_pilot_report_takes_the_period_chosen(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """The period runs from the school year's first day to the demo's today; choosing the
+    pilot enables it and the preview's report names it."""
+    centre = opened(qtbot, database, runner)
+    assert centre.first.date().toString("dd/MM/yyyy") == "05/09/2025"
+    assert centre.last.date().toString("dd/MM/yyyy") == "16/03/2026"
+    row = list(REPORTS).index("pilot")
+    centre.list.setCurrentIndex(centre.model.index(row, 0))
+    assert centre.first.isEnabled() and not centre.month.isEnabled()
+    preview = centre.open_preview()
+    qtbot.waitUntil(lambda: preview.page_count > 0)
+    assert preview._data is not None
+    text = " ".join(PdfReader(BytesIO(preview._data)).pages[0].extract_text().split())
+    assert "từ ngày 05/09/2025 đến ngày 16/03/2026" in text

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,6 +42,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 class _Year:
     months: tuple[Month, ...]
     current: Month
+    first_day: date
     today: date
 
 
@@ -82,9 +84,13 @@ class PrintCentre(QDialog):
         ):
             self.semester.addItem(label, value)
         self.semester.setCurrentIndex(2)
+        self.first = _date_field(_("From"))
+        self.last = _date_field(_("To"))
         form = QFormLayout()
         form.addRow(_("&Month:"), self.month)
         form.addRow(_("&Semester:"), self.semester)
+        form.addRow(_("&From:"), self.first)
+        form.addRow(_("T&o:"), self.last)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
@@ -114,7 +120,12 @@ class PrintCentre(QDialog):
         def read() -> _Year:
             with workspace.work(database, class_name, write=False) as unit:
                 calendar = unit.scope.calendar
-                return _Year(school_months(calendar), month_of(calendar, unit.today), unit.today)
+                return _Year(
+                    school_months(calendar),
+                    month_of(calendar, unit.today),
+                    calendar.first_day,
+                    unit.today,
+                )
 
         self._runner.run_database(read, self._show_year, self._failed)
 
@@ -126,6 +137,8 @@ class PrintCentre(QDialog):
             self.month.addItem(f"{m:02d}/{y}", f"{m:02d}/{y}")
             if (y, m) == year.current:
                 self.month.setCurrentIndex(number)
+        self.first.setDate(QDate(year.first_day.year, year.first_day.month, year.first_day.day))
+        self.last.setDate(QDate(year.today.year, year.today.month, year.today.day))
 
     def _failed(self, error: HomeroomError) -> None:
         if shiboken6.isValid(self):
@@ -138,12 +151,16 @@ class PrintCentre(QDialog):
         options = REPORTS[self.chosen_name()].options
         self.month.setEnabled(Option.MONTH in options)
         self.semester.setEnabled(Option.SEMESTER in options)
+        self.first.setEnabled(Option.FIRST in options)
+        self.last.setEnabled(Option.LAST in options)
 
     def open_preview(self) -> PrintPreview:
         report = REPORTS[self.chosen_name()]
         options = {
             Option.MONTH.value: str(self.month.currentData() or ""),
             Option.SEMESTER.value: str(self.semester.currentData() or ""),
+            Option.FIRST.value: self.first.date().toString("dd/MM/yyyy"),
+            Option.LAST.value: self.last.date().toString("dd/MM/yyyy"),
         }
         database, class_name = self._database, self._class_name
 
@@ -162,3 +179,11 @@ class PrintCentre(QDialog):
         )
         self.preview.open()
         return self.preview
+
+
+def _date_field(name: str) -> QDateEdit:
+    field = QDateEdit()
+    field.setDisplayFormat("dd/MM/yyyy")
+    field.setCalendarPopup(True)
+    field.setAccessibleName(name)
+    return field
