@@ -25,6 +25,11 @@ def register(commands: Any) -> None:
     p.add_argument("--from", dest="first", metavar="dd/mm/yyyy", help=_("the period's first day"))
     p.add_argument("--to", dest="last", metavar="dd/mm/yyyy", help=_("the period's last day"))
     p.add_argument(
+        "--address",
+        metavar="URL",
+        help=_("the school's registration address for the leaflet (remembered)"),
+    )
+    p.add_argument(
         "-o", "--output", required=True, type=Path, metavar=_("FILE"), help=_("the PDF to write")
     )
     p.add_argument("--force", action="store_true", help=_("replace the file if it exists"))
@@ -33,6 +38,7 @@ def register(commands: Any) -> None:
 
 def print_report(args: argparse.Namespace) -> int:
     from desktop.reports.catalogue import render_report, report_named
+    from desktop.reports.leaflet import remember_address
     from desktop.reports.output import write_document
 
     report = report_named(args.name)
@@ -44,6 +50,8 @@ def print_report(args: argparse.Namespace) -> int:
             )
         )
     with work(args) as w:
+        if args.address:
+            remember_address(w.session, args.address)
         data = render_report(
             w.session,
             w.scope,

@@ -13,6 +13,7 @@ from desktop.errors import InvalidInput
 from desktop.i18n import N_, _
 from desktop.reports.attendance_reports import render_absence_limit, render_attendance
 from desktop.reports.completeness_report import render_completeness
+from desktop.reports.leaflet import render_leaflet
 from desktop.reports.pilot_report import render_pilot
 from desktop.reports.summary_report import render_summary
 from desktop.services.scope import ClassScope
@@ -31,6 +32,8 @@ class Option(StrEnum):
     """The period's first day, ``dd/mm/yyyy``."""
     LAST = "last"
     """The period's last day, ``dd/mm/yyyy``."""
+    ADDRESS = "address"
+    """The registration address for the leaflet's QR code (the profile's when empty)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,12 @@ REPORTS: dict[str, Report] = {
             N_("Pilot report for the Department of Education"),
             (Option.FIRST, Option.LAST),
             render_pilot,
+        ),
+        Report(
+            "leaflet",
+            N_("Leaflet for parents: e-contact book and leave requests"),
+            (Option.ADDRESS,),
+            render_leaflet,
         ),
     )
 }

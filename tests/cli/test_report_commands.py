@@ -44,3 +44,24 @@ def test_report_refuses_a_malformed_month_in_vietnamese(run: Run, tmp_path: Path
     result = run("report", "attendance", "--month", "2025-10", "-o", str(target))
     assert result.code == 2 and "MM/YYYY" in result.err
     assert not target.exists()
+
+
+def test_report_leaflet_remembers_the_address_given_once(run: Run, tmp_path: Path) -> None:
+    """Without an address the leaflet is refused (exit 2); --address prints it and is
+    remembered for the next leaflet; a malformed address is refused."""
+    assert run("report", "leaflet", "-o", str(tmp_path / "a.pdf")).code == 2
+    bad = run("report", "leaflet", "--address", "not an address", "-o", str(tmp_path / "b.pdf"))
+    assert bad.code == 2 and "https://" in bad.err
+    url = "https://sll.example.edu.vn/dang-ki"
+    assert run("report", "leaflet", "--address", url, "-o", str(tmp_path / "c.pdf")).code == 0
+    assert run("report", "leaflet", "-o", str(tmp_path / "d.pdf")).code == 0
+    assert url in PdfReader(tmp_path / "d.pdf").pages[0].extract_text()
+
+
+def test_report_pilot_takes_its_period(run: Run, tmp_path: Path) -> None:
+    """--from and --to in dd/mm/yyyy name the period on the report."""
+    target = tmp_path / "pilot.pdf"
+    result = run("report", "pilot", "--from", "01/09/2025", "--to", "30/09/2025", "-o", str(target))
+    assert result.code == 0, result.err
+    text = " ".join(PdfReader(target).pages[0].extract_text().split())
+    assert "từ ngày 01/09/2025 đến ngày 30/09/2025" in text

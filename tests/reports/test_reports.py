@@ -19,6 +19,7 @@ from desktop.errors import InvalidInput
 from desktop.models import Student
 from desktop.models.db import Database, open_database
 from desktop.reports.catalogue import REPORTS, render_report
+from desktop.reports.leaflet import remember_address
 from desktop.services import attendance, leave, post_audit
 from desktop.services.scope import load_scope
 from tests.factories import SmallClass, build_small_class
@@ -162,7 +163,7 @@ def test_every_report_embeds_the_serif_and_survives_hostile_names(
     an = small.student_ids[0]
     for index, day in enumerate((date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7))):
         mark(db, an, day, AM if index else PM, Observation.ABSENT)
-    pdf = report(db, name, month="01/2026")
+    pdf = report(db, name, month="01/2026", address="https://sll.example.edu.vn/<&>")
     reader = PdfReader(BytesIO(pdf))
     text = " ".join(page.extract_text() for page in reader.pages)
     if name in ("attendance", "absence-limit"):
@@ -274,3 +275,26 @@ def test_the_pilot_period_must_not_end_before_it_starts(db: Database, small: Sma
     for first, last in (("10/01/2026", "01/01/2026"), ("2026/01/01", "")):
         with pytest.raises(InvalidInput):
             report(db, "pilot", first=first, last=last)
+
+
+def test_the_leaflet_needs_the_registration_address_and_prints_it(
+    db: Database, small: SmallClass
+) -> None:
+    """Without an address the leaflet is refused with what to do; once remembered, it prints
+    the address under its QR code, the class, the teacher and the policy's figures."""
+    with pytest.raises(InvalidInput, match="--address"):
+        report(db, "leaflet")
+    with db.transaction() as s, pytest.raises(InvalidInput):
+        remember_address(s, "sll.example.edu.vn")
+    with db.transaction() as s:
+        remember_address(s, " https://sll.example.edu.vn/dang-ki ")
+    [text] = pages_text(report(db, "leaflet"))
+    for expected in (
+        "HƯỚNG DẪN PHỤ HUYNH HỌC SINH",
+        "Kính gửi quý phụ huynh học sinh lớp 11A1,",
+        "https://sll.example.edu.vn/dang-ki",
+        "đơn nghỉ quá 6 buổi cần nộp bản gốc",
+        "trong vòng 3 ngày học",
+        "giáo viên chủ nhiệm lớp 11A1: Trần Thị Hồng Nhung.",
+    ):
+        assert expected in text, expected

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.models.db import Database
 from desktop.reports.catalogue import REPORTS
+from desktop.services.profile import registration_address
 from desktop.ui.printing.centre import PrintCentre
 from desktop.ui.tasks import TaskRunner
 
@@ -81,3 +82,23 @@ def test_the_pilot_report_takes_the_period_chosen(
     assert preview._data is not None
     text = " ".join(PdfReader(BytesIO(preview._data)).pages[0].extract_text().split())
     assert "từ ngày 05/09/2025 đến ngày 16/03/2026" in text
+
+
+def test_the_leaflet_address_typed_in_the_centre_is_printed_and_remembered(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """Typing the registration address and previewing the leaflet prints the address and
+    stores it in the profile; the next centre offers it."""
+    centre = opened(qtbot, database, runner)
+    centre.list.setCurrentIndex(centre.model.index(list(REPORTS).index("leaflet"), 0))
+    assert centre.address.isEnabled() and centre.address.text() == ""
+    qtbot.keyClicks(centre.address, "https://sll.example.edu.vn/11a1")
+    preview = centre.open_preview()
+    qtbot.waitUntil(lambda: preview.page_count > 0)
+    assert preview._data is not None
+    text = " ".join(PdfReader(BytesIO(preview._data)).pages[0].extract_text().split())
+    assert "https://sll.example.edu.vn/11a1" in text
+    with database.reading() as s:
+        assert registration_address(s) == "https://sll.example.edu.vn/11a1"
+    again = opened(qtbot, database, runner)
+    qtbot.waitUntil(lambda: again.address.text() == "https://sll.example.edu.vn/11a1")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QPushButton,
     QVBoxLayout,
@@ -30,8 +31,10 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.reports.catalogue import REPORTS, Option, render_report
+from desktop.reports.leaflet import remember_address
 from desktop.services import workspace
 from desktop.services.attendance_month import Month, month_of, school_months
+from desktop.services.profile import registration_address
 from desktop.ui.printing.preview import PrintPreview
 from desktop.ui.tasks import TaskRunner
 
@@ -44,6 +47,7 @@ class _Year:
     current: Month
     first_day: date
     today: date
+    address: str
 
 
 class PrintCentre(QDialog):
@@ -86,11 +90,15 @@ class PrintCentre(QDialog):
         self.semester.setCurrentIndex(2)
         self.first = _date_field(_("From"))
         self.last = _date_field(_("To"))
+        self.address = QLineEdit()
+        self.address.setAccessibleName(_("Registration address"))
+        self.address.setPlaceholderText("https://…")
         form = QFormLayout()
         form.addRow(_("&Month:"), self.month)
         form.addRow(_("&Semester:"), self.semester)
         form.addRow(_("&From:"), self.first)
         form.addRow(_("T&o:"), self.last)
+        form.addRow(_("Registration &address:"), self.address)
         self.message = QLabel()
         self.message.setWordWrap(True)
 
@@ -125,6 +133,7 @@ class PrintCentre(QDialog):
                     month_of(calendar, unit.today),
                     calendar.first_day,
                     unit.today,
+                    registration_address(unit.session),
                 )
 
         self._runner.run_database(read, self._show_year, self._failed)
@@ -139,6 +148,8 @@ class PrintCentre(QDialog):
                 self.month.setCurrentIndex(number)
         self.first.setDate(QDate(year.first_day.year, year.first_day.month, year.first_day.day))
         self.last.setDate(QDate(year.today.year, year.today.month, year.today.day))
+        if not self.address.text():
+            self.address.setText(year.address)
 
     def _failed(self, error: HomeroomError) -> None:
         if shiboken6.isValid(self):
@@ -153,6 +164,7 @@ class PrintCentre(QDialog):
         self.semester.setEnabled(Option.SEMESTER in options)
         self.first.setEnabled(Option.FIRST in options)
         self.last.setEnabled(Option.LAST in options)
+        self.address.setEnabled(Option.ADDRESS in options)
 
     def open_preview(self) -> PrintPreview:
         report = REPORTS[self.chosen_name()]
@@ -161,11 +173,17 @@ class PrintCentre(QDialog):
             Option.SEMESTER.value: str(self.semester.currentData() or ""),
             Option.FIRST.value: self.first.date().toString("dd/MM/yyyy"),
             Option.LAST.value: self.last.date().toString("dd/MM/yyyy"),
+            Option.ADDRESS.value: self.address.text().strip(),
         }
         database, class_name = self._database, self._class_name
 
+        address = options[Option.ADDRESS.value] if Option.ADDRESS in report.options else ""
+
         def make() -> bytes:
-            with workspace.work(database, class_name, write=False) as unit:
+            # The leaflet's address typed here is remembered, as ``--address`` is.
+            with workspace.work(database, class_name, write=bool(address)) as unit:
+                if address and address != registration_address(unit.session):
+                    remember_address(unit.session, address)
                 return render_report(unit.session, unit.scope, report.name, **options)
 
         if self.preview is not None and shiboken6.isValid(self.preview):
