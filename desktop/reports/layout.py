@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -148,8 +149,8 @@ class Frame:
     scope: ClassScope
     title: str
     subtitle: str
-    printed_on: Any
-    """The school's today (a ``date``)."""
+    printed_on: date
+    """The school's today."""
     landscape: bool = False
 
 
