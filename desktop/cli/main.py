@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_grades,
         commands_leave,
         commands_print,
+        commands_report,
         commands_sync,
     )
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_leave.register(commands)
     commands_grades.register(commands)
     commands_print.register(commands)
+    commands_report.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)
     return parser

@@ -51,3 +51,12 @@ def effective_now(
     moment = clock()
     day = _pinned_day(session)
     return moment if day is None else moment + (day - school_time(moment).date())
+
+
+REGISTRATION_ADDRESS_KEY = "school.registration_address"
+"""Where parents register for the e-contact book (the leaflet's QR code)."""
+
+
+def registration_address(session: Session) -> str:
+    """The school's registration address, or "" before the teacher set it."""
+    return get_setting(session, REGISTRATION_ADDRESS_KEY) or ""

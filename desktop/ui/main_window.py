@@ -128,7 +128,10 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(self.sync_action)
         self.addToolBar(toolbar)
-        self.tools = Tools(self, database, runner, self.settings, clock, keep=[self.sync_action])
+        self.tools = Tools(
+            self, database, runner, self.settings, clock, keep=[self.sync_action],
+            class_name=scope.class_name,
+        )  # fmt: skip
         self.lock = self.tools.lock
         self.tools.change_server_requested.connect(self.change_server_requested)
         self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from desktop.i18n import _, current_language
 from desktop.models.db import Database
@@ -35,6 +35,7 @@ class Tools(QObject):
         clock: Callable[[], float],
         *,
         keep: Sequence[QAction] = (),
+        class_name: str | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -44,9 +45,14 @@ class Tools(QObject):
         self.lock = WindowLock(window, database, runner, settings, clock, keep=keep)
         self.preferences_action = self._action(_("&Preferences…"), "Ctrl+,", self.open_preferences)
         self.lock_action = self._action(_("&Lock"), "Ctrl+L", self.lock.lock_now)
+        self._class_name = class_name
+        self.print_centre_action = self._action(
+            _("Print &centre…"), "Ctrl+Alt+P", self.open_print_centre
+        )
         menu = window.menuBar().addMenu(_("&Tools"))
         menu.setObjectName("tools_menu")
         menu.addAction(self.preferences_action)
+        menu.addAction(self.print_centre_action)
         menu.addSeparator()
         menu.addAction(self.lock_action)
         settings.changed.connect(self._setting_changed)
@@ -70,6 +76,14 @@ class Tools(QObject):
 
         self._runner.run_database(read, show, lambda _error: None)
         return dialog
+
+    def open_print_centre(self) -> QDialog:
+        from desktop.ui.printing.centre import PrintCentre
+
+        centre = PrintCentre(self._database, self._runner, self._class_name, self._window)
+        centre.finished.connect(centre.deleteLater)
+        centre.open()
+        return centre
 
     def detach(self) -> None:
         """Stop following the settings (the window is being replaced)."""
