@@ -118,6 +118,10 @@ def main() -> int:
         settle(window)
         save(dialog, "preferences")
         dialog.reject()
+        centre = window.tools.open_print_centre()
+        settle(window)
+        save(centre, "print-centre")
+        centre.reject()
 
         with window.database.transaction() as session:
             app_password.set_password(session, "2468")
