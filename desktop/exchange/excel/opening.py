@@ -51,16 +51,18 @@ def open_bytes(data: bytes, *, name: str) -> Workbook:
                 "open it in Excel, remove the password and save it as .xlsx."
             ).format(name=name)
         )
+    damaged = InvalidInput(
+        _("The file {name} is damaged and cannot be opened as an Excel workbook.").format(name=name)
+    )
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK\x03\x04"):
+            raise damaged  # an .xlsx cut short (a copy or a download that stopped)
         raise InvalidInput(
             _(
                 "The file {name} is not an Excel workbook (.xlsx); a CSV or text file cannot be "
                 "imported, save it as .xlsx in Excel."
             ).format(name=name)
         )
-    damaged = InvalidInput(
-        _("The file {name} is damaged and cannot be opened as an Excel workbook.").format(name=name)
-    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
