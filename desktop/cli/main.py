@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli import (
         commands_data,
         commands_demo,
+        commands_excel,
         commands_grades,
         commands_leave,
         commands_print,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_leave.register(commands)
     commands_grades.register(commands)
     commands_print.register(commands)
+    commands_excel.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)
     return parser
