@@ -300,3 +300,33 @@ def test_a_foreign_workbook_is_a_list_of_problems(database: Database, tmp_path: 
     Workbook().save(path)
     places = {(p.row, p.column) for p in rejected(database, path)}
     assert (2, "B") in places and (3, "B") in places
+
+
+def test_a_workbook_of_several_subjects_is_checked_as_a_whole(
+    database: Database, tmp_path: Path
+) -> None:
+    """A sheet per subject: a problem in one imports nothing of the others; fixed, all enter."""
+    path = tmp_path / "all.xlsx"
+    with workspace.work(database, None) as w:
+        template.export_templates(
+            w.session,
+            w.scope,
+            subject_codes=["TOAN", "GDQP", "GDTC"],
+            semester=1,
+            today=w.today,
+            path=path,
+        )
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["TOAN", "GDQP", "GDTC"]
+    workbook["TOAN"]["C8"] = 9
+    workbook["GDTC"]["C8"] = "Đ"
+    workbook["GDQP"]["C9"] = -1
+    workbook.save(path)
+    problems = rejected(database, path)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("GDQP", 9, "C")]
+    assert outbox(database) == []
+    workbook["GDQP"]["C9"] = 6.5
+    workbook.save(path)
+    result = run_import(database, path)
+    assert result.changed == 3
+    assert result.subjects == (("TOAN", 1), ("GDQP", 1), ("GDTC", 1))

@@ -23,7 +23,7 @@ from desktop.domain import grading, names
 from desktop.errors import InvalidGrade, NotFound, NotPermitted
 from desktop.exchange.excel import template
 from desktop.exchange.excel.opening import open_workbook
-from desktop.exchange.excel.problems import CellProblem, reject
+from desktop.exchange.excel.problems import CellProblem, WorkbookRejected, reject
 from desktop.i18n import _
 from desktop.services.changes import Changes
 from desktop.services.grade_book import GradeBook
@@ -35,8 +35,8 @@ MAX_REASON = 500
 
 @dataclass(frozen=True)
 class GradeImport:
-    subject_code: str
-    semester: int
+    subjects: tuple[tuple[str, int], ...]
+    """The (subject code, semester) of each sheet."""
     changed: int
     """Grades entered or changed (each one intent)."""
     changes: Changes
@@ -68,28 +68,59 @@ class _Checker:
 def import_template(
     session: Session, scope: ClassScope, path: Path, *, actor: str, today: date
 ) -> GradeImport:
-    """Check the whole workbook at ``path``, then enter its changed grades (one transaction:
-    the caller's); ``WorkbookRejected`` with every problem, nothing written, otherwise."""
+    """Check the whole workbook at ``path`` (each sheet a subject's template), then enter its
+    changed grades (one transaction: the caller's); ``WorkbookRejected`` with every problem of
+    every sheet, nothing written, otherwise."""
     workbook = open_workbook(path)
-    sheet = workbook.worksheets[0]
-    book, subject_code, semester = _header(session, scope, sheet, today)
-    planned = _check_cells(sheet, book)
-    summary = Changes.of(_("No grade changed."))
-    touched: set[str] = set()
-    for plan in planned:
+    problems: list[CellProblem] = []
+    planned: list[tuple[Worksheet, str, list[_Planned]]] = []
+    subjects: dict[tuple[str, int], str] = {}
+    for sheet in workbook.worksheets:
+        if not isinstance(sheet, Worksheet):
+            continue  # a chart sheet holds no cells
         try:
-            result = perform(session, scope, "set_grade", plan.raw, actor=actor)
-        except NotPermitted as refusal:
-            raise reject(
-                [CellProblem(sheet.title, 2, "B", subject_code, refusal.message)]
-            ) from None
-        touched |= result.ids("grade_entry")
-    if planned:
-        summary = Changes.of(
-            _("{count} grade(s) imported from the workbook.").format(count=len(planned)),
+            book, subject_code, semester = _header(session, scope, sheet, today)
+            if (subject_code, semester) in subjects:
+                raise reject(
+                    [
+                        CellProblem(
+                            sheet.title,
+                            2,
+                            "B",
+                            subject_code,
+                            _(
+                                "The sheet “{sheet}” already holds this subject and semester."
+                            ).format(sheet=subjects[(subject_code, semester)]),
+                        )
+                    ]
+                )
+            subjects[(subject_code, semester)] = sheet.title
+            planned.append((sheet, subject_code, _check_cells(sheet, book)))
+        except WorkbookRejected as rejected:
+            problems += rejected.cells
+    if problems:
+        raise reject(problems)
+    touched: set[str] = set()
+    count = 0
+    for entered, subject_code, plans in planned:
+        for plan in plans:
+            try:
+                result = perform(session, scope, "set_grade", plan.raw, actor=actor)
+            except NotPermitted as refusal:
+                raise reject(
+                    [CellProblem(entered.title, 2, "B", subject_code, refusal.message)]
+                ) from None
+            touched |= result.ids("grade_entry")
+            count += 1
+    summary = (
+        Changes.of(
+            _("{count} grade(s) imported from the workbook.").format(count=count),
             grade_entry=sorted(touched),
         )
-    return GradeImport(subject_code, semester, len(planned), summary)
+        if count
+        else Changes.of(_("No grade changed."))
+    )
+    return GradeImport(tuple(subjects), count, summary)
 
 
 def _header(

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from desktop.domain import grading
@@ -94,10 +95,17 @@ def cell_value(book: GradeBook, shown: str) -> Decimal | str | None:
 
 
 def build_template(book: GradeBook, scope: ClassScope) -> Workbook:
+    """A workbook of one subject's template, its sheet named "Nhập điểm"."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = _("Grade entry")
+    fill_sheet(sheet, book, scope)
+    return workbook
+
+
+def fill_sheet(sheet: Worksheet, book: GradeBook, scope: ClassScope) -> None:
+    """Draw ``book``'s template on an empty sheet."""
     labels = [_("Class"), _("Subject"), _("Semester"), _("Teacher"), _("School year")]
     values: list[str | int | None] = [
         scope.class_name,
@@ -146,7 +154,6 @@ def build_template(book: GradeBook, scope: ClassScope) -> Workbook:
     sheet.column_dimensions[get_column_letter(layout.reason_column)].width = 30
     sheet.freeze_panes = f"C{FIRST_ROW}"
     sheet.protection.sheet = True
-    return workbook
 
 
 def export_template(
@@ -164,3 +171,24 @@ def export_template(
     )
     save_workbook(build_template(book, scope), path)
     return len(book.rows)
+
+
+def export_templates(
+    session: Session,
+    scope: ClassScope,
+    *,
+    subject_codes: list[str],
+    semester: int,
+    today: date,
+    path: Path,
+) -> int:
+    """One workbook with a sheet per subject (named by its code); the sheets written."""
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for code in subject_codes:
+        book = read_template_book(session, scope, subject_code=code, semester=semester, today=today)
+        fill_sheet(workbook.create_sheet(book.subject.code), book, scope)
+    save_workbook(workbook, path)
+    return len(subject_codes)
