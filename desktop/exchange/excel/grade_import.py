@@ -65,15 +65,24 @@ class _Checker:
         self.problems.append(CellProblem(self.sheet.title, row, letter, _shown(value), why))
 
 
-def import_template(
-    session: Session, scope: ClassScope, path: Path, *, actor: str, today: date
-) -> GradeImport:
-    """Check the whole workbook at ``path`` (each sheet a subject's template), then enter its
-    changed grades (one transaction: the caller's); ``WorkbookRejected`` with every problem of
-    every sheet, nothing written, otherwise."""
+@dataclass(frozen=True)
+class Plan:
+    """A checked workbook: the intents it will queue, sheet by sheet."""
+
+    sheets: tuple[tuple[str, str, int, tuple[_Planned, ...]], ...]
+    """(sheet title, subject code, semester, the planned grades)."""
+
+    @property
+    def count(self) -> int:
+        return sum(len(planned) for *_head, planned in self.sheets)
+
+
+def check_workbook(session: Session, scope: ClassScope, path: Path, *, today: date) -> Plan:
+    """Every cell of the workbook at ``path`` (each sheet a subject's template) checked;
+    ``WorkbookRejected`` with every problem of every sheet, else what importing it would do."""
     workbook = open_workbook(path)
     problems: list[CellProblem] = []
-    planned: list[tuple[Worksheet, str, list[_Planned]]] = []
+    planned: list[tuple[str, str, int, tuple[_Planned, ...]]] = []
     subjects: dict[tuple[str, int], str] = {}
     for sheet in workbook.worksheets:
         if not isinstance(sheet, Worksheet):
@@ -95,21 +104,28 @@ def import_template(
                     ]
                 )
             subjects[(subject_code, semester)] = sheet.title
-            planned.append((sheet, subject_code, _check_cells(sheet, book)))
+            planned.append((sheet.title, subject_code, semester, tuple(_check_cells(sheet, book))))
         except WorkbookRejected as rejected:
             problems += rejected.cells
     if problems:
         raise reject(problems)
+    return Plan(tuple(planned))
+
+
+def import_template(
+    session: Session, scope: ClassScope, path: Path, *, actor: str, today: date
+) -> GradeImport:
+    """``check_workbook``, then each changed grade a ``set_grade`` intent, all in the caller's
+    transaction (a refusal rolls them back with it)."""
+    plan = check_workbook(session, scope, path, today=today)
     touched: set[str] = set()
     count = 0
-    for entered, subject_code, plans in planned:
-        for plan in plans:
+    for title, subject_code, _semester, planned in plan.sheets:
+        for grade in planned:
             try:
-                result = perform(session, scope, "set_grade", plan.raw, actor=actor)
+                result = perform(session, scope, "set_grade", grade.raw, actor=actor)
             except NotPermitted as refusal:
-                raise reject(
-                    [CellProblem(entered.title, 2, "B", subject_code, refusal.message)]
-                ) from None
+                raise reject([CellProblem(title, 2, "B", subject_code, refusal.message)]) from None
             touched |= result.ids("grade_entry")
             count += 1
     summary = (
@@ -120,7 +136,9 @@ def import_template(
         if count
         else Changes.of(_("No grade changed."))
     )
-    return GradeImport(tuple(subjects), count, summary)
+    return GradeImport(
+        tuple((code, semester) for _t, code, semester, _p in plan.sheets), count, summary
+    )
 
 
 def _header(
