@@ -108,6 +108,7 @@ class ProblemsDialog(QDialog):
         )
         self.table.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         heading = QLabel(rejected.message)
