@@ -330,3 +330,19 @@ def test_a_workbook_of_several_subjects_is_checked_as_a_whole(
     result = run_import(database, path)
     assert result.changed == 3
     assert result.subjects == (("TOAN", 1), ("GDQP", 1), ("GDTC", 1))
+
+
+def test_a_template_made_in_english_imports_in_vietnamese(
+    database: Database, tmp_path: Path
+) -> None:
+    """The header row may be in English (a computer set to English made the template)."""
+    from desktop import i18n
+
+    i18n.set_language("en")
+    try:
+        path = export(database, tmp_path / "t.xlsx")
+    finally:
+        i18n.set_language(None)
+    assert load_workbook(path).worksheets[0]["A7"].value == "Student code"
+    fill(path, {"C8": 6})
+    assert run_import(database, path).changed == 1

@@ -202,7 +202,7 @@ def _check_cells(sheet: Worksheet, book: GradeBook) -> list[_Planned]:
             )
     for place, expected in enumerate(layout.headers, start=1):
         found = sheet.cell(row=template.HEADER_ROW, column=place).value
-        if str(found or "").strip() != expected:
+        if str(found or "").strip() not in layout.accepted(place - 1):
             checker.add(
                 template.HEADER_ROW,
                 place,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import grading
 from desktop.exchange.excel.saving import save_workbook
-from desktop.i18n import _
+from desktop.i18n import N_, _
 from desktop.services import grade_book
 from desktop.services.grade_book import GradeBook
 from desktop.services.grades import find_subject
@@ -44,16 +44,19 @@ _GRADE_FILL = PatternFill("solid", fgColor="FFF8E1")
 _BOLD = Font(bold=True)
 
 
+_CODE, _NAME, _REASON = N_("Student code"), N_("Full name"), N_("Reason for the change")
+
+
 def code_header() -> str:
-    return _("Student code")
+    return _(_CODE)
 
 
 def name_header() -> str:
-    return _("Full name")
+    return _(_NAME)
 
 
 def reason_header() -> str:
-    return _("Reason for the change")
+    return _(_REASON)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,12 @@ class Layout:
     @property
     def headers(self) -> tuple[str, ...]:
         return (code_header(), name_header(), *self.grade_labels, reason_header())
+
+    def accepted(self, position: int) -> set[str]:
+        """The header texts accepted at ``position`` (0-based): in the language shown now or
+        in English, so a template made on a computer set to the other language still imports."""
+        sources = (_CODE, _NAME, *self.grade_labels, _REASON)
+        return {self.headers[position], sources[position]}
 
     @property
     def reason_column(self) -> int:
