@@ -346,3 +346,16 @@ def test_a_template_made_in_english_imports_in_vietnamese(
     assert load_workbook(path).worksheets[0]["A7"].value == "Student code"
     fill(path, {"C8": 6})
     assert run_import(database, path).changed == 1
+
+
+def test_a_dense_bomb_under_the_size_limit_is_refused_by_its_ratio(
+    database: Database, tmp_path: Path
+) -> None:
+    """A few kilobytes unpacking to tens of megabytes is refused before openpyxl reads it."""
+    from desktop.exchange.excel.opening import RATIO_FROM_BYTES
+
+    path = _zip(tmp_path / "bomb.xlsx", {"xl/workbook.xml": b"<" * (RATIO_FROM_BYTES + 1)})
+    assert path.stat().st_size * 200 < RATIO_FROM_BYTES
+    with pytest.raises(InvalidInput) as caught:
+        run_import(database, path)
+    assert "giải nén" in caught.value.message

@@ -19,7 +19,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 """A class's workbook unpacks to a few megabytes; far more is a zip bomb or not ours."""
 MAX_RATIO = 200
-"""Spreadsheet XML compresses well, but not beyond this (a bomb does, by far)."""
+RATIO_FROM_BYTES = 10 * 1024 * 1024
+"""Spreadsheet XML compresses well (a class's workbook about 5 times), but not beyond
+MAX_RATIO once it is large (a bomb does, by far); a small file may compress as it likes."""
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -69,7 +71,8 @@ def open_bytes(data: bytes, *, name: str) -> Workbook:
     except (zipfile.BadZipFile, OSError, ValueError):
         raise damaged from None
     unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(len(data), 1):
+    suspicious = unpacked > RATIO_FROM_BYTES and unpacked > MAX_RATIO * len(data)
+    if unpacked > MAX_UNPACKED_BYTES or suspicious:
         raise InvalidInput(
             _(
                 "The file {name} would unpack to far more than a class workbook holds; it was "
