@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli import (
         commands_data,
         commands_demo,
+        commands_excel,
         commands_grades,
         commands_leave,
         commands_print,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_grades.register(commands)
     commands_print.register(commands)
     commands_report.register(commands)
+    commands_excel.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)
     return parser

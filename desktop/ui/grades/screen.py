@@ -40,6 +40,7 @@ from desktop.services.grade_book import BookColumn, BookRow, GradeBook, HistoryL
 from desktop.services.profile import effective_today
 from desktop.services.scope import ClassScope, load_scope
 from desktop.ui.grades.dialogs import HistoryDialog, ReasonDialog
+from desktop.ui.grades.excel import ExcelActions, excel_button
 from desktop.ui.grades.model import LATE, MISSING, OVERDUE, STUDENT, GradeBookModel, plain
 from desktop.ui.grades.table import GradeDelegate, GradeTable
 from desktop.ui.tasks import TaskRunner
@@ -183,6 +184,7 @@ class GradesScreen(QWidget):
         self.refresh_action = self._action(
             _("Read the grade book again"), "Ctrl+Shift+R", self.reload
         )
+        self.excel = ExcelActions(self, runner, self._work, lambda: self.model.book, self._say)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("grades_message")
@@ -195,6 +197,7 @@ class GradesScreen(QWidget):
         choosers.addWidget(self.semester)
         choosers.addSpacing(12)
         choosers.addWidget(self.state, 3)
+        choosers.addWidget(excel_button(self.excel))
         self.summary = QLabel()
         self.summary.setObjectName("book_summary")
         self.summary.setWordWrap(True)
