@@ -1,12 +1,21 @@
 """What every list screen's table model shares: a list of frozen rows from a service and
-translated column headers. A subclass names its headers and says what a cell shows."""
+translated column headers. A subclass names its headers and says what a cell shows. And what
+every list screen's filter shares: the row behind a shown line, the line a row is shown on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 from desktop.i18n import _
 
@@ -59,3 +68,34 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
         ):
             return _(self.headers[section])
         return None
+
+
+class RowsFilter(QSortFilterProxyModel, Generic[T]):
+    """A filter (and sort) over a ``RowsTableModel``; a subclass says which rows it keeps
+    (``filterAcceptsRow``) and what names a row (``key_of``), so a selection survives a
+    refresh."""
+
+    def key_of(self, row: T) -> Hashable:
+        raise NotImplementedError
+
+    def rows(self) -> RowsTableModel[T]:
+        model = self.sourceModel()
+        assert isinstance(model, RowsTableModel)
+        return model
+
+    def row_at(self, proxy_row: int) -> T:
+        return self.rows().row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+
+    def proxy_row_of(self, key: Hashable) -> int | None:
+        """The shown line of the row named ``key``, or ``None`` if it is filtered out."""
+        for number in range(self.rowCount()):
+            if self.key_of(self.row_at(number)) == key:
+                return number
+        return None
+
+    @contextmanager
+    def refiltering(self) -> Iterator[None]:
+        """Change what the filter keeps inside this block; the view is told once, after."""
+        self.beginFilterChange()
+        yield
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)

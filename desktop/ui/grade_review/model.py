@@ -7,14 +7,14 @@ from collections.abc import Hashable, Iterable
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from desktop.domain.calendar import format_moment
 from desktop.domain.grade_review import ChangeReviewState, ReviewState
 from desktop.i18n import N_, _
 from desktop.services.grade_review_board import ChangeToCheck, SubjectReview
-from desktop.ui.table_model import RowsTableModel
+from desktop.ui.table_model import RowsFilter, RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -49,12 +49,6 @@ class KeyedRowsModel(RowsTableModel[T]):
             self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
             self._rows.extend(fresh.values())
             self.endInsertRows()
-
-    def number_of(self, key: Hashable) -> int | None:
-        for number, row in enumerate(self._rows):
-            if self.key_of(row) == key:
-                return number
-        return None
 
 
 class SubjectColumn(IntEnum):
@@ -141,7 +135,7 @@ def _subject_colour(row: SubjectReview, column: SubjectColumn) -> QColor | None:
     return None
 
 
-class SemesterFilter(QSortFilterProxyModel):
+class SemesterFilter(RowsFilter[SubjectReview]):
     """One semester's subjects, or both semesters' (``None``)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -153,27 +147,14 @@ class SemesterFilter(QSortFilterProxyModel):
         return self._semester
 
     def set_semester(self, semester: int | None) -> None:
-        self.beginFilterChange()
-        self._semester = semester
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._semester = semester
 
-    def _model(self) -> SubjectsModel:
-        model = self.sourceModel()
-        assert isinstance(model, SubjectsModel)
-        return model
-
-    def row_at(self, proxy_row: int) -> SubjectReview:
-        return self._model().row_at(self.mapToSource(self.index(proxy_row, 0)).row())
-
-    def proxy_row_of(self, key: str) -> int | None:
-        number = self._model().number_of(key)
-        if number is None:
-            return None
-        found = self.mapFromSource(self._model().index(number, 0))
-        return found.row() if found.isValid() else None
+    def key_of(self, row: SubjectReview) -> str:
+        return row.key
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
-        return self._semester is None or self._model().row_at(source_row).semester == self._semester
+        return self._semester is None or self.rows().row_at(source_row).semester == self._semester
 
 
 class ChangeColumn(IntEnum):
@@ -257,7 +238,7 @@ def _change_cell(row: ChangeToCheck, column: ChangeColumn) -> str:
             return row.state_label
 
 
-class OpenChangesFilter(QSortFilterProxyModel):
+class OpenChangesFilter(RowsFilter[ChangeToCheck]):
     """The changes still to check (``show_checked``: the checked ones too)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -265,25 +246,12 @@ class OpenChangesFilter(QSortFilterProxyModel):
         self._show_checked = False
 
     def set_show_checked(self, shown: bool) -> None:
-        self.beginFilterChange()
-        self._show_checked = shown
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._show_checked = shown
 
-    def _model(self) -> ChangesModel:
-        model = self.sourceModel()
-        assert isinstance(model, ChangesModel)
-        return model
-
-    def row_at(self, proxy_row: int) -> ChangeToCheck:
-        return self._model().row_at(self.mapToSource(self.index(proxy_row, 0)).row())
-
-    def proxy_row_of(self, change_id: int) -> int | None:
-        number = self._model().number_of(change_id)
-        if number is None:
-            return None
-        found = self.mapFromSource(self._model().index(number, 0))
-        return found.row() if found.isValid() else None
+    def key_of(self, row: ChangeToCheck) -> int:
+        return row.id
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
-        row = self._model().row_at(source_row)
+        row = self.rows().row_at(source_row)
         return self._show_checked or row.review_state != ChangeReviewState.CHECKED.value

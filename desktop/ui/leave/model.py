@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -24,7 +23,7 @@ from desktop.domain.names import search_key, sort_text
 from desktop.i18n import N_, _
 from desktop.services import leave_text
 from desktop.services.leave import LeaveRow
-from desktop.ui.table_model import RowsTableModel
+from desktop.ui.table_model import RowsFilter, RowsTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A column's sort key as a string or an int, so Qt compares them itself (a Python
@@ -230,7 +229,7 @@ def _sort_value(row: LeaveRow, column: Column) -> Any:
     return _display(row, column)
 
 
-class LeaveFilter(QSortFilterProxyModel):
+class LeaveFilter(RowsFilter[LeaveRow]):
     """Narrows the table to a status, a date range (requests that overlap it), one student and
     students whose name or code matches the search, with or without diacritics ("nguyen" finds
     "Nguyễn"); sorts names the Vietnamese way."""
@@ -245,37 +244,24 @@ class LeaveFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_status(self, status: str | None) -> None:
-        self.beginFilterChange()
-        self._status = status
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._status = status
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self._query = search_key(text)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._query = search_key(text)
 
     def set_student(self, student_id: int | None) -> None:
-        self.beginFilterChange()
-        self._student_id = student_id
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._student_id = student_id
 
     def set_dates(self, first: date | None, last: date | None) -> None:
         """Keep requests with at least one day in ``first``..``last`` (either may be open)."""
-        self.beginFilterChange()
-        self._from, self._to = first, last
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._from, self._to = first, last
 
-    def row_at(self, proxy_row: int) -> LeaveRow:
-        source = self.mapToSource(self.index(proxy_row, 0))
-        model = self.sourceModel()
-        assert isinstance(model, LeaveTableModel)
-        return model.row_at(source.row())
-
-    def proxy_row_of(self, request_id: int) -> int | None:
-        for number in range(self.rowCount()):
-            if self.row_at(number).id == request_id:
-                return number
-        return None
+    def key_of(self, row: LeaveRow) -> int:
+        return row.id
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()

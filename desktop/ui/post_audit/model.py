@@ -11,7 +11,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -22,7 +21,7 @@ from desktop.domain.names import search_key, sort_text
 from desktop.i18n import N_
 from desktop.services.attendance import session_label
 from desktop.services.post_audit import AuditEvent, AuditRow, MarkChange, mark_change_line
-from desktop.ui.table_model import RowsTableModel
+from desktop.ui.table_model import RowsFilter, RowsTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -141,7 +140,7 @@ def _keys(row: AuditRow) -> tuple[str, str]:
     return search_key(f"{row.student_name} {row.student_code}"), sort_text(row.student_name)
 
 
-class AuditFilter(QSortFilterProxyModel):
+class AuditFilter(RowsFilter[AuditRow]):
     """Awaiting the check, checked, or all; a student's name or code, diacritics optional."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -161,24 +160,16 @@ class AuditFilter(QSortFilterProxyModel):
         self._kept.add(request_id)
 
     def set_state(self, state: str | None) -> None:
-        self.beginFilterChange()
-        self._state = state
-        self._kept.clear()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._state = state
+            self._kept.clear()
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self._query = search_key(text)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._query = search_key(text)
 
-    def row_at(self, proxy_row: int) -> AuditRow:
-        return self._model().row_at(self.mapToSource(self.index(proxy_row, 0)).row())
-
-    def proxy_row_of(self, request_id: int) -> int | None:
-        for number in range(self.rowCount()):
-            if self.row_at(number).request_id == request_id:
-                return number
-        return None
+    def key_of(self, row: AuditRow) -> int:
+        return row.request_id
 
     def _model(self) -> AuditTableModel:
         model = self.sourceModel()

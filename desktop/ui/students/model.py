@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.domain.attendance import MarkSource, MarkStatus
 from desktop.domain.calendar import Session, format_date
@@ -20,7 +20,7 @@ from desktop.services import leave_text
 from desktop.services.attendance import session_label
 from desktop.services.leave import LeaveRow
 from desktop.services.students import AbsenceRow, GradeResult, GuardianRow, RosterRow, gender_label
-from desktop.ui.table_model import RowsTableModel
+from desktop.ui.table_model import RowsFilter, RowsTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A column's sort key as text, so Qt compares it itself (names in Vietnamese order)."""
@@ -160,7 +160,7 @@ def _roster_display(row: RosterRow, column: Column) -> str:
             return consent_text(row)
 
 
-class RosterFilter(QSortFilterProxyModel):
+class RosterFilter(RowsFilter[RosterRow]):
     """Students whose name or code contains the search, with or without diacritics ("nguyen"
     finds "Nguyễn"); names sort the Vietnamese way."""
 
@@ -170,29 +170,17 @@ class RosterFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_search(self, text: str) -> None:
-        self.beginFilterChange()
-        self._query = search_key(text)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        with self.refiltering():
+            self._query = search_key(text)
 
-    def row_at(self, proxy_row: int) -> RosterRow:
-        return self._roster().row_at(self.mapToSource(self.index(proxy_row, 0)).row())
-
-    def proxy_row_of(self, student_id: int) -> int | None:
-        for number in range(self.rowCount()):
-            if self.row_at(number).id == student_id:
-                return number
-        return None
+    def key_of(self, row: RosterRow) -> int:
+        return row.id
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         if not self._query:
             return True
-        text = self._roster().row_at(source_row).search_text
+        text = self.rows().row_at(source_row).search_text
         return all(word in text for word in self._query.split(" "))
-
-    def _roster(self) -> RosterModel:
-        model = self.sourceModel()
-        assert isinstance(model, RosterModel)
-        return model
 
 
 # --- A student's page -----------------------------------------------------------------------
