@@ -373,18 +373,25 @@ def _sync_lines(session: Session) -> tuple[Line, ...]:
             )
         )
     unseen = [c for c in status.conflicts if not c.seen]
-    # Imported here, on the database lane: the declarations bring pydantic and every use case.
-    from desktop.services.intents import label_of
-
     lines.append(
         _counted(
             LineKind.CONFLICTS,
-            [Item(label_of(c.intent_name), 0, _request_of(c.mine)) for c in unseen],
+            _conflict_items(unseen),
             Severity.WARNING,
             Link.to(CONFLICTS),
         )
     )
     return tuple(lines)
+
+
+def _conflict_items(unseen: Sequence[state.ConflictView]) -> list[Item]:
+    if not unseen:
+        return []
+    # Only when there is a refused change to name: the declarations bring pydantic and every
+    # use case, which the start screen's first read (and the memory it peaks at) does without.
+    from desktop.services.intents import label_of
+
+    return [Item(label_of(c.intent_name), 0, _request_of(c.mine)) for c in unseen]
 
 
 def _request_of(mine: str) -> int | None:

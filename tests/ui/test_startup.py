@@ -52,3 +52,29 @@ def test_the_main_window_s_modules_leave_pydantic_and_the_sync_engine_for_later(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_start_screens_first_read_leaves_the_intents_and_the_documents_for_later(
+    demo_path: Path,
+) -> None:
+    """The overview of a profile with no refused change is read without pydantic, the intents'
+    use cases, reportlab, openpyxl or PDFium: they come with the first action or print."""
+    later = ("pydantic", "desktop.services.intents", "reportlab", "openpyxl", "pypdfium2")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from desktop.models.db import open_database\n"
+        "from desktop.services.overview import overview\n"
+        "from desktop.services.profile import effective_today\n"
+        "from desktop.services.scope import load_scope\n"
+        f"database = open_database(Path({str(demo_path)!r}))\n"
+        "with database.reading() as session:\n"
+        "    found = overview(session, load_scope(session), today=effective_today(session))\n"
+        "assert found.sections\n"
+        f"print(sorted(m for m in {later!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
