@@ -14,9 +14,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import pypdfium2
-import pypdfium2.internal
-
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 
@@ -57,6 +54,8 @@ def _bitmap_in_fresh_memory(width: int, height: int, *, format: int, rev_byteord
     """A bitmap whose buffer is memory fresh from the system: ctypes zeroes the buffers it
     allocates while holding Python's lock (55 ms for a 300 dpi A4 page, a stall of the GUI
     thread), where new memory is zero already and is touched first by PDFium, lock released."""
+    import pypdfium2.internal
+
     stride = width * pypdfium2.internal.BitmapTypeToNChannels[format]
     memory = mmap.mmap(-1, stride * height)
     buffer = (ctypes.c_ubyte * (stride * height)).from_buffer(memory)
@@ -70,6 +69,9 @@ class PdfPages:
     resolution. Close it (or use ``with``) when done: PDFium holds the document's memory."""
 
     def __init__(self, data: bytes) -> None:
+        # Here, on the printing lane: PDFium is loaded by the first print, not by the window.
+        import pypdfium2
+
         with _PDFIUM:
             try:
                 # PDFium reads from the bytes as it goes: they stay referenced as long as it.

@@ -78,3 +78,25 @@ def test_the_start_screens_first_read_leaves_the_intents_and_the_documents_for_l
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_every_screens_module_leaves_the_documents_and_the_intents_for_later() -> None:
+    """The screens, made one by one after the start screen, load without pydantic, the
+    intents, reportlab, openpyxl or PDFium: a window left open costs none of them."""
+    screens = sorted(
+        "desktop.ui." + ".".join(path.relative_to(ROOT / "desktop" / "ui").with_suffix("").parts)
+        for path in (ROOT / "desktop" / "ui").glob("*/screen.py")
+    )
+    assert len(screens) >= 9
+    later = ("pydantic", "desktop.services.intents", "reportlab", "openpyxl", "pypdfium2")
+    code = (
+        "import importlib, sys\n"
+        f"for name in {screens!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(sorted(m for m in {later!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

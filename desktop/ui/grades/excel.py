@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import HomeroomError
-from desktop.exchange.excel import grade_import, template
 from desktop.exchange.excel.problems import CellProblem, WorkbookRejected
 from desktop.i18n import N_, _
 from desktop.services import workspace
@@ -186,6 +185,9 @@ class ExcelActions(QObject):
         code, semester = book.subject.code, book.semester
 
         def write() -> int:
+            # On the database lane, at the first use: openpyxl is not on the window's way up.
+            from desktop.exchange.excel import template
+
             with self._work(write=False) as unit:
                 return template.export_template(
                     unit.session,
@@ -209,6 +211,8 @@ class ExcelActions(QObject):
             return
 
         def work() -> Changes:
+            from desktop.exchange.excel import grade_import
+
             with self._work(write=True) as unit:
                 return grade_import.import_template(
                     unit.session, unit.scope, path, actor=unit.actor, today=unit.today
