@@ -4,7 +4,7 @@ every list screen's filter shares: the row behind a shown line, the line a row i
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -68,6 +68,33 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
         ):
             return _(self.headers[section])
         return None
+
+
+class KeyedRowsModel(RowsTableModel[T]):
+    """Rows with a key, updated in place: a touched row is redrawn, a new one appended, one no
+    longer there removed; the others (and the view's selection) stay."""
+
+    def key_of(self, row: T) -> Hashable:
+        raise NotImplementedError
+
+    def update_rows(self, rows: Iterable[T], asked: Iterable[Hashable]) -> None:
+        fresh = {self.key_of(row): row for row in rows}
+        asked_keys = set(asked)
+        last = self.columnCount() - 1
+        for number in reversed(range(len(self._rows))):
+            key = self.key_of(self._rows[number])
+            if key in fresh:
+                self._rows[number] = fresh.pop(key)
+                self.dataChanged.emit(self.index(number, 0), self.index(number, last))
+            elif key in asked_keys:
+                self.beginRemoveRows(QModelIndex(), number, number)
+                del self._rows[number]
+                self.endRemoveRows()
+        if fresh:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self._rows.extend(fresh.values())
+            self.endInsertRows()
 
 
 class RowsFilter(QSortFilterProxyModel, Generic[T]):

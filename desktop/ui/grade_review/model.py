@@ -3,9 +3,9 @@ review state, and the grade changes awaiting the teacher's check."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from enum import IntEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
@@ -14,41 +14,13 @@ from desktop.domain.calendar import format_moment
 from desktop.domain.grade_review import ChangeReviewState, ReviewState
 from desktop.i18n import N_, _
 from desktop.services.grade_review_board import ChangeToCheck, SubjectReview
-from desktop.ui.table_model import RowsFilter, RowsTableModel
+from desktop.ui.table_model import KeyedRowsModel, RowsFilter
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-T = TypeVar("T")
 
 WARNING = QColor("#9a3412")
 DONE = QColor("#1b5e20")
 QUIET = QColor("#5f6368")
-
-
-class KeyedRowsModel(RowsTableModel[T]):
-    """Rows with a key, updated in place: a touched row is redrawn, a new one appended, one no
-    longer there removed; the others (and the view's selection) stay."""
-
-    def key_of(self, row: T) -> Hashable:
-        raise NotImplementedError
-
-    def update_rows(self, rows: Iterable[T], asked: Iterable[Hashable]) -> None:
-        fresh = {self.key_of(row): row for row in rows}
-        asked_keys = set(asked)
-        last = self.columnCount() - 1
-        for number in reversed(range(len(self._rows))):
-            key = self.key_of(self._rows[number])
-            if key in fresh:
-                self._rows[number] = fresh.pop(key)
-                self.dataChanged.emit(self.index(number, 0), self.index(number, last))
-            elif key in asked_keys:
-                self.beginRemoveRows(QModelIndex(), number, number)
-                del self._rows[number]
-                self.endRemoveRows()
-        if fresh:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-            self._rows.extend(fresh.values())
-            self.endInsertRows()
 
 
 class SubjectColumn(IntEnum):
