@@ -296,8 +296,22 @@ def open_database(path: Path) -> Database:
         if revision != HEAD_REVISION:
             # The one place a profile is upgraded: the window, every command and the welcome
             # screen open it here, so no path migrates without the backup first.
-            if existed and revision is not None:
-                backup_before_upgrade(path, revision)
-            migrate(path)
+            backup = (
+                backup_before_upgrade(path, revision) if existed and revision is not None else None
+            )
+            try:
+                migrate(path)
+            except (DBAPIError, sqlite3.Error) as exc:
+                if backup is None:
+                    raise
+                # The file may be half upgraded (SQLite's DDL is not all in one transaction):
+                # the copy is what the teacher's records are now.
+                raise StorageError(
+                    _(
+                        "Upgrading the class's records to this version failed. They are kept "
+                        "as they were in {path}; ask the school's IT contact before using "
+                        "Homeroom on this profile again."
+                    ).format(path=backup)
+                ) from exc
         engine = make_engine(path)
     return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

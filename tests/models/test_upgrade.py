@@ -181,3 +181,20 @@ def test_a_full_disk_stops_the_upgrade_before_anything_changes(
         assert revision_of(path) == FIRST
         backups = disk / BACKUP_FOLDER
         assert not backups.exists() or list(backups.iterdir()) == []
+
+
+def test_an_upgrade_that_fails_names_the_backup_that_keeps_the_records(
+    old_profile: Path,
+) -> None:
+    # A stray table in the way of the next migration (a file edited by another tool).
+    connection = sqlite3.connect(old_profile)
+    connection.execute("CREATE TABLE outbox (note TEXT)")
+    connection.commit()
+    connection.close()
+    before = counts(old_profile)
+    with pytest.raises(StorageError, match="không thành công") as failed:
+        open_database(old_profile)
+    (backup,) = (old_profile.parent / BACKUP_FOLDER).glob(f"before-upgrade-{FIRST}-*.sqlite")
+    assert str(backup) in failed.value.message
+    assert revision_of(backup) == FIRST
+    assert counts(backup) == before
