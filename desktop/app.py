@@ -96,11 +96,12 @@ def run_desktop(
     from desktop.ui.qt_translation import apply_language
     from desktop.ui.tasks import TaskRunner
 
+    # Before the fonts: a bundled font Qt refuses is a warning the log must keep.
+    handler = log_to_file(database_path.parent)
     _translator = apply_language(app, current_language())
     from desktop.ui.fonts import install_screen_fonts
 
     install_screen_fonts()
-    handler = log_to_file(database_path.parent)
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()
     runner = TaskRunner()

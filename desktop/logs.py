@@ -43,10 +43,16 @@ def log_to_file(folder: Path | None = None) -> logging.Handler:
     from logging.handlers import RotatingFileHandler  # after the frame: it costs a tenth of it
 
     target = paths.log_dir(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
-        target / paths.LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    handler: logging.Handler
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            target / paths.LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+    except OSError:
+        # A folder that cannot be written to is the profile's problem, which opening it reports
+        # in the teacher's words; the app must get that far.
+        return logging.NullHandler()
     handler.setFormatter(PrivateFormatter())
     root = logging.getLogger()
     root.addHandler(handler)

@@ -147,6 +147,15 @@ def test_the_log_is_bounded(logged: Path) -> None:
     assert all(file.stat().st_size <= MAX_BYTES for file in files)
 
 
+def test_a_folder_that_cannot_hold_the_log_does_not_stop_the_app(tmp_path: Path) -> None:
+    blocked = tmp_path / "profile"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    handler = log_to_file(blocked)
+    logging.getLogger("desktop.test").warning("still running")
+    assert isinstance(handler, logging.NullHandler)
+    assert logging.getLogger().handlers.count(handler) == 0
+
+
 def test_the_crash_dialog_names_the_log_folder(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "logs"
     reporter = CrashReporter(folder)
