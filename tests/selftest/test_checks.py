@@ -4,6 +4,7 @@ incomplete installation would give it."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,7 +198,7 @@ def test_a_keyring_that_answers_wrong_or_refuses_fails() -> None:
 
 
 @pytest.mark.skipif(
-    __import__("os").environ.get("HOMEROOM_REAL_KEYRING") != "1",
+    os.environ.get("HOMEROOM_REAL_KEYRING") != "1",
     reason="needs a Secret Service (scripts/test-services)",
 )
 def test_the_real_keyring_passes() -> None:
