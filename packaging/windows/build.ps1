@@ -100,7 +100,7 @@ function Find-Iscc {
     if ($Iscc) {
         return $Iscc
     }
-    $onPath = Get-Command 'iscc.exe' -ErrorAction SilentlyContinue
+    $onPath = Get-Command 'iscc.exe' -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($onPath) {
         return $onPath.Source
     }
