@@ -2,6 +2,11 @@
 
 Every ``HomeroomError`` becomes a one-line message on stderr and its exit code (2 for bad input);
 a command runs in one transaction, so a failure changes nothing.
+
+Building the parser imports only light modules (each ``commands_*`` module imports the services
+it needs inside its handlers), so ``--help`` of any command answers without SQLAlchemy, Qt,
+httpx or pydantic; ``--version`` answers before the parser is even built, and before the
+catalogue's module (``importlib.resources``) is imported.
 """
 
 from __future__ import annotations
@@ -14,14 +19,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from desktop import __version__
-from desktop.cli import argparse_vi, commands_desktop
 from desktop.errors import HomeroomError
-from desktop.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # The commands' modules bring in the services and SQLAlchemy: only when a command is used.
     from desktop.cli import (
+        argparse_vi,
         commands_data,
         commands_demo,
         commands_excel,
@@ -31,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_report,
         commands_sync,
     )
+    from desktop.i18n import _
 
     argparse_vi.install()
     parser = argparse.ArgumentParser(
@@ -88,6 +92,13 @@ class _QuietParser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:
+        # What installers and support scripts ask first: no catalogue, no parser.
+        print(f"homeroom {__version__}")
+        return 0
+    from desktop.cli import commands_desktop
+    from desktop.i18n import _
+
     args = window_arguments(arguments) or build_parser().parse_args(arguments)
     handler = getattr(args, "handler", commands_desktop.open_window)
     try:
