@@ -119,6 +119,7 @@ def test_the_desktop_and_its_demo_import_nothing_from_the_server_extra(tmp_path:
         timeout=540,
     )
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     assert "Đã đồng bộ" in result.stdout, result.stdout
     found = json.loads(listing.read_text(encoding="utf-8"))
     assert found["code"] == 0
