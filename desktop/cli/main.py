@@ -5,24 +5,30 @@ a command runs in one transaction, so a failure changes nothing.
 
 Building the parser imports only light modules (each ``commands_*`` module imports the services
 it needs inside its handlers), so ``--help`` of any command answers without SQLAlchemy, Qt,
-httpx or pydantic; ``--version`` answers before the parser is even built, and before the
-catalogue's module (``importlib.resources``) is imported.
+httpx or pydantic; ``--version`` answers before the parser is even built: this module imports
+neither argparse (and its ``re``), ``pathlib``, ``typing`` nor the catalogue at load time.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
 
 from desktop import __version__
 from desktop.errors import HomeroomError
 
+# typing.TYPE_CHECKING without importing typing (mypy reads any name TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import NoReturn
+
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    from pathlib import Path
+
     from desktop.cli import (
         argparse_vi,
         commands_data,
@@ -71,7 +77,14 @@ def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     """The bare command's options when ``argv`` names no command (the window opens): read
     without building the whole parser, so the window's frame shows before the commands'
     modules are imported."""
-    light = _QuietParser(add_help=False)
+    import argparse
+    from pathlib import Path
+
+    class QuietParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise _Malformed(message)
+
+    light = QuietParser(add_help=False)
     light.add_argument("--data-dir", type=Path)
     light.add_argument("--class", dest="class_name")
     try:
@@ -83,11 +96,6 @@ def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
 
 class _Malformed(Exception):
     pass
-
-
-class _QuietParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _Malformed(message)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

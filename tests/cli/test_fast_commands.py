@@ -56,6 +56,7 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     code, out, packages = run_listing(tmp_path, "--version")
     assert (code, out) == (0, f"homeroom {__version__}\n")
     assert packages.isdisjoint(HEAVY), packages & set(HEAVY)
+    assert packages.isdisjoint({"argparse", "typing"}), "--version built a parser"
 
 
 @pytest.mark.parametrize(
