@@ -1,6 +1,6 @@
 """Benchmark of sync: the desktop's engine and transport against the reference server.
 
-What it measures (``docs/research/sync.md`` §9), through ``server.link_emulator`` set to
+What it measures (``docs/research/sync.md`` §9), through ``tests.support.link_emulator`` set to
 ``BENCHMARK_LINK`` (256 kbit/s each way, 300 ms round trip), for:
 
 1. a sync with nothing to do on a warm connection (after a first sync); also on a cold
@@ -102,13 +102,16 @@ from desktop.sync.memory_keyring import MemoryKeyring
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport
 from server.auth import hash_password
-from server.link_emulator import BENCHMARK_LINK, LinkEmulator, LinkProfile
 from server.seed import seed_demo
 from server.settings import Settings
 from server.store import open_store
 from server.sync import pull
 from server.tables import Account, ChangeLogEntry
-from server.testing import running_server
+
+# The test infrastructure is not installed with the app: it comes from the checkout.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.link_emulator import BENCHMARK_LINK, LinkEmulator, LinkProfile
+from tests.support.server import running_server
 
 PASSWORD = "demo"
 USERNAME = "gvcn"
@@ -1108,7 +1111,7 @@ def main() -> None:
         os.environ["HOMEROOM_CONFIG_DIR"] = str(folder / "config")
         print(
             f"Sync benchmark: link {BANDWIDTH_BPS / 1000:.0f} kbit/s each way, "
-            f"RTT {RTT * 1000:.0f} ms (server/link_emulator.py BENCHMARK_LINK); "
+            f"RTT {RTT * 1000:.0f} ms (tests/support/link_emulator.py BENCHMARK_LINK); "
             f"{os.cpu_count()} cores"
         )
         print(

@@ -9,11 +9,8 @@ from typing import Any
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_session
-from desktop.domain.attendance import parse_observation
 from desktop.domain.calendar import format_date
 from desktop.i18n import _
-from desktop.services import attendance, attendance_month
-from desktop.services.intents import perform
 
 
 def register(commands: Any) -> None:
@@ -44,6 +41,8 @@ def register(commands: Any) -> None:
 
 
 def attendance_summary(args: argparse.Namespace) -> int:
+    from desktop.services import attendance
+
     with work(args, write=False) as w:
         rows = attendance.summary(w.session, w.scope)
         limit = w.scope.policy.absence_limit if w.scope.policy.has_absence_limit else None
@@ -85,6 +84,10 @@ def attendance_summary(args: argparse.Namespace) -> int:
 
 
 def attendance_mark(args: argparse.Namespace) -> int:
+    from desktop.domain.attendance import parse_observation
+    from desktop.services import attendance
+    from desktop.services.intents import perform
+
     observed = parse_observation(" ".join(args.status))
     with work(args) as w:
         student = attendance.find_student(w.session, w.scope, args.student)
@@ -100,6 +103,8 @@ def attendance_mark(args: argparse.Namespace) -> int:
 
 
 def attendance_follow_up(args: argparse.Namespace) -> int:
+    from desktop.services import attendance, attendance_month
+
     with work(args, write=False) as w:
         month = attendance_month.month_of(w.scope.calendar, w.today)
         grid = attendance_month.month_grid(w.session, w.scope, month=month, today=w.today)

@@ -10,9 +10,6 @@ from desktop.cli import commands_attendance
 from desktop.cli.context import database_path, open_profile
 from desktop.errors import InvalidInput
 from desktop.i18n import _
-from desktop.models import School
-from desktop.models.base import utc_now
-from desktop.services import audit_log
 
 DEMO_TODAY = "2026-03-16"
 
@@ -45,6 +42,8 @@ def register(commands: Any) -> None:
 
 def init(args: argparse.Namespace) -> int:
     from desktop.demo.generator import generate_demo_class, generate_demo_school
+    from desktop.models import School
+    from desktop.services import audit_log
     from desktop.services.profile import TODAY_KEY, set_setting
 
     database = open_profile(args)
@@ -76,6 +75,7 @@ def init(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     from desktop.exchange.export import write_export
+    from desktop.models.base import utc_now
 
     database = open_profile(args)
     try:
@@ -89,6 +89,7 @@ def export(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     from desktop.exchange.importer import import_file
+    from desktop.services import audit_log
 
     database = open_profile(args)
     try:
@@ -110,6 +111,8 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def log_verify(args: argparse.Namespace) -> int:
+    from desktop.services import audit_log
+
     database = open_profile(args)
     try:
         with database.reading() as session:

@@ -80,10 +80,13 @@ def demo(args: argparse.Namespace) -> int:
                 ).format(path=profile),
                 flush=True,
             )
-            server.start_parents(rate=args.rate, duration=args.duration)
+            parents = server.start_parents(rate=args.rate, duration=args.duration)
             try:
                 if args.no_window or not has_screen():
                     _print_syncs(profile / DATABASE_FILE, args, server)
+                    # The syncs outlast the parents' duration, but a short demo may end while
+                    # they still sign in: the server must outlive their last request.
+                    parents.join()
                 else:
                     from desktop.app import run_desktop
 

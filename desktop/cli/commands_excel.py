@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli.context import work
 from desktop.cli.output import print_table
 from desktop.errors import InvalidInput
-from desktop.exchange.excel import exports, grade_import, template
-from desktop.exchange.excel.problems import WorkbookRejected
 from desktop.i18n import _
-from desktop.services import attendance_month
-from desktop.services.attendance_month import Month
+
+if TYPE_CHECKING:
+    from desktop.services.attendance_month import Month
 
 
 def register(commands: Any) -> None:
@@ -86,6 +85,8 @@ def _written(count: int, target: Path) -> int:
 
 
 def export_template(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import template
+
     target = _target(args)
     with work(args, write=False) as w:
         count = template.export_template(
@@ -100,6 +101,9 @@ def export_template(args: argparse.Namespace) -> int:
 
 
 def import_template(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import grade_import
+    from desktop.exchange.excel.problems import WorkbookRejected
+
     try:
         with work(args) as w:
             result = grade_import.import_template(
@@ -117,6 +121,8 @@ def import_template(args: argparse.Namespace) -> int:
 
 
 def export_gradebook(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import exports
+
     target = _target(args)
     with work(args, write=False) as w:
         count = exports.export_gradebook(
@@ -131,6 +137,9 @@ def export_gradebook(args: argparse.Namespace) -> int:
 
 
 def export_attendance(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import exports
+    from desktop.services import attendance_month
+
     target = _target(args)
     with work(args, write=False) as w:
         month = args.month or attendance_month.month_of(w.scope.calendar, w.today)
@@ -141,6 +150,8 @@ def export_attendance(args: argparse.Namespace) -> int:
 
 
 def export_roster(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import exports
+
     target = _target(args)
     with work(args, write=False) as w:
         count = exports.export_roster(w.session, w.scope, path=target)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_id
-from desktop.domain.grading import Level, format_score_display, parse_level
 from desktop.errors import InvalidInput
 from desktop.i18n import _, format_decimal
-from desktop.services import grade_report, grades
-from desktop.services import grade_review_board as review_board
-from desktop.services.attendance import find_student
-from desktop.services.intents import perform
+
+if TYPE_CHECKING:
+    from desktop.services.grade_review_board import SubjectReview
 
 
 def register(commands: Any) -> None:
@@ -94,10 +92,15 @@ def _column(text: str) -> tuple[str, int]:
 
 
 def _level(value: str | None) -> str:
+    from desktop.domain.grading import Level
+
     return Level(value).label if value else "–"
 
 
 def grades_report(args: argparse.Namespace) -> int:
+    from desktop.domain.grading import format_score_display
+    from desktop.services import grade_report
+
     with work(args, write=False) as w:
         if args.semester is None:
             today = min(max(w.today, w.scope.calendar.first_day), w.scope.calendar.last_day)
@@ -133,6 +136,8 @@ def grades_report(args: argparse.Namespace) -> int:
 
 
 def grades_completeness(args: argparse.Namespace) -> int:
+    from desktop.services import grade_report
+
     with work(args, write=False) as w:
         result = grade_report.completeness(w.session, w.scope, today=w.today)
     if args.json:
@@ -164,6 +169,10 @@ def grades_completeness(args: argparse.Namespace) -> int:
 
 
 def grades_set(args: argparse.Namespace) -> int:
+    from desktop.services import grades
+    from desktop.services.attendance import find_student
+    from desktop.services.intents import perform
+
     try:
         kind, slot = _column(args.column)
     except argparse.ArgumentTypeError as exc:
@@ -188,6 +197,9 @@ def grades_set(args: argparse.Namespace) -> int:
 
 
 def grades_review(args: argparse.Namespace) -> int:
+    from desktop.services import grade_review_board as review_board
+    from desktop.services.intents import perform
+
     if args.send_back is None:
         with work(args, write=False) as w:
             row = review_board.subject_review(
@@ -213,9 +225,11 @@ def grades_review(args: argparse.Namespace) -> int:
 YES_WORDS = frozenset({"c", "có", "co", "y", "yes"})
 
 
-def _confirmed(row: review_board.SubjectReview) -> bool:
+def _confirmed(row: SubjectReview) -> bool:
     """Mark reviewed with missing entries only if the teacher says so: asked at a terminal,
     refused (with how to say yes) when nobody can answer."""
+    from desktop.services import grade_review_board as review_board
+
     warning = review_board.missing_text(row)
     if not sys.stdin.isatty():
         raise InvalidInput(
@@ -230,6 +244,10 @@ def _confirmed(row: review_board.SubjectReview) -> bool:
 
 
 def grades_conduct(args: argparse.Namespace) -> int:
+    from desktop.domain.grading import parse_level
+    from desktop.services.attendance import find_student
+    from desktop.services.intents import perform
+
     with work(args) as w:
         student = find_student(w.session, w.scope, args.student)
         raw = {
@@ -243,6 +261,8 @@ def grades_conduct(args: argparse.Namespace) -> int:
 
 
 def grades_changes(args: argparse.Namespace) -> int:
+    from desktop.services import grade_review_board as review_board
+
     with work(args, write=False) as w:
         rows = review_board.changes_to_check(w.session, w.scope, open_only=not args.all)
     if args.json:
@@ -286,6 +306,9 @@ def grades_changes(args: argparse.Namespace) -> int:
 
 
 def grades_check(args: argparse.Namespace) -> int:
+    from desktop.services import grade_review_board as review_board
+    from desktop.services.intents import perform
+
     with work(args) as w:
         review_board.require_checkable(w.session, w.scope, change_id=args.id)
         raw = {"change_id": args.id, "query_note": args.query}

@@ -10,8 +10,6 @@ from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_id
 from desktop.domain.leave import LeaveStatus
 from desktop.i18n import _
-from desktop.services import leave, leave_text, post_audit
-from desktop.services.intents import perform
 
 Subparsers = Any
 
@@ -77,6 +75,8 @@ def register(commands: Subparsers) -> None:
 
 
 def leave_list(args: argparse.Namespace) -> int:
+    from desktop.services import leave, leave_text
+
     with work(args, write=False) as w:
         rows = leave.list_requests(w.session, w.scope, status=args.status, today=w.today)
     if args.json:
@@ -101,6 +101,8 @@ def leave_list(args: argparse.Namespace) -> int:
 
 
 def leave_show(args: argparse.Namespace) -> int:
+    from desktop.services import leave, leave_text
+
     with work(args, write=False) as w:
         row = leave.show(w.session, w.scope, args.id, today=w.today)
     if args.json:
@@ -112,6 +114,9 @@ def leave_show(args: argparse.Namespace) -> int:
 
 
 def _decide(args: argparse.Namespace, *, approve: bool, note: str) -> int:
+    from desktop.services import leave
+    from desktop.services.intents import perform
+
     with work(args) as w:
         current = leave.get_request(w.session, w.scope, args.id).version
         changes = perform(
@@ -139,6 +144,8 @@ def leave_reject(args: argparse.Namespace) -> int:
 
 
 def leave_original(args: argparse.Namespace) -> int:
+    from desktop.services.intents import perform
+
     with work(args) as w:
         raw = {"request_id": args.id, "received_on": (args.date or w.today).isoformat()}
         changes = perform(w.session, w.scope, "receive_original", raw, actor=w.actor)
@@ -147,6 +154,8 @@ def leave_original(args: argparse.Namespace) -> int:
 
 
 def leave_signoff(args: argparse.Namespace) -> int:
+    from desktop.services.intents import perform
+
     with work(args) as w:
         raw = {"request_id": args.id, "by": args.by, "on": (args.date or w.today).isoformat()}
         changes = perform(w.session, w.scope, "record_signoff", raw, actor=w.actor)
@@ -165,6 +174,9 @@ def leave_verify(args: argparse.Namespace) -> int:
 
 
 def audit_select(args: argparse.Namespace) -> int:
+    from desktop.services import post_audit
+    from desktop.services.intents import perform
+
     with work(args) as w:
         selected = post_audit.draw_sample(w.session, w.scope, seed=args.seed)
         for item in selected:
@@ -182,6 +194,8 @@ def audit_select(args: argparse.Namespace) -> int:
 
 
 def audit_record(args: argparse.Namespace) -> int:
+    from desktop.services.intents import perform
+
     with work(args) as w:
         raw = {
             "request_id": args.id,

@@ -22,7 +22,6 @@ from desktop.cli.output import print_json
 from desktop.domain.calendar import format_moment
 from desktop.errors import HomeroomError, InvalidInput
 from desktop.i18n import _
-from desktop.sync import state
 
 if TYPE_CHECKING:
     from desktop.security.unlocked import UnlockedKey
@@ -62,7 +61,7 @@ def _read_password() -> str:
 def login(args: argparse.Namespace) -> int:
     from desktop.security import app_password
     from desktop.security.unlocked import UnlockedKey
-    from desktop.sync import account
+    from desktop.sync import account, state
     from desktop.sync.credentials import MemoryStore, connect, keyring_available
 
     password = _read_password()
@@ -109,7 +108,7 @@ def _read_app_password() -> str:
 
 def logout(args: argparse.Namespace) -> int:
     from desktop.security.unlocked import UnlockedKey
-    from desktop.sync import account
+    from desktop.sync import account, state
 
     database = open_profile(args)
     try:
@@ -183,6 +182,8 @@ def _when(iso: str | None) -> str | None:
 
 
 def status(args: argparse.Namespace) -> int:
+    from desktop.sync import state
+
     database = open_profile(args)
     try:
         with database.reading() as session:

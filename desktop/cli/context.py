@@ -1,4 +1,8 @@
-"""What every command needs: the open profile database and the class it works on."""
+"""What every command needs: the open profile database and the class it works on.
+
+The database and the services are imported when a command opens the profile, not when the
+parser is built: ``homeroom --help`` never loads SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import paths
-from desktop.models.db import Database, open_database
-from desktop.services import workspace
-from desktop.services.workspace import Work
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
+    from desktop.services.workspace import Work
 
 
 def database_path(args: argparse.Namespace) -> Path:
@@ -19,12 +25,16 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def open_profile(args: argparse.Namespace) -> Database:
+    from desktop.models.db import open_database
+
     return open_database(database_path(args))
 
 
 @contextmanager
 def work(args: argparse.Namespace, *, write: bool = True) -> Iterator[Work]:
     """One command's unit of work on the selected class (committed only if it succeeds)."""
+    from desktop.services import workspace
+
     database = open_profile(args)
     try:
         with workspace.work(database, args.class_name, write=write) as unit:

@@ -2,26 +2,35 @@
 
 Every ``HomeroomError`` becomes a one-line message on stderr and its exit code (2 for bad input);
 a command runs in one transaction, so a failure changes nothing.
+
+Building the parser imports only light modules (each ``commands_*`` module imports the services
+it needs inside its handlers), so ``--help`` of any command answers without SQLAlchemy, Qt,
+httpx or pydantic; ``--version`` answers before the parser is even built: this module imports
+neither argparse (and its ``re``), ``pathlib``, ``typing`` nor the catalogue at load time.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
 
 from desktop import __version__
-from desktop.cli import argparse_vi, commands_desktop
 from desktop.errors import HomeroomError
-from desktop.i18n import _
+
+# typing.TYPE_CHECKING without importing typing (mypy reads any name TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import NoReturn
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # The commands' modules bring in the services and SQLAlchemy: only when a command is used.
+    import argparse
+    from pathlib import Path
+
     from desktop.cli import (
+        argparse_vi,
         commands_data,
         commands_demo,
         commands_excel,
@@ -31,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_report,
         commands_sync,
     )
+    from desktop.i18n import _
 
     argparse_vi.install()
     parser = argparse.ArgumentParser(
@@ -42,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="version",
         version=f"homeroom {__version__}",
         help=_("show program's version number and exit"),
+    )
+    parser.add_argument(  # handled in main() before parsing; declared here for --help
+        "--self-test",
+        action="store_true",
+        help=_(
+            "check this installation (a temporary demo profile, the window, a printed form, "
+            "the keyring, the catalogues and fonts) and exit"
+        ),
     )
     parser.add_argument(
         "--data-dir",
@@ -67,7 +85,14 @@ def window_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     """The bare command's options when ``argv`` names no command (the window opens): read
     without building the whole parser, so the window's frame shows before the commands'
     modules are imported."""
-    light = _QuietParser(add_help=False)
+    import argparse
+    from pathlib import Path
+
+    class QuietParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise _Malformed(message)
+
+    light = QuietParser(add_help=False)
     light.add_argument("--data-dir", type=Path)
     light.add_argument("--class", dest="class_name")
     try:
@@ -81,17 +106,19 @@ class _Malformed(Exception):
     pass
 
 
-class _QuietParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _Malformed(message)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:
+        # What installers and support scripts ask first: no catalogue, no parser.
+        print(f"homeroom {__version__}")
+        return 0
     if arguments[:1] == ["--self-test"]:  # a whole run of its own, before any parser
         from desktop.selftest.command import self_test
 
         return self_test(arguments[1:])
+    from desktop.cli import commands_desktop
+    from desktop.i18n import _
+
     args = window_arguments(arguments) or build_parser().parse_args(arguments)
     handler = getattr(args, "handler", commands_desktop.open_window)
     try:

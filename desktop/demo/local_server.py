@@ -56,9 +56,9 @@ class LocalDemoServer:
     def start(self) -> str:
         """Serve the demo school and sign the demo teacher in; the server's address."""
         from server.seed import seed_demo, seeded_today
+        from server.serving import serve_store
         from server.settings import Settings
         from server.store import open_store
-        from server.testing import serve_store
 
         with self._lock:
             if self.url is not None:

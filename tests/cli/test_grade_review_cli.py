@@ -20,8 +20,8 @@ from desktop.models.db import DATABASE_FILE, open_database
 from desktop.sync import engine, state
 from desktop.sync.engine import sync_once
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.cli.conftest import Result, Run
 from tests.sync_faults import harness
 

@@ -19,8 +19,8 @@ import pytest
 from desktop.cli.main import main
 from desktop.sync.memory_keyring import MemoryKeyring
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import open_store
-from server.testing import serve_store
 
 PASSWORD = "Mật-khẩu-thử-42"
 

@@ -23,10 +23,10 @@ from desktop.services import leave
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION
 from server.auth import hash_password
 from server.scope import load_scope_by_id
+from server.serving import serve_store
 from server.settings import Settings
 from server.store import Store, open_store
 from server.tables import Account, ChangeLogEntry, ProcessedMutation
-from server.testing import serve_store
 from tests.factories import SmallClass, at, build_small_class
 
 PASSWORD = "mật-khẩu-thử"

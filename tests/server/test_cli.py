@@ -17,8 +17,8 @@ from server.cli import main
 from server.simulate import require_loopback, simulate
 from server.store import open_store
 from server.tables import Account, SubstituteGrant
-from server.testing import running_server
 from tests.server.helpers import Api, sync_body
+from tests.support.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

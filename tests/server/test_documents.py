@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from desktop import i18n
-from server.testing import running_server
+from tests.support.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\\{[a-z_]+\\}")

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.link_emulator import HARSH_LINK, LinkEmulator, LinkProfile, LinkStats
+from tests.support.link_emulator import HARSH_LINK, LinkEmulator, LinkProfile, LinkStats
 
 WAIT_S = 5.0  # upper bound on any hand-over between threads; never reached when things work
 

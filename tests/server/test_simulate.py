@@ -19,10 +19,10 @@ from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import Slot
 from desktop.models import GradeEntry, LeaveRequest
 from server.seed import seed_demo, seeded_today
+from server.serving import serve_store
 from server.settings import Settings
 from server.simulate import Cancel, GradeBatch, Submit, plan, simulate
 from server.store import Store, open_store
-from server.testing import serve_store
 
 START = datetime(2026, 3, 16, 12, 0, tzinfo=VN_TIME)
 """Noon on the demo's school day."""

@@ -25,8 +25,8 @@ from desktop.sync import state
 from desktop.sync.engine import sync_once
 from server.scope import load_scope_by_id
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.sync_faults import harness
 
 CLASS_ID = 1

@@ -19,8 +19,8 @@ from desktop.services.intents import perform
 from desktop.sync import state
 from desktop.sync.engine import sync_once
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.sync_faults import harness
 
 Marks = list[tuple[int, str, str, str, str, int | None]]

@@ -17,13 +17,13 @@ from desktop.sync.errors import AuthError, NetworkError
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION, SyncRequest
 from desktop.sync.transport import NO_RETRY
 from server.auth import token_hash
-from server.link_emulator import LinkEmulator, LinkProfile
+from server.serving import serve_store
 from server.settings import Settings
 from server.store import Store, open_store
 from server.tables import AccessToken, RefreshToken
-from server.testing import serve_store
 from tests.server.conftest import pg_admin_url, pg_url
 from tests.server.helpers import PASSWORD, TODAY, Seeded, seed
+from tests.support.link_emulator import LinkEmulator, LinkProfile
 from tests.sync.keyring_backend import MemoryKeyring
 
 __all__ = ["pg_admin_url", "pg_url"]

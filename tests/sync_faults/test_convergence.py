@@ -50,12 +50,12 @@ from desktop.models.db import open_database
 from desktop.sync.engine import sync_once
 from desktop.sync.errors import SyncError
 from server import auth
-from server.link_emulator import LinkEmulator, LinkProfile
 from server.settings import Settings
 from server.store import Store, open_store
 from server.tables import Account, ProcessedMutation
 from tests.factories import WEEK
 from tests.server.helpers import TODAY, _password_hash, seed
+from tests.support.link_emulator import LinkEmulator, LinkProfile
 from tests.sync_faults import harness
 
 EXAMPLES = int(os.environ.get("HOMEROOM_CONVERGENCE_EXAMPLES", "200"))

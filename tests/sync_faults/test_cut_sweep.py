@@ -34,8 +34,8 @@ from desktop.sync.cycle import SyncSummary
 from desktop.sync.engine import sync_once
 from desktop.sync.errors import SyncError
 from desktop.sync.transport import NO_RETRY, RetryPolicy
-from server.link_emulator import LinkEmulator, LinkProfile
 from server.store import Store, open_store
+from tests.support.link_emulator import LinkEmulator, LinkProfile
 from tests.sync_faults import harness, scenario
 
 SPREAD = {"sqlite": 32, "postgresql": 8}

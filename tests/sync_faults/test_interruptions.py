@@ -43,13 +43,13 @@ from desktop.sync.engine import sync_once
 from desktop.sync.errors import NetworkError, ProtocolError, SyncError, VersionError
 from desktop.sync.protocol import PROTOCOL_VERSION, SyncRequest, SyncResponse
 from desktop.sync.transport import NO_RETRY, SyncTransport, Timeouts
-from server.link_emulator import LinkEmulator, LinkProfile
 from server.scope import load_scope_by_id
 from server.settings import Settings
 from server.store import Store, open_store
 from server.tables import AccessToken, Account, ProcessedMutation
 from tests import disk
 from tests.server.helpers import PASSWORD, TODAY, log_size
+from tests.support.link_emulator import LinkEmulator, LinkProfile
 from tests.sync.keyring_backend import MemoryKeyring
 from tests.sync_faults import harness, scenario
 

@@ -29,8 +29,8 @@ from desktop.ui.navigation import Navigator
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.sync_faults import harness
 
 CTRL = Qt.KeyboardModifier.ControlModifier

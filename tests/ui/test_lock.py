@@ -24,8 +24,8 @@ from desktop.ui.preferences.dialog import PreferencesDialog
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.sync_faults import harness
 from tests.ui.lock_helpers import (
     Clock,

@@ -31,8 +31,8 @@ from desktop.ui.summary.screen import SummaryScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.promotion_class import PromotionClass, build_promotion_class
 from tests.sync_faults import harness
 

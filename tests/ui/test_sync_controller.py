@@ -34,8 +34,8 @@ from desktop.ui.sync_status import Backoff
 from desktop.ui.sync_widgets import TrayNotifier
 from desktop.ui.tasks import DATABASE_THREAD_PREFIX, TaskRunner
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import Store, open_store
-from server.testing import serve_store
 from tests.server.helpers import Seeded, _request, served
 from tests.sync_faults import harness
 

@@ -34,8 +34,8 @@ from desktop.ui.startup import Startup
 from desktop.ui.welcome.account_menu import AccountMenu
 from desktop.ui.welcome.window import WelcomeWindow
 from server.seed import seed_demo
+from server.serving import serve_store
 from server.store import open_store
-from server.testing import serve_store
 from tests.sync.keyring_backend import MemoryKeyring
 
 PASSWORD = "Mật-khẩu-thử-42"

@@ -1,8 +1,9 @@
-"""Run the real server in-process, on loopback, for tests and benchmarks.
+"""Serve an open store on loopback from a background thread: the demo's local server
+(``desktop.demo.local_server``) ships with the desktop and runs the reference server this way.
 
-``running_server(db_url)`` starts uvicorn in a thread on 127.0.0.1 with a port the OS picks,
-yields the base URL, and stops it cleanly (open connections are closed, the thread joined, the
-database engine disposed). Clients talk to it over real HTTP.
+``serve_store(store)`` starts uvicorn in a daemon thread on 127.0.0.1 with a port the OS picks,
+yields the base URL, and stops it cleanly (open connections are closed, the thread joined).
+Clients talk to it over real HTTP. The store stays the caller's to close.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from desktop.errors import HomeroomError
+from desktop.i18n import _
 from server.app import create_app
 from server.settings import Settings
-from server.store import Store, open_store
+from server.store import Store
 
 START_TIMEOUT = 10.0
 
@@ -34,12 +37,14 @@ def serve_store(store: Store, settings: Settings | None = None) -> Iterator[str]
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="homeroom-test-server", daemon=True)
+    thread = threading.Thread(target=server.run, name="homeroom-local-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
+    # uvicorn offers a flag, not an event, for "listening".
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
+            server.should_exit = True
+            raise HomeroomError(_("The local server did not start on this computer."))
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -47,14 +52,3 @@ def serve_store(store: Store, settings: Settings | None = None) -> Iterator[str]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-@contextmanager
-def running_server(db_url: str, settings: Settings | None = None) -> Iterator[str]:
-    """Open the database at ``db_url`` and serve it; yields the base URL."""
-    store = open_store(db_url)
-    try:
-        with serve_store(store, settings) as url:
-            yield url
-    finally:
-        store.close()
