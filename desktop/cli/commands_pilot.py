@@ -112,10 +112,7 @@ def list_notes(args: argparse.Namespace) -> int:
         return 0
     print_table(
         [_("ID"), _("Date"), _("Category"), _("What happened")],
-        [
-            [n.id, format_date(n.day), pilot_notes.category_label(n.category), n.text]
-            for n in noted
-        ],
+        [[n.id, format_date(n.day), pilot_notes.category_label(n.category), n.text] for n in noted],
     )
     return 0
 

@@ -58,7 +58,7 @@ class PilotNotesDialog(QDialog):
         self._today = date.min
         self._notes: dict[int, Note] = {}
 
-        hint = QLabel(
+        self.hint = QLabel(
             _(
                 "Write down a problem with the pilot when it happens (a parent who got no OTP "
                 "code, the school's network down for a morning). The pilot report lists the "
@@ -66,7 +66,7 @@ class PilotNotesDialog(QDialog):
                 "they are not sent to the server."
             )
         )
-        hint.setWordWrap(True)
+        self.hint.setWordWrap(True)
         self.list = QTreeWidget()
         self.list.setAccessibleName(_("Problems noted"))
         self.list.setHeaderLabels([_("Date"), _("Category"), _("What happened")])
@@ -112,7 +112,7 @@ class PilotNotesDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(hint)
+        layout.addWidget(self.hint)
         layout.addWidget(self.list, 1)
         layout.addLayout(form)
         layout.addWidget(self.message)
