@@ -39,7 +39,7 @@ def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
     rng = random.Random(seed)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     texts = [
-        f"HR-{rng.randrange(10 ** digits)}-{''.join(rng.choices(letters, k=8))}"
+        f"HR-{rng.randrange(10**digits)}-{''.join(rng.choices(letters, k=8))}"
         for digits in range(1, 13)
         for _ in range(10)
     ]
