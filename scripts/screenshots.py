@@ -122,6 +122,7 @@ def main() -> int:
         settle(window)
         save(centre, "print-centre")
         centre.reject()
+        pilot_notes(window)
 
         with window.database.transaction() as session:
             app_password.set_password(session, "2468")
@@ -134,6 +135,35 @@ def main() -> int:
         welcome_screens(folder / "empty" / DATABASE_FILE)
     app.processEvents()
     return 0
+
+
+PILOT_NOTES = (
+    ("2026-03-02", "registration", "Hai phụ huynh lớp 11A1 không nhận được mã OTP khi đăng kí."),
+    ("2026-03-09", "connection", "Mạng trường mất cả buổi sáng; duyệt đơn trên máy ở nhà."),
+    ("2026-03-16", "procedure", "Chưa rõ ai kí xác nhận bản gốc khi giáo viên chủ nhiệm vắng."),
+)
+
+
+def pilot_notes(window: MainWindow) -> None:
+    """Tools ▸ Ghi nhận vướng mắc… with three notes, the newest chosen."""
+    from datetime import date
+
+    from desktop.services import pilot_notes as notes
+    from desktop.ui.pilot_notes.dialog import PilotNotesDialog
+    from desktop.ui.pilot_notes.menu import open_dialog
+
+    with window.database.transaction() as session:
+        for day, category, text in PILOT_NOTES:
+            notes.add(
+                session, day=date.fromisoformat(day), text=text, category=notes.Category(category)
+            )
+    dialog = open_dialog(window, window.database, window.runner)
+    assert isinstance(dialog, PilotNotesDialog)
+    settle(window, lambda: dialog.list.topLevelItemCount() == len(PILOT_NOTES))
+    dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
+    settle(window)
+    save(dialog, "pilot-notes")
+    dialog.reject()
 
 
 def print_preview(window: MainWindow) -> None:

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_excel,
         commands_grades,
         commands_leave,
+        commands_pilot,
         commands_print,
         commands_report,
         commands_sync,
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_grades.register(commands)
     commands_print.register(commands)
     commands_report.register(commands)
+    commands_pilot.register(commands)
     commands_excel.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)

@@ -12,6 +12,7 @@ from desktop.models.grades import (
 )
 from desktop.models.leave import AttendanceMark, LeaveRequest, PostAudit
 from desktop.models.people import Guardian, Student
+from desktop.models.pilot import PilotNote
 from desktop.models.school import (
     Holiday,
     PolicySetting,
@@ -35,6 +36,7 @@ __all__ = [
     "Holiday",
     "LeaveRequest",
     "OutboxIntent",
+    "PilotNote",
     "PolicySetting",
     "PostAudit",
     "ProfileSetting",

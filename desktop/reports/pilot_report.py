@@ -1,7 +1,7 @@
 """The pilot report for the Department of Education: over a period, how many guardians are
 registered for the e-contact book, the leave requests by channel, outcome and special case,
-the median time to a decision, the level-3 originals received on time, and the post-audits
-with their discrepancies.
+the median time to a decision, the level-3 originals received on time, the post-audits
+with their discrepancies, and the problems the teacher noted (``pilot_notes``) in the period.
 
 The requests are ``leave.list_requests``', the audits ``post_audit.audit_rows``', the
 registrations the roster's; whether an original came on time is the domain's own
@@ -28,7 +28,7 @@ from desktop.i18n import _, format_decimal
 from desktop.models import LeaveRequest
 from desktop.reports.fonts import SERIF_BOLD
 from desktop.reports.layout import Column, Frame, render, table, text
-from desktop.services import leave, post_audit, students
+from desktop.services import leave, pilot_notes, post_audit, students
 from desktop.services.profile import effective_today
 from desktop.services.scope import ClassScope
 
@@ -65,6 +65,7 @@ def render_pilot(
         _("Paper originals of level-3 requests"), _originals(session, scope, requests)
     )
     story += _section(_("Post-audits"), _audits(session, scope, {r.id for r in requests}))
+    story += _problems(pilot_notes.notes(session, first=start, last=end))
     frame = Frame(
         scope,
         _("Report on the pilot of online leave requests"),
@@ -185,3 +186,28 @@ def _audits(session: Session, scope: ClassScope, ids: set[int]) -> list[tuple[st
         (_("Confirmed"), str(len(checked) - len(discrepancies))),
         (_("Discrepancies"), str(len(discrepancies))),
     ]
+
+
+def _problems(noted: list[pilot_notes.Note]) -> list[Any]:
+    """The problems noted in the period: how many per category, then each, oldest first (the
+    order the Department reads a pilot's story in)."""
+    counts = [
+        (pilot_notes.category_label(category), str(count))
+        for category, count in pilot_notes.by_category(noted)
+        if count or category is not None
+    ]
+    story = _section(
+        _("Problems the teacher noted"), [(_("Problems noted"), str(len(noted))), *counts]
+    )
+    if not noted:
+        return story
+    heads = [
+        Column(_("Date"), 24 * mm),
+        Column(_("Category"), 36 * mm, align="LEFT"),
+        Column(_("What happened"), 120 * mm, align="LEFT"),
+    ]
+    rows = [
+        [format_date(note.day), pilot_notes.category_label(note.category), note.text]
+        for note in reversed(noted)
+    ]
+    return [*story, Spacer(1, 4), table(heads, rows, size=10.5)]

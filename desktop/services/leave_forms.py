@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from desktop.domain.leave import LeaveStatus
 from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import _
-from desktop.models import Student
-from desktop.services import leave, post_audit
+from desktop.models import PostAudit, Student
+from desktop.services import leave
 from desktop.services.leave import LeaveRow
 from desktop.services.scope import ClassScope
 
@@ -85,9 +85,16 @@ def leave_forms(
             )
         )
     }
+    # The latest post-audit of each request, in one query (``post_audit.audit_rows`` would
+    # load each request's audits on its own, and count its excused marks, for the batch).
+    latest: dict[int, PostAudit] = {}
+    for audit in session.scalars(
+        select(PostAudit).where(PostAudit.request_id.in_(wanted)).order_by(PostAudit.id)
+    ):
+        latest[audit.request_id] = audit
     audits = {
-        audit.request_id: AuditResult(audit.outcome, audit.method, audit.recorded_at)
-        for audit in post_audit.audit_rows(session, scope, request_ids=wanted)
+        request_id: AuditResult(audit.outcome, audit.method, audit.recorded_at)
+        for request_id, audit in latest.items()
         if audit.outcome
     }
     return [

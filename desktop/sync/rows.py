@@ -20,7 +20,15 @@ from desktop.models import Base
 from desktop.models.base import DecimalText, UtcDateTime
 
 LOCAL_ONLY = frozenset(
-    {"audit_log", "outbox", "sync_state", "sync_conflict", "sync_inbox", "profile_setting"}
+    {
+        "audit_log",
+        "outbox",
+        "sync_state",
+        "sync_conflict",
+        "sync_inbox",
+        "profile_setting",
+        "pilot_note",
+    }
 )
 
 

@@ -36,6 +36,7 @@ from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
+from desktop.ui.pilot_notes import menu as pilot_notes_menu
 from desktop.ui.preferences.tools import Tools
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
             class_name=scope.class_name,
         )  # fmt: skip
         self.lock = self.tools.lock
+        self.pilot_notes_action = pilot_notes_menu.add_action(self, database, runner)
         self.tools.change_server_requested.connect(self.change_server_requested)
         self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)
         # Where the menus of the screens made later go (before the account menu, added after).

@@ -298,3 +298,49 @@ def test_the_leaflet_needs_the_registration_address_and_prints_it(
         "giáo viên chủ nhiệm lớp 11A1: Trần Thị Hồng Nhung.",
     ):
         assert expected in text, expected
+
+
+def test_the_pilot_report_lists_the_problems_noted_in_its_period(
+    db: Database, small: SmallClass
+) -> None:
+    """Of five notes, four fall in January: 2 on the connection, 1 on the procedure, 1 without
+    a category (one holding markup, an emoji and a 300-character word); they are counted by
+    category and listed oldest first; December's note is left out."""
+    from desktop.services import pilot_notes
+    from desktop.services.pilot_notes import Category
+
+    with db.transaction() as s:
+        for day, text, category in (
+            (date(2025, 12, 30), "ngoài kì báo cáo", Category.APP),
+            (date(2026, 1, 12), "mạng trường mất cả buổi sáng", Category.CONNECTION),
+            (date(2026, 1, 5), "phụ huynh không nhận được mã OTP", Category.CONNECTION),
+            (date(2026, 1, 20), "chưa rõ ai kí bản gốc", Category.PROCEDURE),
+            (date(2026, 1, 31), HOSTILE, None),
+        ):
+            pilot_notes.add(s, day=day, text=text, category=category)
+    text = " ".join(pages_text(report(db, "pilot", first="01/01/2026", last="31/01/2026")))
+    assert "VƯỚNG MẮC GIÁO VIÊN GHI NHẬN" in text.upper()
+    for expected in (
+        "Số vướng mắc đã ghi nhận 4",
+        "Kết nối mạng 2",
+        "Đăng kí của phụ huynh 0",
+        "Phần mềm 0",
+        "Quy trình 1",
+        "Khác 0",
+        "Chưa phân loại 1",
+        "05/01/2026 Kết nối mạng phụ huynh không nhận được mã OTP",
+        "12/01/2026 Kết nối mạng mạng trường mất cả buổi sáng",
+        "20/01/2026 Quy trình chưa rõ ai kí bản gốc",
+        "<b>&amp; \"Tí\" 'Tèo'",
+    ):
+        assert expected in text, expected
+    assert "ngoài kì báo cáo" not in text
+    assert text.replace(" ", "").count("W" * 300) == 1
+
+
+def test_the_pilot_report_without_notes_says_none_were_noted(
+    db: Database, small: SmallClass
+) -> None:
+    text = " ".join(pages_text(report(db, "pilot", first="01/01/2026", last="31/01/2026")))
+    assert "Số vướng mắc đã ghi nhận 0" in text
+    assert "Chưa phân loại" not in text

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+from reportlab.graphics.barcode import qrencoder
+
 from desktop.reports.fonts import SERIF, SERIF_BOLD, register_fonts
-from desktop.reports.qr import modules, rectangles
+from desktop.reports.qr import MASK_PATTERN, modules, rectangles
 from desktop.reports.text_layout import Run, width_of, wrap
 
 
@@ -16,6 +20,40 @@ def test_the_rectangles_cover_exactly_the_dark_modules() -> None:
             for x in range(column, column + width):
                 painted[y][x] += 1
     assert painted == [[int(dark) for dark in line] for line in grid]
+
+
+def _reportlabs(text: str) -> list[list[bool]]:
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.version = code.calculate_version()
+    code.makeImpl(False, MASK_PATTERN)
+    return [[bool(dark) for dark in row] for row in code.modules]
+
+
+def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
+    """Verification codes with ids of 1 to 12 digits (versions 1 and 2), leaflet addresses
+    (byte mode, with Vietnamese letters), and a long text of several Reed-Solomon blocks
+    (version 7 and above carry a version pattern): module for module as reportlab encodes them."""
+    seed = 20261202
+    print(f"seed {seed}")
+    rng = random.Random(seed)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    texts = [
+        f"HR-{rng.randrange(10**digits)}-{''.join(rng.choices(letters, k=8))}"
+        for digits in range(1, 13)
+        for _ in range(10)
+    ]
+    texts += [
+        "https://sll.example.edu.vn/dang-ki",
+        "https://truong.example.edu.vn/" + "đăng-kí-" * 30,
+        "x" * 600,
+    ]
+    sizes = set()
+    for text in texts:
+        grid = modules(text)
+        assert grid == _reportlabs(text), text
+        sizes.add(len(grid))
+    assert {21, 25}.issubset(sizes) and max(sizes) >= 45
 
 
 def test_lines_hold_in_their_width_and_keep_every_letter() -> None:
