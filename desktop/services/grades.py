@@ -1,13 +1,17 @@
-"""Grade-book use cases: enter or change a grade, review a subject, check changes, reports."""
+"""Grade-book use cases: enter or change a grade (one, or a batch in bulk), review a subject,
+check changes, reports."""
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain import grade_review as review
@@ -70,7 +74,20 @@ def _require_semester(semester: int) -> None:
         raise InvalidInput(_("The semester must be 1 or 2, not {value}.").format(value=semester))
 
 
-def _value_text(entry: GradeEntry) -> str:
+class _Recorded(Protocol):
+    """What a change is checked against: a stored entry, or one as a batch has left it."""
+
+    @property
+    def score(self) -> Decimal | None: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+
+
+def _value_text(entry: _Recorded) -> str:
     if entry.score is not None:
         return grading.format_score(entry.score)
     return entry.comment or ""
@@ -215,7 +232,7 @@ def find_entry(
 
 
 def _check_base_version(
-    entry: GradeEntry | None, base_version: int | None, new_text: str, subject_name: str
+    entry: _Recorded | None, base_version: int | None, new_text: str, subject_name: str
 ) -> None:
     if base_version is None:
         return
@@ -229,6 +246,288 @@ def _check_base_version(
             "applied."
         ).format(subject=subject_name, value=theirs, author=entry.author if entry else "?")
     )
+
+
+@dataclass(frozen=True)
+class GradeOrder:
+    """The arguments of one ``set_grade``, for ``set_grades``."""
+
+    student_id: int
+    subject_code: str
+    semester: int
+    kind: str
+    slot: int
+    value: str
+    reason: str = ""
+    base_version: int | None = None
+
+
+@dataclass
+class _Cell:
+    """A grade entry as the batch has left it so far."""
+
+    id: int
+    score: Decimal | None
+    comment: str | None
+    author: str
+    version: int
+    updated_at: datetime | None = None
+    """Set once the batch has changed a stored entry."""
+
+
+def set_grades(
+    session: Session,
+    scope: ClassScope,
+    orders: Sequence[GradeOrder],
+    *,
+    actor: str,
+    today: date,
+    now: datetime,
+) -> Changes:
+    """``set_grade`` of each order in turn, at ``now``, in bulk: the same checks and errors (the
+    first order refused raises, before anything is written), the same rows (entries, their
+    history, the audit chain, each subject's review back to pending), with one query to read
+    the entries of the subjects and one statement per table to write them.
+
+    Only for the client's batch of intents (``intents.batch``): new entries and changes take
+    provisional ids, in the order ``perform`` one by one would give them."""
+    students = set(session.scalars(select(Student.id).where(Student.class_id == scope.class_id)))
+    subjects = {subject.code: subject for subject in subjects_of(session, scope)}
+    deadlines = {
+        (row.semester, row.kind): row.due_on
+        for row in session.scalars(
+            select(GradeDeadline).where(GradeDeadline.class_id == scope.class_id)
+        )
+    }
+    cells = _stored_cells(session, [subjects[code] for code in _codes(orders) if code in subjects])
+    new_entries: dict[int, dict[str, object]] = {}
+    new_changes: list[dict[str, object]] = []
+    records: list[audit_log.Record] = []
+    entry_ids, change_ids = (
+        _provisional_ids(session, GradeEntry),
+        _provisional_ids(session, GradeChange),
+    )
+    changed: dict[int, _Cell] = {}
+    terms: dict[tuple[int, int], SubjectTerm] = {}
+    columns = _Columns()
+    reviewed_again: dict[tuple[int, int], SubjectTerm] = {}
+    touched: list[int] = []
+    for order in orders:
+        _require_semester(order.semester)
+        if order.student_id not in students:
+            raise NotFound(
+                _("There is no student {ref} in this class.").format(ref=order.student_id)
+            )
+        subject = subjects.get(order.subject_code.strip().upper())
+        if subject is None:
+            raise NotFound(
+                _("There is no subject {code} in this class.").format(code=order.subject_code)
+            )
+        grade_kind, score, comment, new_text = columns.checked(subject, order)
+        term = terms.get((subject.id, order.semester))
+        if term is None:
+            term = terms[(subject.id, order.semester)] = term_of(
+                session, subject.id, order.semester
+            )
+        key = (order.student_id, subject.id, order.semester, grade_kind.value, order.slot)
+        cell = cells.get(key)
+        where = f"{order.student_id}:{subject.code}:{order.semester}:{grade_kind.value}{order.slot}"
+        _check_base_version(cell, order.base_version, new_text, subject.name)
+        if cell is None:
+            cell = cells[key] = _Cell(next(entry_ids), score, comment, actor, 1)
+            new_entries[cell.id] = {
+                "id": cell.id,
+                "student_id": order.student_id,
+                "subject_id": subject.id,
+                "semester": order.semester,
+                "kind": grade_kind.value,
+                "slot": order.slot,
+                "author": actor,
+                "entered_at": now,
+            }
+            records.append(
+                audit_log.Record(
+                    actor, "grade.enter", "grade_entry", where, after={"value": new_text}, at=now
+                )
+            )
+        else:
+            old_text = _value_text(cell)
+            if old_text == new_text:
+                continue
+            deadline = deadlines.get((order.semester, grade_kind.value))
+            change_kind = grading.classify_change(
+                published=term.published_at is not None,
+                locked=term.locked_at is not None,
+                deadline_passed=deadline is not None and today > deadline,
+            )
+            checked_reason = grading.require_change_reason(change_kind, order.reason) or ""
+            listed = review.needs_post_audit(
+                now, term.published_at, deadline, locked_at=term.locked_at
+            )
+            new_changes.append(
+                {
+                    "id": next(change_ids),
+                    "entry_id": cell.id,
+                    "old_value": old_text,
+                    "new_value": new_text,
+                    "changed_by": actor,
+                    "changed_at": now,
+                    "reason": checked_reason,
+                    "kind": change_kind.value,
+                    "review_state": (
+                        review.ChangeReviewState.PENDING.value if listed else "not_listed"
+                    ),
+                }
+            )
+            cell.score, cell.comment, cell.version = score, comment, cell.version + 1
+            if cell.id not in new_entries:
+                cell.updated_at = now
+                changed[cell.id] = cell
+            records.append(
+                audit_log.Record(
+                    actor,
+                    "grade.change",
+                    "grade_entry",
+                    where,
+                    before={"value": old_text},
+                    after={"value": new_text, "kind": change_kind.value},
+                    at=now,
+                )
+            )
+        reviewed_again[(subject.id, order.semester)] = term
+        touched.append(cell.id)
+    # Once per subject: the rule sends a review back to pending whatever it was, so applying
+    # it after each grade gives the same.
+    for term in reviewed_again.values():
+        term.review_state = review.after_new_entry(review.ReviewState(term.review_state)).value
+    _write(session, new_entries, cells, changed, new_changes, now)
+    audit_log.append_many(session, records)
+    return Changes.of(
+        _("{count} grade(s) entered or changed.").format(count=len(touched)),
+        grade_entry=touched,
+    )
+
+
+def _codes(orders: Sequence[GradeOrder]) -> list[str]:
+    return list(dict.fromkeys(order.subject_code.strip().upper() for order in orders))
+
+
+_KINDS = {kind.value: kind for kind in GradeKind}
+
+
+class _Columns:
+    """``set_grade``'s checks of the column and the value, with each subject's columns worked
+    out once for the batch."""
+
+    def __init__(self) -> None:
+        self._subjects: dict[int, tuple[Assessment, frozenset[tuple[GradeKind, int]]]] = {}
+
+    def checked(
+        self, subject: Subject, order: GradeOrder
+    ) -> tuple[GradeKind, Decimal | None, str | None, str]:
+        """The column's kind, the score or the comment, and the value's stored text."""
+        grade_kind = _KINDS.get(order.kind.strip().upper())
+        if grade_kind is None:
+            raise InvalidInput(
+                _("'{kind}' is not a grade column (use TX, GK or CK).").format(kind=order.kind)
+            )
+        known = self._subjects.get(subject.id)
+        if known is None:
+            assessment = Assessment(subject.assessment)
+            slots = frozenset(grading.expected_slots(subject.periods_per_year, assessment))
+            known = self._subjects[subject.id] = (assessment, slots)
+        assessment, slots = known
+        if (grade_kind, order.slot) not in slots:
+            raise InvalidInput(
+                _("{subject} has no column {kind}{slot} in a semester.").format(
+                    subject=subject.name, kind=grade_kind.value, slot=order.slot
+                )
+            )
+        if assessment is Assessment.SCORE:
+            score = grading.parse_score(order.value)
+            return grade_kind, score, None, grading.format_score(score)
+        comment = grading.parse_comment(order.value).value
+        return grade_kind, None, comment, comment
+
+
+def _stored_cells(
+    session: Session, subjects: Sequence[Subject]
+) -> dict[tuple[int, int, int, str, int], _Cell]:
+    """The stored entries of ``subjects``, by (student, subject, semester, kind, slot)."""
+    if not subjects:
+        return {}
+    rows = session.execute(
+        select(
+            GradeEntry.student_id,
+            GradeEntry.subject_id,
+            GradeEntry.semester,
+            GradeEntry.kind,
+            GradeEntry.slot,
+            GradeEntry.id,
+            GradeEntry.score,
+            GradeEntry.comment,
+            GradeEntry.author,
+            GradeEntry.version,
+        ).where(GradeEntry.subject_id.in_([subject.id for subject in subjects]))
+    )
+    return {
+        (student, subject, semester, kind, slot): _Cell(id_, score, comment, author, version)
+        for student, subject, semester, kind, slot, id_, score, comment, author, version in rows
+    }
+
+
+def _provisional_ids(session: Session, model: type[GradeEntry | GradeChange]) -> Iterator[int]:
+    """The ids ``provisional`` gives new rows one flush after another (bulk statements do not
+    pass through the flush): below the lowest, and below zero."""
+    lowest = session.scalar(select(func.min(model.id))) or 0
+    return itertools.count(min(lowest, 0) - 1, -1)
+
+
+def _write(
+    session: Session,
+    new_entries: dict[int, dict[str, object]],
+    cells: dict[tuple[int, int, int, str, int], _Cell],
+    changed: dict[int, _Cell],
+    new_changes: list[dict[str, object]],
+    now: datetime,
+) -> None:
+    final = {cell.id: cell for cell in cells.values()}
+    connection = session.connection()
+    if new_entries:
+        connection.execute(
+            insert(GradeEntry),
+            [
+                row
+                | {
+                    "score": final[entry_id].score,
+                    "comment": final[entry_id].comment,
+                    "version": final[entry_id].version,
+                    "updated_at": now,
+                }
+                for entry_id, row in new_entries.items()
+            ],
+        )
+    if changed:
+        session.execute(
+            update(GradeEntry),
+            [
+                {
+                    "id": cell.id,
+                    "score": cell.score,
+                    "comment": cell.comment,
+                    "version": cell.version,
+                    "updated_at": cell.updated_at,
+                }
+                for cell in changed.values()
+            ],
+        )
+    if new_changes:
+        connection.execute(insert(GradeChange), new_changes)
+    # The statements bypassed the identity map: entries loaded before (a grade book read) would
+    # show their old values and history.
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, GradeEntry) and loaded.id in changed:
+            session.expire(loaded)
 
 
 def review_subject(

@@ -1,6 +1,7 @@
 """Importing a filled grade-entry template: every cell is checked first, each problem reported
 with its sheet, row, column, value and why, and nothing is imported while one remains; then each
-changed grade is a ``set_grade`` intent, like one typed in the grade book, with its rights.
+changed grade is a ``set_grade`` intent, like one typed in the grade book, with its rights; the
+intents are performed together (``intents.batch``), as fast as the workbook is read.
 
 An empty cell leaves the grade as it is only if there was none (a file cannot erase a grade). A
 change that needs a reason (after publication, lock or the column's deadline) takes it from the
@@ -25,9 +26,10 @@ from desktop.exchange.excel import template
 from desktop.exchange.excel.opening import open_workbook
 from desktop.exchange.excel.problems import CellProblem, WorkbookRejected, reject
 from desktop.i18n import _
+from desktop.services import rights
 from desktop.services.changes import Changes
 from desktop.services.grade_book import GradeBook
-from desktop.services.intents import perform
+from desktop.services.intents.batch import perform_many
 from desktop.services.scope import ClassScope
 
 MAX_REASON = 500
@@ -113,25 +115,28 @@ def check_workbook(session: Session, scope: ClassScope, path: Path, *, today: da
 
 
 def import_template(
-    session: Session, scope: ClassScope, path: Path, *, actor: str, today: date
+    session: Session,
+    scope: ClassScope,
+    path: Path,
+    *,
+    actor: str,
+    today: date,
+    now: datetime | None = None,
 ) -> GradeImport:
-    """``check_workbook``, then each changed grade a ``set_grade`` intent, all in the caller's
-    transaction (a refusal rolls them back with it)."""
+    """``check_workbook``, then every changed grade a ``set_grade`` intent, performed together
+    as one action at ``now`` (by default the profile's) in the caller's transaction: a refusal
+    rolls them all back with it."""
     plan = check_workbook(session, scope, path, today=today)
-    touched: set[str] = set()
-    count = 0
-    for title, subject_code, _semester, planned in plan.sheets:
-        for grade in planned:
-            try:
-                result = perform(session, scope, "set_grade", grade.raw, actor=actor)
-            except NotPermitted as refusal:
-                raise reject([CellProblem(title, 2, "B", subject_code, refusal.message)]) from None
-            touched |= result.ids("grade_entry")
-            count += 1
+    raws = [grade.raw for *_head, planned in plan.sheets for grade in planned]
+    try:
+        changes = perform_many(session, scope, "set_grade", raws, actor=actor, now=now)
+    except NotPermitted as refusal:
+        raise reject([_refused_sheet(session, scope, plan, refusal)]) from None
+    count = len(raws)
     summary = (
         Changes.of(
             _("{count} grade(s) imported from the workbook.").format(count=count),
-            grade_entry=sorted(touched),
+            grade_entry=sorted(changes.ids("grade_entry")),
         )
         if count
         else Changes.of(_("No grade changed."))
@@ -139,6 +144,20 @@ def import_template(
     return GradeImport(
         tuple((code, semester) for _t, code, semester, _p in plan.sheets), count, summary
     )
+
+
+def _refused_sheet(
+    session: Session, scope: ClassScope, plan: Plan, refusal: NotPermitted
+) -> CellProblem:
+    """The refusal at the subject cell of the first sheet whose subject the teacher may not
+    enter (the batch refuses the first such subject, in the sheets' order)."""
+    for title, subject_code, _semester, planned in plan.sheets:
+        try:
+            if planned:
+                rights.require_grade_entry(session, scope.class_id, subject_code, scope.teacher_id)
+        except NotPermitted:
+            return CellProblem(title, 2, "B", subject_code, refusal.message)
+    raise refusal
 
 
 def _header(

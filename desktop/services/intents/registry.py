@@ -97,17 +97,20 @@ def perform(
             session.flush()
     finally:
         session.info.pop(PROVISIONAL_FLAG, None)
-    session.add(
-        OutboxIntent(
-            id=str(uuid.uuid4()),
-            name=name,
-            args=json.dumps(args.model_dump(mode="json"), ensure_ascii=False, sort_keys=True),
-            actor=actor,
-            created_at=moment,
-        )
-    )
+    session.add(OutboxIntent(**queued(name, args, actor=actor, moment=moment)))
     session.flush()
     return changes
+
+
+def queued(name: str, args: IntentArgs, *, actor: str, moment: datetime) -> dict[str, Any]:
+    """The outbox row of intent ``name`` with ``args``, performed by ``actor`` at ``moment``."""
+    return {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "args": json.dumps(args.model_dump(mode="json"), ensure_ascii=False, sort_keys=True),
+        "actor": actor,
+        "created_at": moment,
+    }
 
 
 def pending_count(session: Session) -> int:
