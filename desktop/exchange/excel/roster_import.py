@@ -198,7 +198,7 @@ def _check_sheet(checker: _Checker, scope: ClassScope) -> None:
                 merged.min_row,
                 merged.min_col,
                 merged.coord,
-                _("Merged cells are not allowed in the table; unmerge them."),
+                _("Merged cells are not allowed in the list; unmerge them."),
             )
     for line in sheet.iter_rows():
         for cell in line:
@@ -286,8 +286,10 @@ def _check_rows(
         if not cells:
             continue
         line = cells[0].row
-        # A formula is reported once, as a formula, not again as a wrong value.
         values: dict[int, object] = {c.column: c.value for c in cells if c.data_type != "f"}
+        # A formula or a merged cell is reported once as such, not again as a wrong value.
+        reported = {c.column for c in cells if c.data_type == "f"}
+        reported |= set(range(1, len(line_cells) + 1)) - {c.column for c in cells}
         if all(_text(v) == "" for v in values.values()):
             continue
         for column, value in values.items():
@@ -309,7 +311,7 @@ def _check_rows(
             )
             continue
         seen[code] = line
-        row = _RowChecker(checker, line, student, values, year_starts)
+        row = _RowChecker(checker, line, student, values, year_starts, reported)
         planned += row.student_change()
         for index in range(groups):
             planned += row.guardian_change(index)
@@ -326,15 +328,17 @@ class _RowChecker:
         student: RosterRow,
         values: dict[int, object],
         year_starts: date,
+        reported: set[int],
     ) -> None:
         self.checker, self.line, self.student, self.values = checker, line, student, values
-        self.year_starts = year_starts
+        self.year_starts, self.reported = year_starts, reported
 
     def _planned(self, what: str, name: str, args: dict[str, Any]) -> PlannedChange:
         return PlannedChange(self.line, self.student.code, self.student.full_name, what, name, args)
 
     def _problem(self, column: int, why: str) -> None:
-        self.checker.add(self.line, column, self.values.get(column), why)
+        if column not in self.reported:
+            self.checker.add(self.line, column, self.values.get(column), why)
 
     def student_change(self) -> list[PlannedChange]:
         student, args = self.student, {}
