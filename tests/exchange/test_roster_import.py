@@ -252,17 +252,17 @@ def test_missing_extra_and_merged_columns_and_formulas(database: Database, tmp_p
     workbook = load_workbook(path)
     sheet = workbook.worksheets[0]
     sheet["G5"] = "Nghề nghiệp"  # the first guardian's relation column renamed
-    sheet["N5"] = "Ghi chú"  # an extra column after the last guardian
-    sheet["N7"] = "chuyển lớp"
+    sheet["R5"] = "Ghi chú"  # an extra column after the last (spare) guardian
+    sheet["R7"] = "chuyển lớp"
     sheet.merge_cells("C8:D8")
     sheet["H7"] = '=0&"900000002"'
     workbook.save(tmp_path / "b.xlsx")
     problems = rejected(database, tmp_path / "b.xlsx")
-    assert where(problems) == ["G5", "N5", "H7", "N7", "C8"]
+    assert where(problems) == ["G5", "R5", "H7", "R7", "C8"]
     why = {f"{p.column}{p.row}": p.why for p in problems}
     assert why["G5"] == "Thiếu cột “Quan hệ” ở đây; hãy xuất lại danh sách lớp."
-    assert why["N5"] == why["N7"]
-    assert why["N5"].startswith("Cột thêm không thuộc danh sách lớp")
+    assert why["R5"] == why["R7"]
+    assert why["R5"].startswith("Cột thêm không thuộc danh sách lớp")
     assert why["C8"] == "Danh sách không được có ô gộp; hãy bỏ gộp ô."
     assert why["H7"] == "Không được dùng công thức; hãy gõ trực tiếp giá trị."
     assert outbox(database) == []
