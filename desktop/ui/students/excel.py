@@ -35,7 +35,7 @@ from desktop.ui.table_model import RowsTableModel
 from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from desktop.exchange.excel.roster_import import PlannedChange
+    from desktop.exchange.excel.roster_rows import PlannedChange
 
 _FILTER = N_("Excel workbooks (*.xlsx)")
 
