@@ -25,12 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import HomeroomError
-from desktop.exchange.excel.problems import WorkbookRejected
 from desktop.i18n import N_, _
 from desktop.models.db import Database
 from desktop.services import workspace
 from desktop.services.changes import Changes
-from desktop.ui.grades.excel import ProblemsDialog
 from desktop.ui.table_model import RowsTableModel
 from desktop.ui.tasks import TaskRunner
 
@@ -160,7 +158,13 @@ class RosterImport(QObject):
         self._runner.run_change(work, done, self._failed, initiator=self)
 
     def _failed(self, error: HomeroomError) -> None:
+        # Loaded at the first failed import (which loaded them already): the exchange
+        # format's and the grade book's modules stay off the students screen's way up.
+        from desktop.exchange.excel.problems import WorkbookRejected
+        from desktop.ui.grades.excel import ProblemsDialog
+
         self._say(error.message)
         if isinstance(error, WorkbookRejected):
+
             self.dialog = ProblemsDialog(error, self._screen)
             self.dialog.open()
