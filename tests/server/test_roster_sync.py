@@ -15,7 +15,7 @@ from desktop.errors import NotPermitted
 from desktop.exchange.excel import exports, roster_import
 from desktop.models import Guardian, OutboxIntent, Student
 from desktop.models.db import open_database
-from desktop.services import rights, workspace
+from desktop.services import conflict_text, intents, rights, workspace
 from desktop.services.intents import apply_intent
 from desktop.sync.engine import sync_once
 from server.accounts import grant_substitute
@@ -123,3 +123,36 @@ def test_the_rule_is_the_same_sentence_on_both_sides(sqlite_url: str) -> None:
         with pytest.raises(NotPermitted) as client:
             rights.require_roster_keeper(scope, seeded.subject_teacher_id)
     assert refused.value.message == client.value.message == STAND_IN
+
+
+def test_a_stand_ins_correction_comes_back_refused_and_undone(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """On a stand-in's computer the correction shows at once; the sync brings the refusal in
+    the teacher's words and the record as the server keeps it."""
+    with served(sqlite_url) as (store, seeded, api):
+        class_id, student = seeded.small.class_id, seeded.small.student_ids[0]
+        with store.write() as session:
+            grant_substitute(session, username="gvcn2", class_id=class_id, until=date(2025, 10, 31))
+        database = open_database(tmp_path / "profile" / "homeroom.sqlite3")
+        try:
+            server = HttpServer(api, "gvcn2")
+            sync_once(database, server, class_id=class_id)
+            with workspace.work(database, None) as w:
+                intents.perform(
+                    w.session,
+                    w.scope,
+                    "update_student",
+                    {"student_id": student, "date_of_birth": "2009-01-11"},
+                    actor="Lê Văn Tâm",
+                )
+            summary = sync_once(database, server, class_id=class_id)
+            assert summary.refused == 1
+            with database.reading() as session:
+                assert session.get_one(Student, student).date_of_birth == date(2009, 1, 10)
+                [told] = conflict_text.conflicts(session)
+        finally:
+            database.close()
+        assert (told.intent_name, told.code) == ("update_student", "not_owner")
+        assert told.mine == "Thầy/cô đã sửa ngày sinh 11/01/2009."
+        assert told.theirs == STAND_IN
