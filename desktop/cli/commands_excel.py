@@ -13,6 +13,8 @@ from desktop.errors import InvalidInput
 from desktop.i18n import _
 
 if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
     from desktop.services.attendance_month import Month
 
 
@@ -26,9 +28,22 @@ def register(commands: Any) -> None:
     _output(p)
     p.set_defaults(handler=export_template)
 
-    p = sub.add_parser("import", help=_("import a filled grade-entry template"))
+    p = sub.add_parser(
+        "import",
+        help=_("import a filled grade-entry template or a corrected class list"),
+        description=_(
+            "Import an .xlsx made by Homeroom: a filled grade-entry template, or the class list "
+            "(homeroom excel export roster) with names, dates of birth and guardians corrected. "
+            "Which one it is, the file's header says."
+        ),
+    )
     p.add_argument("file", type=Path, metavar=_("FILE"))
-    p.set_defaults(handler=import_template)
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=_("list the changes and the problems, import nothing"),
+    )
+    p.set_defaults(handler=import_workbook)
 
     p = sub.add_parser("export", help=_("the grade book, an attendance month or the roster"))
     what = p.add_subparsers(dest="what", metavar=_("WHAT"), required=True)
@@ -100,15 +115,16 @@ def export_template(args: argparse.Namespace) -> int:
     return _written(count, target)
 
 
-def import_template(args: argparse.Namespace) -> int:
-    from desktop.exchange.excel import grade_import
+def import_workbook(args: argparse.Namespace) -> int:
+    """A class list or a grade-entry template, told apart by its header."""
+    from desktop.exchange.excel import opening, roster_import
     from desktop.exchange.excel.problems import WorkbookRejected
 
     try:
-        with work(args) as w:
-            result = grade_import.import_template(
-                w.session, w.scope, args.file, actor=w.actor, today=w.today
-            )
+        workbook = opening.open_workbook(args.file)
+        if roster_import.is_roster(workbook):
+            return _import_roster(args, workbook)
+        return _import_grades(args)
     except WorkbookRejected as rejected:
         print(rejected.message)
         print_table(
@@ -116,7 +132,49 @@ def import_template(args: argparse.Namespace) -> int:
             [(p.sheet, f"{p.column}{p.row or ''}", p.value, p.why) for p in rejected.cells],
         )
         return rejected.exit_code
+
+
+def _import_grades(args: argparse.Namespace) -> int:
+    from desktop.exchange.excel import grade_import
+
+    if args.dry_run:
+        with work(args, write=False) as w:
+            plan = grade_import.check_workbook(w.session, w.scope, args.file, today=w.today)
+        print(
+            _("{count} grade(s) would be entered; nothing was imported (--dry-run).").format(
+                count=plan.count
+            )
+        )
+        return 0
+    with work(args) as w:
+        result = grade_import.import_template(
+            w.session, w.scope, args.file, actor=w.actor, today=w.today
+        )
     print(result.changes.summary)
+    return 0
+
+
+def _import_roster(args: argparse.Namespace, workbook: Workbook) -> int:
+    from desktop.exchange.excel import roster_import
+
+    summary = None
+    with work(args, write=not args.dry_run) as w:
+        plan = roster_import.check_roster(w.session, w.scope, workbook)
+        if not args.dry_run:
+            summary = roster_import.perform_plan(w.session, w.scope, plan, actor=w.actor).changes
+    if plan.changes:
+        print_table(
+            [_("Row"), _("Code"), _("Student"), _("Change")],
+            [(c.row, c.student_code, c.student_name, c.what) for c in plan.changes],
+        )
+    if summary is not None:
+        print(summary.summary)
+    else:
+        print(
+            _("{count} change(s) would be made; nothing was imported (--dry-run).").format(
+                count=len(plan.changes)
+            )
+        )
     return 0
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from desktop.models.grades import GradeChange, GradeEntry
 from desktop.models.leave import AttendanceMark, PostAudit
+from desktop.models.people import Guardian
 
 PROVISIONAL_FLAG = "provisional_ids"
-CLIENT_CREATED = (GradeChange, PostAudit, AttendanceMark, GradeEntry)
+CLIENT_CREATED = (GradeChange, PostAudit, AttendanceMark, GradeEntry, Guardian)
 """Child tables first: the order provisional rows are deleted in."""
 
 

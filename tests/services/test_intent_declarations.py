@@ -49,6 +49,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "review_subject": {"subject_code": "TOAN", "semester": 2, "send_back": True, "note": "Thiếu"},
     "check_grade_change": {"change_id": 1, "query_note": "Vì sao đổi?"},
     "set_conduct": {"student_id": 1, "term": 2, "level": "Khá"},
+    "update_student": {
+        "student_id": 1,
+        "full_name": "Nguyễn Văn Ân",
+        "date_of_birth": "2009-01-11",
+    },
+    "set_guardian": {
+        "student_id": 1,
+        "guardian_id": 1,
+        "full_name": "Trần Thị Mai",
+        "relation": "mother",
+        "phone": "0912345678",
+    },
 }
 """One valid example per intent: a new intent without one fails the first test."""
 

@@ -145,9 +145,10 @@ def export_attendance(
 
 
 def export_roster(session: Session, scope: ClassScope, *, path: Path) -> int:
-    """The class list with each student's guardians side by side; rows written."""
+    """The class list with each student's guardians side by side, and the columns of one
+    guardian more, empty, where a corrected list adds one (``roster_import``); rows written."""
     rows = students.roster(session, scope)
-    most = max((len(r.guardians) for r in rows), default=1) or 1
+    most = max((len(r.guardians) for r in rows), default=0) + 1
     workbook = Workbook()
     sheet = _sheet(workbook, _("Class list"))
     _title(sheet, scope, _("Class list"))

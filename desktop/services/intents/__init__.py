@@ -19,6 +19,7 @@ from desktop.services.intents.registry import (
     pending_count,
     perform,
 )
+from desktop.services.intents.roster import SetGuardian, UpdateStudent
 
 __all__ = [
     "INTENTS",
@@ -34,6 +35,8 @@ __all__ = [
     "SetAttendance",
     "SetConduct",
     "SetGrade",
+    "SetGuardian",
+    "UpdateStudent",
     "apply_intent",
     "label_of",
     "parse_args",

@@ -20,14 +20,15 @@ from desktop.models import OutboxIntent
 from desktop.models.base import pinned_now
 from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services.changes import Changes
-from desktop.services.intents import attendance, grades, leave
+from desktop.services.intents import attendance, grades, leave, roster
 from desktop.services.intents.declaration import Intent, IntentArgs
 from desktop.services.profile import effective_now
 from desktop.services.scope import ClassScope
 from desktop.validation_text import validation_text
 
 INTENTS: dict[str, Intent[Any]] = {
-    intent.name: intent for intent in (*leave.DECLARED, *attendance.DECLARED, *grades.DECLARED)
+    intent.name: intent
+    for intent in (*leave.DECLARED, *attendance.DECLARED, *grades.DECLARED, *roster.DECLARED)
 }
 
 UNKNOWN_LABEL = N_("A change")

@@ -1,5 +1,6 @@
 """The students screen: the class list with guardians and e-contact-book registration, a
-diacritic-blind search, and the selected student's page (absences, requests, grades) beside it.
+diacritic-blind search, the selected student's page (absences, requests, grades) beside it, and
+the import of a class list corrected in Excel (``excel``).
 
 Everything is read on the database lane. A change anywhere (a decision, a roll call, a grade,
 a sync bringing a guardian's registration) arrives through ``operation_did_execute``: only the
@@ -36,6 +37,7 @@ from desktop.services.changes import Changes
 from desktop.services.students import RosterRow, StudentPage
 from desktop.ui import navigation
 from desktop.ui.navigation import Navigator, Target
+from desktop.ui.students.excel import RosterImport
 from desktop.ui.students.model import Column, RosterFilter, RosterModel
 from desktop.ui.students.page import PageView
 from desktop.ui.tasks import TaskRunner
@@ -154,11 +156,13 @@ class StudentsScreen(QWidget):
             _("The student's leave requests"), "Ctrl+Shift+L", self._open_all_requests
         )
         self.refresh_action = self._action(_("Read the list again"), "Ctrl+Shift+R", self.reload)
-        self.open_request_button = self._button(self.open_request_action)
-        self.all_requests_button = self._button(self.all_requests_action)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
+        self.roster_import = RosterImport(self, runner, database, class_name, self.message.setText)
+        self.open_request_button = self._button(self.open_request_action)
+        self.all_requests_button = self._button(self.all_requests_action)
+        self.import_button = self._button(self.roster_import.action)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_request_button)
@@ -179,6 +183,7 @@ class StudentsScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
+        top.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
