@@ -22,6 +22,7 @@ from desktop.errors import HomeroomError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    import logging
     from typing import NoReturn
 
 
@@ -118,11 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.selftest.command import self_test
 
         return self_test(arguments[1:])
+    import logging
+
     from desktop.cli import commands_desktop
     from desktop.i18n import _
 
     args = window_arguments(arguments) or build_parser().parse_args(arguments)
     handler = getattr(args, "handler", commands_desktop.open_window)
+    # A command's warnings (a sync's clock skew, a retried request) go to the profile's log in
+    # private form, not to the terminal in Python's English; the window keeps its own log.
+    log = None if handler is commands_desktop.open_window else _command_log(args)
     try:
         result: int = handler(args)
         return result
@@ -138,6 +144,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was changed."), file=sys.stderr)
         return 130
+    finally:
+        if log is not None:
+            logging.getLogger().removeHandler(log)
+            log.close()
+
+
+def _command_log(args: argparse.Namespace) -> logging.Handler | None:
+    """The log beside the profile, when there is one: a command on a folder that holds no
+    profile yet must not create it (``init`` and the welcome screen decide what is new)."""
+    from desktop import paths
+    from desktop.logs import log_to_file
+
+    folder = paths.log_dir(getattr(args, "data_dir", None))
+    return log_to_file(folder) if folder.is_dir() else None
 
 
 if __name__ == "__main__":

@@ -67,6 +67,8 @@ LOCAL_TABLES: dict[str, str] = {
     "sync_inbox": "rows being pulled from the server, not yet applied",
     "sync_conflict": "this computer's record of intents the server refused",
     "profile_setting": "settings of this computer's profile, such as the demo's pinned date",
+    "pilot_note": "problems with the pilot the teacher noted on this computer, for its report "
+    "to the Department: not class data",
 }
 """Tables that stay on the computer, each with the reason (the documentation lists them)."""
 
