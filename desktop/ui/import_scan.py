@@ -47,4 +47,5 @@ def _light(original: Callable[[ModuleType], bool]) -> Callable[[ModuleType], boo
             return False  # as PySide6 answers for a module whose source cannot be read
 
     uses_pyside._homeroom_light = True  # type: ignore[attr-defined]
+    uses_pyside._homeroom_original = original  # type: ignore[attr-defined]
     return uses_pyside

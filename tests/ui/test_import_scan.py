@@ -23,7 +23,8 @@ def _module(path: Path, name: str) -> types.ModuleType:
 def test_the_light_check_answers_as_pyside_does(tmp_path: Path) -> None:
     """A module whose source names PySide6 uses it, one that does not, does not; a source that
     cannot be read does not either; the original check is kept for the rest."""
-    original = feature._mod_uses_pyside
+    before = feature._mod_uses_pyside  # already light if the window was started in this run
+    original = getattr(before, "_homeroom_original", before)
     qt = tmp_path / "with_qt.py"
     qt.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
     plain = tmp_path / "plain.py"
@@ -32,18 +33,18 @@ def test_the_light_check_answers_as_pyside_does(tmp_path: Path) -> None:
         assert import_scan.lighten()
         assert import_scan.lighten()  # twice: still one wrapper
         light = feature._mod_uses_pyside
-        assert light is not original
+        assert light is not original and light._homeroom_original is original
         for path, name in ((qt, "with_qt"), (plain, "plain")):
             assert light(_module(path, name)) is original(_module(path, name))
         assert light(_module(tmp_path / "gone.py", "gone")) is False
         assert light(sys) is original(sys)  # built in: no source file
     finally:
-        feature._mod_uses_pyside = original
+        feature._mod_uses_pyside = before
 
 
 def test_an_import_after_it_leaves_no_source_in_memory(tmp_path: Path) -> None:
     """A module imported once the check is light is not kept in ``linecache``."""
-    original = feature._mod_uses_pyside
+    before = feature._mod_uses_pyside
     (tmp_path / "homeroom_scan_probe.py").write_text("VALUE = 1\n", encoding="utf-8")
     sys.path.insert(0, str(tmp_path))
     try:
@@ -55,6 +56,6 @@ def test_an_import_after_it_leaves_no_source_in_memory(tmp_path: Path) -> None:
         assert isinstance(namespace["homeroom_scan_probe"], types.ModuleType)
         assert str(tmp_path / "homeroom_scan_probe.py") not in linecache.cache
     finally:
-        feature._mod_uses_pyside = original
+        feature._mod_uses_pyside = before
         sys.path.remove(str(tmp_path))
         sys.modules.pop("homeroom_scan_probe", None)
