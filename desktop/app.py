@@ -89,21 +89,14 @@ def run_desktop(
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
     message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
+    from desktop.ui import import_scan
+
+    import_scan.lighten()  # before the heavy imports: see desktop.ui.import_scan
     app = bare_application()
     shown = frame()
     app.processEvents()  # painted now: what follows is not in the teacher's way
-    from desktop.ui.crash_dialog import CrashReporter
-    from desktop.ui.qt_translation import apply_language
     from desktop.ui.tasks import TaskRunner
 
-    # Before the fonts: a bundled font Qt refuses is a warning the log must keep.
-    handler = log_to_file(database_path.parent)
-    _translator = apply_language(app, current_language())
-    from desktop.ui.fonts import install_screen_fonts
-
-    install_screen_fonts()
-    crashes = CrashReporter(paths.log_dir(database_path.parent), app)
-    crashes.install()
     runner = TaskRunner()
     started: list[Startup] = []
     exit_code: list[int] = []
@@ -148,7 +141,19 @@ def run_desktop(
         exit_code.append(error.exit_code)
         shown.close()  # the last window: Qt's loop ends
 
+    # The profile opens on the database lane while this thread sets up the rest: Qt's own
+    # texts, the fonts, the log and the crash dialog are not needed before it answers.
     runner.run_database(load, loaded, refuse)
+    from desktop.ui.crash_dialog import CrashReporter
+    from desktop.ui.fonts import install_screen_fonts
+    from desktop.ui.qt_translation import apply_language
+
+    # Before the fonts: a bundled font Qt refuses is a warning the log must keep.
+    handler = log_to_file(database_path.parent)
+    _translator = apply_language(app, current_language())
+    install_screen_fonts()
+    crashes = CrashReporter(paths.log_dir(database_path.parent), app)
+    crashes.install()
     try:
         code = app.exec()
         return exit_code[0] if exit_code else code

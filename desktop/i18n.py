@@ -25,10 +25,51 @@ _language: str | None = None
 
 def parse_po(text: str) -> dict[str, str]:
     """The ``msgid -> msgstr`` pairs of a ``.po`` file; empty translations are left out."""
+    # Read in two passes: the lines into steps and string literals, then every literal of the
+    # file decoded by one call to the JSON parser (C), not one call per line: the catalogue is
+    # read at every start, before the first window shows.
+    steps: list[int] = []
+    literals: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] == "#":
+            continue
+        if line.startswith("msgid "):
+            steps.append(_MSGID)
+            line = line[len("msgid ") :]
+        elif line.startswith("msgstr "):
+            steps.append(_MSGSTR)
+            line = line[len("msgstr ") :]
+        if line.startswith('"'):
+            steps.append(_TEXT)
+            literals.append(line)
+    return _entries(steps, _decoded(literals))
+
+
+_MSGID, _MSGSTR, _TEXT = 0, 1, 2
+"""The steps of ``parse_po``: an entry starts, its translation starts, a string follows."""
+
+
+def _decoded(literals: list[str]) -> list[str]:
+    try:
+        values = json.loads("[" + ",".join(literals) + "]")
+    except ValueError:
+        values = None
+    if (
+        isinstance(values, list)
+        and len(values) == len(literals)
+        and all(isinstance(value, str) for value in values)
+    ):
+        return values
+    return [_unquote(literal) for literal in literals]  # one odd literal: each on its own
+
+
+def _entries(steps: list[int], values: list[str]) -> dict[str, str]:
     catalog: dict[str, str] = {}
     msgid: list[str] = []
     msgstr: list[str] = []
     target: list[str] | None = None
+    taken = iter(values)
 
     def flush() -> None:
         source, translation = "".join(msgid), "".join(msgstr)
@@ -37,19 +78,16 @@ def parse_po(text: str) -> dict[str, str]:
         msgid.clear()
         msgstr.clear()
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("msgid "):
+    for step in steps:
+        if step == _MSGID:
             flush()
             target = msgid
-            line = line[len("msgid ") :]
-        elif line.startswith("msgstr "):
+        elif step == _MSGSTR:
             target = msgstr
-            line = line[len("msgstr ") :]
-        if target is not None and line.startswith('"'):
-            target.append(_unquote(line))
+        else:
+            value = next(taken)
+            if target is not None:
+                target.append(value)
     flush()
     return catalog
 

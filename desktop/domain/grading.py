@@ -880,22 +880,25 @@ def completeness(
         specific = index.get((subject_code, semester, kind))
         return specific if specific is not None else index.get((None, semester, kind))
 
+    # Each entry's key made once: the overview runs this over every cell of the class after
+    # every change, and the key property was most of its time.
     first_entry: dict[tuple[int, str, int, GradeKind, int], RecordedEntry] = {}
     for record in recorded:
-        known = first_entry.get(record.key)
+        record_key = record.key
+        known = first_entry.get(record_key)
         if known is None or record.entered_at < known.entered_at:
-            first_entry[record.key] = record
+            first_entry[record_key] = record
 
-    wanted = sorted(set(expected), key=_entry_order)
-    wanted_keys = {entry.key for entry in wanted}
+    wanted = [(entry, entry.key) for entry in sorted(set(expected), key=_entry_order)]
+    wanted_keys = {entry_key for _entry, entry_key in wanted}
     missing: list[MissingEntry] = []
     late: list[LateEntry] = []
     tallies: dict[tuple[str, int], list[int]] = {}  # expected, entered, missing, late, overdue
-    for entry in wanted:
+    for entry, entry_key in wanted:
         tally = tallies.setdefault((entry.subject_code, entry.semester), [0, 0, 0, 0, 0])
         tally[0] += 1
         due = due_of(entry.subject_code, entry.semester, entry.kind)
-        done = first_entry.get(entry.key)
+        done = first_entry.get(entry_key)
         if done is None:
             overdue = due is not None and today > due
             missing.append(MissingEntry(entry, due, overdue))

@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
             database, runner, self.navigator, scope.class_name, can_open=self.has_screen
         )
         self.add_screen(navigation.OVERVIEW, _("Overview"), self.overview, "Ctrl+1")
+        # Its first read starts now, on the database lane, while the rest of the window is
+        # built here: the start screen's lines are the start-up's last step.
+        self.overview.reload()
         self.add_screen(navigation.LEAVE, _("Leave requests"), self._leave_screen, "Ctrl+2")
         self.add_screen(navigation.POST_AUDIT, _("Post-audit"), self._audit_screen, "Ctrl+3")
         self.add_screen(
@@ -154,7 +157,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(self.sidebar.sizeHintForColumn(0) + 24)
         body.setSizes([self.sidebar.width(), self.width()])  # no gap beside the fixed side list
         for screen in self._screens.values():
-            screen.reload()
+            if screen is not self.overview:
+                screen.reload()
         sync.refresh()
 
     # --- The screens ----------------------------------------------------------------------

@@ -28,6 +28,13 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
     """Column (an IntEnum member: equal to its int) → its header's English source, marked with
     ``N_`` and translated when shown."""
 
+    _columns_are_headers: ClassVar[bool] = True
+    """The class keeps ``columnCount`` as here (one column per header)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._columns_are_headers = cls.columnCount is RowsTableModel.columnCount
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
@@ -46,9 +53,11 @@ class RowsTableModel(QAbstractTableModel, Generic[T]):
         column: int,
         parent: AnyIndex = QModelIndex(),  # noqa: B008
     ) -> QModelIndex:
-        # One Python call where Qt's own index() makes two (rowCount, columnCount); the
-        # column count stays a call because some grids' columns are not their headers.
-        if 0 <= row < len(self._rows) and 0 <= column < self.columnCount() and not parent.isValid():
+        # One Python call where Qt's own index() makes two (rowCount, columnCount): behind a
+        # filter every cell painted asks for one. The column count is a call only where a
+        # grid's columns are not its headers.
+        columns = len(self.headers) if self._columns_are_headers else self.columnCount()
+        if 0 <= row < len(self._rows) and 0 <= column < columns and not parent.isValid():
             return self.createIndex(row, column)
         return QModelIndex()
 

@@ -512,3 +512,28 @@ def test_ctrl_6_opens_the_grade_book_in_the_window(
     qtbot.waitUntil(lambda: window.grades.model.rowCount() == 41)
     book = window.grades.model.book
     assert book is not None and book.subject.code == VAN
+
+
+def test_a_cell_is_drawn_as_its_answers_say(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """What the grid's delegate draws for a cell (its ``look``) is the model's answers for it:
+    the text, the missing cell's colour, and a value being saved in grey italics."""
+    screen = shown(qtbot, database, runner)
+    model = screen.model
+    row, column = next(
+        (n, c)
+        for c in model.grade_columns()
+        for n in range(model.rowCount())
+        if model.cell_at(model.index(n, c)).missing
+    )
+    index = model.index(row, column)
+    text, background, colour, font, alignment = model.look(row, column)
+    assert text == "" and colour is None and font is None
+    assert background == index.data(Qt.ItemDataRole.BackgroundRole)
+    assert alignment & Qt.AlignmentFlag.AlignVCenter and alignment & Qt.AlignmentFlag.AlignHCenter
+    model.set_pending(index, "8")
+    text, _background, colour, font, _alignment = model.look(row, column)
+    assert text == "8" == index.data(Qt.ItemDataRole.DisplayRole)
+    assert font is not None and font.italic()
+    assert colour == index.data(Qt.ItemDataRole.ForegroundRole).color()

@@ -58,6 +58,11 @@ GREY = QBrush(READ_ONLY_TEXT)
 BOLD, ITALIC = QFont(), QFont()
 BOLD.setBold(True)
 ITALIC.setItalic(True)
+LOOK = -1
+"""Where a cell's ``Look`` is kept among its answers (no role Qt asks for)."""
+Look = tuple[str, QBrush | None, QColor | None, QFont | None, Qt.AlignmentFlag]
+"""A cell as drawn: its text, background, text colour (``None``: the palette's), font
+(``None``: the view's) and alignment."""
 PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 EDITABLE_FLAGS = PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
 
@@ -273,6 +278,22 @@ class GradeBookModel(QAbstractTableModel):
         if roles is None:
             roles = self._roles[(row, column)] = self._answers(row, column)
         return roles
+
+    def look(self, row: int, column: int) -> Look:
+        """What the delegate draws for one cell, made once per cell like its answers (and
+        forgotten with them): a paint is then one lookup, no role or flag arithmetic."""
+        roles = self.answers(row, column)
+        look: Look | None = roles.get(LOOK)
+        if look is None:
+            foreground = roles.get(FOREGROUND)
+            look = roles[LOOK] = (
+                str(roles.get(DISPLAY) or ""),
+                roles.get(BACKGROUND),
+                foreground.color() if foreground is not None else None,
+                roles.get(FONT),
+                roles.get(ALIGNMENT, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter,
+            )
+        return look
 
     def _answers(self, number: int, column: int) -> dict[int, Any]:
         assert self.book is not None

@@ -32,11 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.grades.model import (
-    ALIGNMENT,
-    BACKGROUND,
-    DISPLAY,
-    FONT,
-    FOREGROUND,
     STUDENT,
     GradeBookModel,
     plain,
@@ -52,6 +47,7 @@ put the stored value back over what the teacher is typing."""
 _ORIGINAL = "grade_editor_original"
 
 DOWN, RIGHT, LEFT = (1, 0), (0, 1), (0, -1)
+_SELECTED = QStyle.StateFlag.State_Selected
 
 
 class GradeDelegate(QStyledItemDelegate):
@@ -102,34 +98,29 @@ class GradeDelegate(QStyledItemDelegate):
             self.refused.emit(plain(index), problem)  # the editor lost the focus
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        # One call per cell reading the model's answers directly: Qt's own path asks the
-        # model a dozen roles per cell through Python, which made every repaint slow.
+        # One call per cell drawing what the model worked out once for it: Qt's own path asks
+        # the model a dozen roles per cell through Python, which made every repaint slow.
         model = index.model()
         if not isinstance(model, GradeBookModel):
             super().paint(painter, option, index)
             return
-        roles = model.answers(index.row(), index.column())
+        column = index.column()
+        text, background, colour, font, alignment = model.look(index.row(), column)
         rect = option.rect
-        palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        if selected:
+        if _SELECTED in option.state:
+            palette = option.palette
             painter.fillRect(rect, palette.highlight())
             painter.setPen(palette.highlightedText().color())
         else:
-            background = roles.get(BACKGROUND)
             if background is not None:
                 painter.fillRect(rect, background)
-            foreground = roles.get(FOREGROUND)
-            painter.setPen(foreground.color() if foreground is not None else palette.text().color())
-        font = roles.get(FONT)
+            painter.setPen(colour if colour is not None else option.palette.text().color())
         if font is not None:
             painter.setFont(font)
-        text = str(roles.get(DISPLAY) or "")
-        area = rect.adjusted(4, 0, -4, 0)
-        alignment = roles.get(ALIGNMENT, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter
         if text:
-            if index.column() == STUDENT:  # the one long text; grades and averages always fit
+            area = rect.adjusted(4, 0, -4, 0)
+            if column == STUDENT:  # the one long text; grades and averages always fit
                 text = painter.fontMetrics().elidedText(
                     text, Qt.TextElideMode.ElideRight, area.width()
                 )
