@@ -9,7 +9,9 @@ Targets:
   draws them (the one path literal of merged rectangles the form writes). Before 02/12/2026 the
   floor drew the strings only, which left out a tenth of each page's content stream;
 - the window's target (the longest GUI-thread stall while the window prints 100 forms, under
-  50 ms): ``bench/print_window.py``'s ``measure(root, check)``.
+  50 ms): ``bench/print_window.py``'s ``measure(root, check)``;
+- importing a filled 45-student × 13-subject workbook as a ratio to openpyxl reading the same
+  cells (target ≤ 1.5): ``bench/excel.py``'s ``excel_import_target`` (also runnable alone).
 
 Run: ``.venv/bin/python bench/print.py`` (``--repeat N``, default 5). Ours and the floor are
 timed in turns, in processor time, and the fastest of each counts: the run the machine's other
@@ -29,6 +31,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import excel as excel_bench
 import print_window
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -234,6 +237,7 @@ def main() -> None:
         print(f"[printing: demo class, {len(ids)} approved forms, best of {args.repeat}]")
         for target in TARGETS:
             target(root, ids, args.repeat, verdicts.check)
+    excel_bench.excel_import_target(verdicts, runs=args.repeat)
     app.quit()
     print(f"\n{verdicts.met}/{len(verdicts.results)} targets met")
     sys.exit(0 if verdicts.met == len(verdicts.results) else 1)
