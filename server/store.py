@@ -26,6 +26,8 @@ from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.errors import HomeroomError
+from desktop.i18n import _
 from desktop.models import Base
 from server import changes
 from server.tables import ServerBase
@@ -137,7 +139,16 @@ def open_store(url: str) -> Store:
         event.listen(engine, "begin", _sqlite_begin)
         read_engine = engine
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as missing:
+            # A desktop install carries no PostgreSQL driver: the server extra does.
+            raise HomeroomError(
+                _(
+                    "This installation has no driver for the database {name}: install the "
+                    "server's extra (pip install 'homeroom[server]')."
+                ).format(name=missing.name or "?")
+            ) from None
         read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
     Base.metadata.create_all(engine)
     ServerBase.metadata.create_all(engine)

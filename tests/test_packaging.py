@@ -127,3 +127,23 @@ def test_the_desktop_and_its_demo_import_nothing_from_the_server_extra(tmp_path:
     assert "desktop.demo.local_server" in modules and "server.serving" in modules
     assert [m for m in modules if m.split(".")[0] in SERVER_EXTRA] == []
     assert [m for m in modules if m.startswith("tests")] == []
+
+
+def test_a_server_without_its_extra_says_what_to_install() -> None:
+    """On a desktop install (no psycopg), a PostgreSQL address gets the teacher's language and
+    the extra to install, not Python's ModuleNotFoundError."""
+    probe = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None  # as on a desktop install: the driver is absent\n"
+        "from desktop.errors import HomeroomError\n"
+        "from server.store import open_store\n"
+        "try:\n"
+        "    open_store('postgresql+psycopg://teacher@localhost/homeroom')\n"
+        "except HomeroomError as error:\n"
+        "    print(error.message)\n"
+    )
+    env = {**os.environ, "HOMEROOM_LANG": "vi"}
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert "homeroom[server]" in shown and "trình điều khiển" in shown
