@@ -46,7 +46,7 @@ def test_a_0003_profile_opens_with_an_empty_notes_table_and_its_data_kept(tmp_pa
             assert [n.text for n in pilot_notes.notes(s)] == ["mạng trường mất cả buổi sáng"]
     finally:
         db.close()
-    assert list(tmp_path.glob("homeroom.backup-*.sqlite3"))
+    assert list((tmp_path / "backups").glob("before-upgrade-0003-*.sqlite"))
 
 
 def test_downgrading_drops_the_notes_table_and_upgrading_restores_it(tmp_path: Path) -> None:
