@@ -72,10 +72,14 @@ mkdir -p "$cache"
 debootstrap --variant=minbase --cache-dir="$cache" bookworm "$target" "$mirror" \
     >"$work/debootstrap.log" 2>&1 || fail "debootstrap: $(tail -5 "$work/debootstrap.log")"
 
-mount -t proc proc "$target/proc" && mounted+=("$target/proc")
-mount --bind /dev "$target/dev" && mounted+=("$target/dev")
-mount --bind /dev/pts "$target/dev/pts" && mounted+=("$target/dev/pts")
-mount -t tmpfs -o mode=1777 shm "$target/dev/shm" && mounted+=("$target/dev/shm")
+mount -t proc proc "$target/proc"
+mounted+=("$target/proc")
+mount --bind /dev "$target/dev"
+mounted+=("$target/dev")
+mount --bind /dev/pts "$target/dev/pts"
+mounted+=("$target/dev/pts")
+mount -t tmpfs -o mode=1777 shm "$target/dev/shm"
+mounted+=("$target/dev/shm")
 
 phase "apt-get install ./$(basename "$deb") in the clean root"
 cp "$deb" "$target/tmp/"
@@ -103,6 +107,18 @@ got="$(as_teacher homeroom --version)"
 echo "ci-check: $got"
 help="$(as_teacher homeroom --help)"
 grep -q "cách dùng" <<<"$help" || fail "homeroom --help is not in Vietnamese"
+# The window on the teacher's (new) profile, offscreen: shown when Qt logs its first flush.
+as_teacher QT_LOGGING_RULES=qt.widgets.painting=true sh -c '
+    homeroom 2>/tmp/window.log & app=$!
+    for _ in $(seq 600); do
+        grep -q "Flushing top level" /tmp/window.log && break
+        kill -0 $app 2>/dev/null || break
+        sleep 0.1
+    done
+    kill $app 2>/dev/null
+    grep -q "Flushing top level" /tmp/window.log' ||
+    fail "the window was not shown: $(grep -v qt.widgets "$target/tmp/window.log" | tail -5)"
+echo "ci-check: the window opens (offscreen)"
 if grep -q -- "--self-test" <<<"$help"; then
     as_teacher homeroom --self-test || fail "homeroom --self-test failed in the clean root"
 else
