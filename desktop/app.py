@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 from desktop import paths
 from desktop.errors import HomeroomError
 from desktop.i18n import LANGUAGE_ENV, _, current_language, set_language
+from desktop.logs import log_to_file
 from desktop.settings import LANGUAGE, Settings
 
 if TYPE_CHECKING:
@@ -32,23 +33,6 @@ if TYPE_CHECKING:
     from desktop.ui.startup import Prepared, Startup
 
 FRAME_SIZE = (1200, 720)
-
-
-def log_to_file(folder: Path) -> logging.Handler:
-    """Warnings and errors of this run go to ``homeroom.log`` beside the profile's database,
-    where the "details are in the log file" message sends a maintainer. Messages name records
-    by id, never by a person's name or phone number."""
-    from logging.handlers import RotatingFileHandler  # after the frame: it costs a tenth of it
-
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
-        folder / paths.LOG_FILE, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
-    return handler
 
 
 def language_at_start(settings: Settings) -> str:
@@ -115,11 +99,12 @@ def run_desktop(
     from desktop.ui.qt_translation import apply_language
     from desktop.ui.tasks import TaskRunner
 
+    # Before the fonts: a bundled font Qt refuses is a warning the log must keep.
+    handler = log_to_file(database_path.parent)
     _translator = apply_language(app, current_language())
     from desktop.ui.fonts import install_screen_fonts
 
     install_screen_fonts()
-    handler = log_to_file(database_path.parent)
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()
     runner = TaskRunner()

@@ -88,6 +88,10 @@ class _QuietParser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--self-test"]:  # a whole run of its own, before any parser
+        from desktop.selftest.command import self_test
+
+        return self_test(arguments[1:])
     args = window_arguments(arguments) or build_parser().parse_args(arguments)
     handler = getattr(args, "handler", commands_desktop.open_window)
     try:

@@ -8,13 +8,14 @@ keys on silently deletes the child rows (architecture.md §2).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,20 +186,75 @@ def check_file(path: Path) -> str | None:
     return revision
 
 
-def backup_copy(path: Path) -> Path:
-    """A consistent copy of the file beside it, made with SQLite's online backup."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-    source = sqlite3.connect(path)
+BACKUP_FOLDER = "backups"
+"""Beside the database: the copies taken before each upgrade (kept; the teacher or the IT
+contact deletes them)."""
+
+
+def backup_before_upgrade(path: Path, revision: str, *, now: datetime | None = None) -> Path:
+    """A consistent, checked copy of the file as it is at ``revision``, made with SQLite's
+    online backup into ``backups/before-upgrade-<revision>-<YYYYMMDD-HHMMSS>.sqlite`` (local
+    time: the name is read by whoever sits at this computer). The database itself is only read;
+    a copy that cannot be made or read back is removed and ``StorageError`` says why."""
+    stamp = (now or datetime.now().astimezone()).strftime("%Y%m%d-%H%M%S")
+    folder = path.parent / BACKUP_FOLDER
+    target = folder / f"before-upgrade-{revision}-{stamp}.sqlite"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        number = 1
+        while target.exists():  # two upgrades within a second: keep both copies
+            number += 1
+            target = folder / f"before-upgrade-{revision}-{stamp}-{number}.sqlite"
+        _copy_database(path, target)
+        _check_backup(target, revision)
+    except (sqlite3.Error, OSError) as exc:
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
+        raise StorageError(
+            _(
+                "Homeroom must back up the class's records before upgrading them to this "
+                "version, and the backup failed: {reason}. Nothing was changed; Homeroom "
+                "opens them once the backup can be made."
+            ).format(reason=_backup_failure_reason(exc, folder))
+        ) from exc
+    return target
+
+
+def _copy_database(source_path: Path, target: Path) -> None:
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
         destination = sqlite3.connect(target)
         try:
             source.backup(destination)
+            # One self-contained file: the source's WAL mode would come with its pages.
+            destination.execute("PRAGMA journal_mode=DELETE")
         finally:
             destination.close()
     finally:
         source.close()
-    return target
+
+
+def _check_backup(target: Path, revision: str) -> None:
+    """The copy opens, SQLite finds it sound, and it is still at ``revision``."""
+    copy = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        sound = copy.execute("PRAGMA quick_check").fetchone()
+        kept = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        copy.close()
+    if sound != ("ok",) or kept != (revision,):
+        raise sqlite3.DatabaseError("backup check failed")
+
+
+def _backup_failure_reason(exc: BaseException, folder: Path) -> str:
+    if isinstance(exc, OSError):
+        return os_error_reason(exc)
+    text = str(exc).lower()
+    if "full" in text or _disk_nearly_full(folder):
+        return _("the disk is full; free some space")
+    if "readonly" in text or "read-only" in text:
+        return _("the disk is read-only (write-protected?)")
+    return _("the copy could not be read back")
 
 
 def migrate(path: Path) -> None:
@@ -238,8 +294,24 @@ def open_database(path: Path) -> Database:
             raise StorageError(_("The database file is read-only: the change was not saved."))
         revision = check_file(path) if existed else None
         if revision != HEAD_REVISION:
-            if existed and revision is not None:
-                backup_copy(path)
-            migrate(path)
+            # The one place a profile is upgraded: the window, every command and the welcome
+            # screen open it here, so no path migrates without the backup first.
+            backup = (
+                backup_before_upgrade(path, revision) if existed and revision is not None else None
+            )
+            try:
+                migrate(path)
+            except (DBAPIError, sqlite3.Error) as exc:
+                if backup is None:
+                    raise
+                # The file may be half upgraded (SQLite's DDL is not all in one transaction):
+                # the copy is what the teacher's records are now.
+                raise StorageError(
+                    _(
+                        "Upgrading the class's records to this version failed. They are kept "
+                        "as they were in {path}; ask the school's IT contact before using "
+                        "Homeroom on this profile again."
+                    ).format(path=backup)
+                ) from exc
         engine = make_engine(path)
     return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -83,6 +83,9 @@ class CrashReporter(QObject):
             "go on working; if it happens again, send the crash log to the school's IT contact."
         )
         details = _("Crash log (it holds no names or personal data): {path}").format(path=path)
+        # The folder too: the IT contact collects the other logs from there, and a crash log
+        # that could not be written is no path to follow.
+        details += "\n" + _("Log folder: {folder}").format(folder=self.folder)
         if self.count > 1:
             details += "\n" + _("This has happened {count} times since Homeroom started.").format(
                 count=self.count

@@ -112,7 +112,7 @@ def test_migration_from_the_first_revision_keeps_data_and_makes_a_backup(tmp_pat
     finally:
         db.close()
     if first != head_revision():
-        assert list(tmp_path.glob("class.backup-*.sqlite3"))
+        assert list((tmp_path / "backups").glob(f"before-upgrade-{first}-*.sqlite"))
 
 
 def test_the_fast_path_s_head_revision_is_alembic_s_head() -> None:
