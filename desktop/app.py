@@ -62,6 +62,9 @@ def bare_application(argv: Sequence[str] = ()) -> QApplication:
         else QApplication([sys.argv[0] if sys.argv else "homeroom", *argv])
     )
     app.setApplicationName("homeroom")
+    from desktop.ui.app_icon import application_icon
+
+    app.setWindowIcon(application_icon())
     set_language(language_at_start(Settings()))
     app.setApplicationDisplayName(_("Homeroom"))
     return app
