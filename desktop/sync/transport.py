@@ -78,6 +78,9 @@ from desktop.sync.protocol import (
     SyncResponse,
     Tokens,
 )
+from desktop.sync.retries import NO_RETRY as NO_RETRY  # re-exported for callers
+from desktop.sync.retries import Attempt, run_with_retries
+from desktop.sync.retries import RetryPolicy as RetryPolicy  # re-exported for callers
 
 log = logging.getLogger(__name__)
 
@@ -127,33 +130,6 @@ class Timeouts:
 
     def as_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries of one call.
-
-    ``attempts`` exchanges at most, and never past ``budget`` seconds from the start of the call
-    (each exchange's deadline is also cut to what is left of the budget). Waits are exponential
-    with full jitter: uniform in ``[0, min(max_delay, base_delay * 2**n)]``. A ``Retry-After``
-    the server sends is honoured exactly when it is at most ``max_retry_after`` and fits in the
-    budget; otherwise the call gives up at once and reports it (``NetworkError.retry_after``)
-    for the app's scheduler.
-    """
-
-    attempts: int = 5
-    budget: float = 300.0
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-
-    def backoff(self, failures: int, rng: random.Random) -> float:
-        """The wait after the ``failures``-th consecutive failure (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (failures - 1))
-        return rng.uniform(0.0, ceiling)
-
-
-NO_RETRY: Final = RetryPolicy(attempts=1)
 
 
 class TokenSource(Protocol):
@@ -807,12 +783,10 @@ class SyncTransport:
     ) -> _Answer:
         """One exchange, repeated as the retry policy allows; the first answer that is not worth
         retrying is returned, whatever its status."""
-        started = self._clock()
         maybe_delivered = False
-        retry_after: float | None = None
-        failure = _Failure("connect")
-        for attempt in range(1, retry.attempts + 1):
-            left = retry.budget - (self._clock() - started)
+
+        def attempt(number: int, left: float) -> Attempt[_Answer | _Failure]:
+            nonlocal maybe_delivered
             exchange = _Exchange(self._clock() + max(0.0, min(total, left)), self._clock)
             call.attempts += 1
             try:
@@ -833,44 +807,41 @@ class SyncTransport:
                             reason=type(error).__name__
                         ),
                         delivery="unsent" if not maybe_delivered else "unknown",
-                        attempts=attempt,
+                        attempts=number,
                     ) from None
                 sent = exchange.bytes_sent > 0
                 maybe_delivered = maybe_delivered or sent
-                failure = _Failure(self._failure_kind(error, exchange, sent))
-                log.info("sync %s attempt %d failed: %s", path, attempt, type(error).__name__)
-                retryable = idempotent or not sent
-                delay = retry.backoff(attempt, self._rng)
-                retry_after = None
+                log.info("sync %s attempt %d failed: %s", path, number, type(error).__name__)
+                return Attempt(
+                    _Failure(self._failure_kind(error, exchange, sent)),
+                    retryable=idempotent or not sent,
+                )
             else:
                 status = answer.status
                 if status not in RETRY_STATUSES:
-                    return answer
+                    return Attempt(answer, retryable=False)
                 if not idempotent and status not in NOT_PROCESSED_STATUSES:
-                    return answer  # maybe processed: resending is not safe
+                    return Attempt(answer, retryable=False)  # maybe processed: not safe to resend
                 if status not in NOT_PROCESSED_STATUSES:
                     maybe_delivered = True
-                failure = _Failure("status", status)
-                log.info("sync %s attempt %d answered %d", path, attempt, status)
-                retryable = True
-                retry_after = self._retry_after(answer)
-                if retry_after is not None:
-                    if retry_after > retry.max_retry_after:
-                        break  # the server asks for a long pause: the scheduler waits, not us
-                    delay = retry_after
-                else:
-                    delay = retry.backoff(attempt, self._rng)
+                log.info("sync %s attempt %d answered %d", path, number, status)
+                return Attempt(
+                    _Failure("status", status),
+                    retryable=True,
+                    retry_after=self._retry_after(answer),
+                )
             finally:
                 call.bytes_sent += exchange.bytes_sent
                 call.bytes_received += exchange.bytes_received
                 if exchange.bytes_sent:
                     call.round_trips += 1
-            if not retryable or attempt >= retry.attempts:
-                break
-            if (self._clock() - started) + delay >= retry.budget:
-                break
-            self._sleep(delay)
-        raise self._give_up(call.endpoint, failure, maybe_delivered, call.attempts, retry_after)
+
+        last = run_with_retries(attempt, retry, clock=self._clock, sleep=self._sleep, rng=self._rng)
+        if isinstance(last.result, _Answer):
+            return last.result
+        raise self._give_up(
+            call.endpoint, last.result, maybe_delivered, call.attempts, last.retry_after
+        )
 
     @staticmethod
     def _failure_kind(error: httpx.TransportError, exchange: _Exchange, sent: bool) -> str:
