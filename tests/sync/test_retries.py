@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from desktop.sync.retries import Attempt, RetryPolicy, run_with_retries
+from desktop.sync.transport.retries import Attempt, RetryPolicy, run_with_retries
 
 SEED = 20261202
 
