@@ -86,6 +86,15 @@ def test_a_database_locked_by_another_connection_says_busy(class_file: Path) -> 
         holder.close()
 
 
+def test_a_database_file_that_cannot_be_opened_says_so(tmp_path: Path) -> None:
+    """SQLITE_CANTOPEN (the folder is gone) names the profile folder, in Vietnamese."""
+    with (
+        pytest.raises(StorageError, match="Không mở được tệp cơ sở dữ liệu"),
+        translate_storage_errors(tmp_path),
+    ):
+        sqlite3.connect(tmp_path / "gone" / "class.sqlite3")
+
+
 def test_a_constraint_whose_name_reads_like_a_disk_error_is_not_one(class_file: Path) -> None:
     """The text "disk is full … readonly … locked" in a CHECK's name is not a storage error: the
     code (SQLITE_CONSTRAINT) decides, so the integrity error reaches its caller unchanged."""
