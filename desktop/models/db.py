@@ -9,6 +9,7 @@ keys on silently deletes the child rows (architecture.md §2).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
@@ -81,22 +82,63 @@ def _disk_nearly_full(folder: Path) -> bool:
         return False
 
 
+def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
+    """SQLite's own exception, also when SQLAlchemy wraps it (``DBAPIError.orig``)."""
+    if isinstance(exc, sqlite3.Error):
+        return exc
+    if isinstance(exc, DBAPIError) and isinstance(exc.orig, sqlite3.Error):
+        return exc.orig
+    return None
+
+
+def sqlite_primary_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code (``SQLITE_IOERR`` for ``SQLITE_IOERR_WRITE``, …), read from
+    the error rather than its English text, which changes between SQLite versions."""
+    error = _sqlite_error(exc)
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+_MAY_MEAN_FULL: Final = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+)
+"""SQLite reports a full disk as an I/O error when it cannot grow its shared-memory or journal
+file, and as "cannot open" when it cannot create one: these codes are checked against the free
+space. Other codes (a constraint, a busy file) never mean a full disk, however little is free."""
+
+
 def storage_error_for(exc: BaseException, folder: Path) -> BaseException:
-    text = str(exc).lower()
-    # SQLite reports a full disk as "disk I/O error" when it cannot grow its shared-memory file.
-    if "disk is full" in text or "no space" in text or _disk_nearly_full(folder):
-        return StorageError(_("The disk is full: the change was not saved. Free some space."))
-    if "readonly" in text or "read-only" in text:
-        return StorageError(_("The database file is read-only: the change was not saved."))
-    if "not a database" in text or "malformed" in text:
-        return StorageError(_("The file is not a Homeroom database, or it is damaged."))
-    if "locked" in text:
-        return StorageError(_("The database is busy in another window; try again."))
+    code = sqlite_primary_code(exc)
     if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC or _disk_nearly_full(folder):
+            return StorageError(_("The disk is full: the change was not saved. Free some space."))
+        if exc.errno == errno.EROFS:
+            return StorageError(_("The database file is read-only: the change was not saved."))
         return StorageError(
             _("Cannot use the profile folder {folder}: {reason}.").format(
                 folder=folder, reason=os_error_reason(exc)
             )
+        )
+    if code is None:
+        return exc
+    if code == sqlite3.SQLITE_FULL or (code in _MAY_MEAN_FULL and _disk_nearly_full(folder)):
+        return StorageError(_("The disk is full: the change was not saved. Free some space."))
+    if code == sqlite3.SQLITE_READONLY:
+        return StorageError(_("The database file is read-only: the change was not saved."))
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(_("The file is not a Homeroom database, or it is damaged."))
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(_("The database is busy in another window; try again."))
+    if code == sqlite3.SQLITE_IOERR:
+        return StorageError(
+            _(
+                "The disk could not be read or written: the change was not saved. Check the disk "
+                "(a USB stick pulled out?) and try again."
+            )
+        )
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return StorageError(
+            _("Cannot open the database file in the profile folder {folder}.").format(folder=folder)
         )
     return exc
 
@@ -249,10 +291,10 @@ def _check_backup(target: Path, revision: str) -> None:
 def _backup_failure_reason(exc: BaseException, folder: Path) -> str:
     if isinstance(exc, OSError):
         return os_error_reason(exc)
-    text = str(exc).lower()
-    if "full" in text or _disk_nearly_full(folder):
+    code = sqlite_primary_code(exc)
+    if code == sqlite3.SQLITE_FULL or (code in _MAY_MEAN_FULL and _disk_nearly_full(folder)):
         return _("the disk is full; free some space")
-    if "readonly" in text or "read-only" in text:
+    if code == sqlite3.SQLITE_READONLY:
         return _("the disk is read-only (write-protected?)")
     return _("the copy could not be read back")
 

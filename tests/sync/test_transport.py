@@ -31,7 +31,7 @@ from typing import Any
 import keyring
 import pytest
 
-import desktop.sync.transport as transport_module
+import desktop.sync.transport.client as transport_module
 from desktop import __version__
 from desktop.errors import InvalidInput
 from desktop.i18n import _

@@ -1,54 +1,24 @@
-"""The sync client's HTTP transport: one synchronous ``httpx.Client`` made safe for poor networks.
-
-What it adds to httpx, and why:
-
-* **An overall deadline per exchange.** httpx's read timeout is the longest silence between two
-  chunks, so a server (or a captive portal, or a dying 3G link) that dribbles one byte a second
-  never trips it. Every socket operation goes through ``_MeteredStream``, which caps each
-  connect / TLS handshake / read / write timeout by the time left before the deadline; no
-  watchdog thread is needed and a stalled or dribbling peer fails at the deadline. (Name
-  resolution happens inside ``socket.getaddrinfo`` and is not bounded by it.)
-* **Exact wire counters.** The same stream counts the bytes sent and received (HTTP headers
-  included, TLS framing excluded) for ``stats``, used by the benchmarks.
-* **gzip both ways.** httpx never compresses request bodies: a JSON body over
-  ``GZIP_THRESHOLD`` is gzipped by hand. Answers are read raw and gunzipped here with a bound on
-  the decompressed size, so a hostile "zip bomb" cannot fill the memory.
-* **Bounded retries** with full-jitter exponential back-off, only where safe: network errors,
-  408, 429, 5xx (``Retry-After`` honoured). ``sync`` and ``login`` are safe to resend (the
-  server is idempotent per intent id). ``refresh`` rotates the refresh token, but the server
-  answers a just-rotated token again with the same new pair for a grace period (5 minutes by
-  default), so it is resent too, within ``REFRESH_RESEND_BUDGET``.
-* **401 → one serialized refresh → the same request once.**
-* **Typed, translated errors** (``desktop.sync.errors``) instead of raw httpx / pydantic ones.
-
-Import this module lazily (only when syncing): httpx costs start-up time.
-"""
+"""The client side of the sync API: ``SyncTransport`` and its timeouts, statistics and
+answers (the retries, the adapters and the TLS/proxy helpers are modules of their own)."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import email.utils
 import gzip
-import ipaddress
 import logging
 import random
 import re
-import ssl
 import threading
 import time
-import urllib.parse
-import urllib.request
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Final, Protocol, Self, TypeVar
+from typing import Final, Protocol, Self, TypeVar
 
-import certifi
-import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -78,6 +48,15 @@ from desktop.sync.protocol import (
     SyncResponse,
     Tokens,
 )
+from desktop.sync.transport.adapters import Exchange, MeteredBackend, MeteredTransport
+from desktop.sync.transport.network import (
+    certificate_problem,
+    environment_proxy,
+    make_pool,
+    make_ssl_context,
+    normalize_base_url,
+)
+from desktop.sync.transport.retries import NO_RETRY, Attempt, RetryPolicy, run_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +73,6 @@ MAX_ERROR_BODY_BYTES: Final = 64 * 1024
 CLOCK_SKEW_WARNING: Final = 300.0
 """A clock more than five minutes off is worth a warning in the log (never an error: the server
 orders everything by its own sequences, client clocks are only claims)."""
-
-WRITE_PIECE: Final = 16 * 1024
-"""Request bodies are written in pieces this big so the deadline is checked between them."""
 
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 NOT_PROCESSED_STATUSES: Final = frozenset({408, 429, 503})
@@ -127,33 +103,6 @@ class Timeouts:
 
     def as_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries of one call.
-
-    ``attempts`` exchanges at most, and never past ``budget`` seconds from the start of the call
-    (each exchange's deadline is also cut to what is left of the budget). Waits are exponential
-    with full jitter: uniform in ``[0, min(max_delay, base_delay * 2**n)]``. A ``Retry-After``
-    the server sends is honoured exactly when it is at most ``max_retry_after`` and fits in the
-    budget; otherwise the call gives up at once and reports it (``NetworkError.retry_after``)
-    for the app's scheduler.
-    """
-
-    attempts: int = 5
-    budget: float = 300.0
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-
-    def backoff(self, failures: int, rng: random.Random) -> float:
-        """The wait after the ``failures``-th consecutive failure (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (failures - 1))
-        return rng.uniform(0.0, ceiling)
-
-
-NO_RETRY: Final = RetryPolicy(attempts=1)
 
 
 class TokenSource(Protocol):
@@ -215,287 +164,6 @@ class TransportStats:
         self.recent.clear()
 
 
-# --------------------------------------------------------------------------- metered network
-
-
-class _Exchange:
-    """The deadline and byte counters of one HTTP exchange (one attempt)."""
-
-    def __init__(self, deadline: float, clock: Callable[[], float]) -> None:
-        self.deadline = deadline
-        self.clock = clock
-        self.bytes_sent = 0
-        self.bytes_received = 0
-
-    def expired(self) -> bool:
-        return self.clock() >= self.deadline
-
-    def bound(self, timeout: float | None, error: type[Exception]) -> float:
-        """``timeout`` cut to the time left; ``error`` at once when none is left."""
-        remaining = self.deadline - self.clock()
-        if remaining <= 0:
-            raise error("overall deadline exceeded")
-        return remaining if timeout is None else min(timeout, remaining)
-
-
-class _MeteredStream(httpcore.NetworkStream):
-    """A socket stream whose every operation respects the current exchange's deadline and is
-    counted. The exchange is looked up per operation: pooled connections outlive exchanges."""
-
-    def __init__(
-        self, inner: httpcore.NetworkStream, current: Callable[[], _Exchange | None]
-    ) -> None:
-        self._inner = inner
-        self._current = current
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        exchange = self._current()
-        if exchange is None:
-            return self._inner.read(max_bytes, timeout)
-        data = self._inner.read(max_bytes, exchange.bound(timeout, httpcore.ReadTimeout))
-        exchange.bytes_received += len(data)
-        return data
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        exchange = self._current()
-        if exchange is None:
-            self._inner.write(buffer, timeout)
-            return
-        view = memoryview(buffer)
-        for start in range(0, len(view), WRITE_PIECE):
-            piece = bytes(view[start : start + WRITE_PIECE])
-            self._inner.write(piece, exchange.bound(timeout, httpcore.WriteTimeout))
-            exchange.bytes_sent += len(piece)
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        exchange = self._current()
-        if exchange is not None:
-            timeout = exchange.bound(timeout, httpcore.ConnectTimeout)
-        return _MeteredStream(
-            self._inner.start_tls(ssl_context, server_hostname, timeout), self._current
-        )
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _MeteredBackend(httpcore.NetworkBackend):
-    def __init__(self, current: Callable[[], _Exchange | None]) -> None:
-        self._inner = httpcore.SyncBackend()
-        self._current = current
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        exchange = self._current()
-        if exchange is not None:
-            timeout = exchange.bound(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _MeteredStream(stream, self._current)
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        raise httpcore.UnsupportedProtocol("unix sockets are not used")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _httpx_error_types() -> dict[type[Exception], type[httpx.TransportError]]:
-    return {
-        httpcore.TimeoutException: httpx.TimeoutException,
-        httpcore.ConnectTimeout: httpx.ConnectTimeout,
-        httpcore.ReadTimeout: httpx.ReadTimeout,
-        httpcore.WriteTimeout: httpx.WriteTimeout,
-        httpcore.PoolTimeout: httpx.PoolTimeout,
-        httpcore.NetworkError: httpx.NetworkError,
-        httpcore.ConnectError: httpx.ConnectError,
-        httpcore.ReadError: httpx.ReadError,
-        httpcore.WriteError: httpx.WriteError,
-        httpcore.ProxyError: httpx.ProxyError,
-        httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
-        httpcore.ProtocolError: httpx.ProtocolError,
-        httpcore.LocalProtocolError: httpx.LocalProtocolError,
-        httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
-    }
-
-
-_HTTPX_ERRORS: Final = _httpx_error_types()
-
-
-@contextlib.contextmanager
-def _httpx_errors() -> Iterator[None]:
-    """Raise httpcore's errors as the matching (most specific) httpx ones, as httpx itself does."""
-    try:
-        yield
-    except tuple(_HTTPX_ERRORS) as error:
-        raise _as_httpx(error) from error
-
-
-def _as_httpx(error: Exception) -> httpx.TransportError:
-    for kind in type(error).__mro__:
-        if kind in _HTTPX_ERRORS:
-            return _HTTPX_ERRORS[kind](str(error))
-    return httpx.TransportError(str(error))  # pragma: no cover - every httpcore error is mapped
-
-
-class _ResponseStream(httpx.SyncByteStream):
-    def __init__(self, inner: Iterable[bytes]) -> None:
-        self._inner = inner
-
-    def __iter__(self) -> Iterator[bytes]:
-        with _httpx_errors():
-            yield from self._inner
-
-    def close(self) -> None:
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
-
-
-class _MeteredTransport(httpx.BaseTransport):
-    """httpx's ``HTTPTransport`` over an httpcore pool that uses the metered network backend
-    (httpx does not let a caller choose the network backend)."""
-
-    def __init__(self, pool: httpcore.ConnectionPool) -> None:
-        self._pool = pool
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        with _httpx_errors():
-            answer = self._pool.handle_request(core_request)
-        assert isinstance(answer.stream, Iterable)
-        return httpx.Response(
-            status_code=answer.status,
-            headers=answer.headers,
-            stream=_ResponseStream(answer.stream),
-            extensions=answer.extensions,
-        )
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def make_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """A verifying TLS context: the OS's trusted CAs, certifi's, and a school's own CA file.
-
-    Verification and host-name checking are always on; there is deliberately no way to turn
-    them off (a school with its own CA passes its certificate file as ``ca_bundle``).
-    """
-    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-    # The OS store can be empty (a frozen build, a bare container): certifi always has the
-    # public CAs.
-    context.load_verify_locations(cafile=certifi.where())
-    if ca_bundle is not None:
-        context.load_verify_locations(cafile=ca_bundle)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.verify_mode = ssl.CERT_REQUIRED
-    context.check_hostname = True
-    return context
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def normalize_base_url(base_url: str, *, allow_http: bool = False) -> str:
-    """``scheme://host[:port][/prefix]`` without a trailing slash; https only, except for the
-    loopback (tests, a server on the same machine) or when ``allow_http`` is given: the refresh
-    token must never cross a network in clear."""
-    parts = urllib.parse.urlsplit(base_url.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
-        raise InvalidInput(_("The server address must look like https://server.example.edu.vn."))
-    if parts.scheme == "http" and not (allow_http or _is_loopback(host)):
-        raise InvalidInput(_("The server address must start with https:// (a secure connection)."))
-    return urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")
-    )
-
-
-def _environment_proxy(base_url: str) -> str | None:
-    """The HTTP(S) proxy the OS or the environment sets for ``base_url`` (``None`` if none).
-
-    ``urllib.request.getproxies`` reads the environment, the Windows registry and the macOS
-    settings, where a school's proxy is usually configured."""
-    parts = urllib.parse.urlsplit(base_url)
-    host = parts.hostname or ""
-    if _is_loopback(host):
-        return None
-    proxies = urllib.request.getproxies()
-    proxy = proxies.get(parts.scheme)
-    if not proxy or urllib.request.proxy_bypass(host):
-        return None
-    if urllib.parse.urlsplit(proxy).scheme not in ("http", "https"):
-        log.warning("ignoring an unsupported proxy scheme for sync")
-        return None
-    return proxy
-
-
-def _make_pool(
-    context: ssl.SSLContext, backend: httpcore.NetworkBackend, proxy: str | None
-) -> httpcore.ConnectionPool:
-    common: dict[str, Any] = {
-        "ssl_context": context,
-        "max_connections": 4,
-        "max_keepalive_connections": 2,
-        "keepalive_expiry": 30.0,
-        "network_backend": backend,
-    }
-    if proxy is None:
-        return httpcore.ConnectionPool(**common)
-    settings = httpx.Proxy(proxy)
-    return httpcore.HTTPProxy(
-        proxy_url=httpcore.URL(
-            scheme=settings.url.raw_scheme,
-            host=settings.url.raw_host,
-            port=settings.url.port,
-            target=settings.url.raw_path,
-        ),
-        proxy_auth=settings.raw_auth,
-        proxy_headers=settings.headers.raw,
-        proxy_ssl_context=settings.ssl_context,
-        **common,
-    )
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -503,17 +171,6 @@ def _clean(text: str, limit: int = 300) -> str:
     """A server-provided message made safe to show: no control characters, bounded length."""
     cleaned = _CONTROL.sub(" ", text).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
-def _certificate_problem(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    for _depth in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 @dataclass(frozen=True)
@@ -585,10 +242,10 @@ class SyncTransport:
 
         self.ssl_context = make_ssl_context(ca_bundle)
         if proxy is None and trust_env:
-            proxy = _environment_proxy(self.base_url)
-        backend = _MeteredBackend(self._current_exchange)
+            proxy = environment_proxy(self.base_url)
+        backend = MeteredBackend(self._current_exchange)
         self._client = httpx.Client(
-            transport=_MeteredTransport(_make_pool(self.ssl_context, backend, proxy)),
+            transport=MeteredTransport(make_pool(self.ssl_context, backend, proxy)),
             # The proxy and CA choices are made above; httpx must not mount its own transports
             # for environment proxies, which would bypass the deadline and the counters.
             trust_env=False,
@@ -807,18 +464,16 @@ class SyncTransport:
     ) -> _Answer:
         """One exchange, repeated as the retry policy allows; the first answer that is not worth
         retrying is returned, whatever its status."""
-        started = self._clock()
         maybe_delivered = False
-        retry_after: float | None = None
-        failure = _Failure("connect")
-        for attempt in range(1, retry.attempts + 1):
-            left = retry.budget - (self._clock() - started)
-            exchange = _Exchange(self._clock() + max(0.0, min(total, left)), self._clock)
+
+        def attempt(number: int, left: float) -> Attempt[_Answer | _Failure]:
+            nonlocal maybe_delivered
+            exchange = Exchange(self._clock() + max(0.0, min(total, left)), self._clock)
             call.attempts += 1
             try:
                 answer = self._exchange(exchange, method, path, body, headers)
             except httpx.TransportError as error:
-                if _certificate_problem(error):
+                if certificate_problem(error):
                     raise CertificateError(
                         _(
                             "The server's security certificate is not trusted (or is not for "
@@ -833,47 +488,44 @@ class SyncTransport:
                             reason=type(error).__name__
                         ),
                         delivery="unsent" if not maybe_delivered else "unknown",
-                        attempts=attempt,
+                        attempts=number,
                     ) from None
                 sent = exchange.bytes_sent > 0
                 maybe_delivered = maybe_delivered or sent
-                failure = _Failure(self._failure_kind(error, exchange, sent))
-                log.info("sync %s attempt %d failed: %s", path, attempt, type(error).__name__)
-                retryable = idempotent or not sent
-                delay = retry.backoff(attempt, self._rng)
-                retry_after = None
+                log.info("sync %s attempt %d failed: %s", path, number, type(error).__name__)
+                return Attempt(
+                    _Failure(self._failure_kind(error, exchange, sent)),
+                    retryable=idempotent or not sent,
+                )
             else:
                 status = answer.status
                 if status not in RETRY_STATUSES:
-                    return answer
+                    return Attempt(answer, retryable=False)
                 if not idempotent and status not in NOT_PROCESSED_STATUSES:
-                    return answer  # maybe processed: resending is not safe
+                    return Attempt(answer, retryable=False)  # maybe processed: not safe to resend
                 if status not in NOT_PROCESSED_STATUSES:
                     maybe_delivered = True
-                failure = _Failure("status", status)
-                log.info("sync %s attempt %d answered %d", path, attempt, status)
-                retryable = True
-                retry_after = self._retry_after(answer)
-                if retry_after is not None:
-                    if retry_after > retry.max_retry_after:
-                        break  # the server asks for a long pause: the scheduler waits, not us
-                    delay = retry_after
-                else:
-                    delay = retry.backoff(attempt, self._rng)
+                log.info("sync %s attempt %d answered %d", path, number, status)
+                return Attempt(
+                    _Failure("status", status),
+                    retryable=True,
+                    retry_after=self._retry_after(answer),
+                )
             finally:
                 call.bytes_sent += exchange.bytes_sent
                 call.bytes_received += exchange.bytes_received
                 if exchange.bytes_sent:
                     call.round_trips += 1
-            if not retryable or attempt >= retry.attempts:
-                break
-            if (self._clock() - started) + delay >= retry.budget:
-                break
-            self._sleep(delay)
-        raise self._give_up(call.endpoint, failure, maybe_delivered, call.attempts, retry_after)
+
+        last = run_with_retries(attempt, retry, clock=self._clock, sleep=self._sleep, rng=self._rng)
+        if isinstance(last.result, _Answer):
+            return last.result
+        raise self._give_up(
+            call.endpoint, last.result, maybe_delivered, call.attempts, last.retry_after
+        )
 
     @staticmethod
-    def _failure_kind(error: httpx.TransportError, exchange: _Exchange, sent: bool) -> str:
+    def _failure_kind(error: httpx.TransportError, exchange: Exchange, sent: bool) -> str:
         if isinstance(error, httpx.TimeoutException) or exchange.expired():
             return "timeout"
         if isinstance(error, httpx.ConnectError) and not sent:
@@ -942,13 +594,13 @@ class SyncTransport:
 
     # ----------------------------------------------------------------- one exchange
 
-    def _current_exchange(self) -> _Exchange | None:
-        exchange: _Exchange | None = getattr(self._local, "exchange", None)
+    def _current_exchange(self) -> Exchange | None:
+        exchange: Exchange | None = getattr(self._local, "exchange", None)
         return exchange
 
     def _exchange(
         self,
-        exchange: _Exchange,
+        exchange: Exchange,
         method: str,
         path: str,
         body: bytes | None,
