@@ -1,8 +1,8 @@
-"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``."""
+"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``, ``auth/logout``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from desktop.sync.protocol import (
@@ -13,8 +13,9 @@ from desktop.sync.protocol import (
     RefreshRequest,
     Tokens,
 )
-from server import access, auth
+from server import access, auth, signin
 from server.deps import SettingsDep, StoreDep
+from server.problems import ApiProblem
 from server.routes.common import PREFIX, errors
 from server.settings import Settings
 
@@ -48,10 +49,23 @@ def _tokens(session: Session, outcome: auth.LoginOutcome, settings: Settings) ->
 
 @router.post("/auth/login", response_model=Tokens, responses=errors(401, 422, 429))
 def login(body: LoginRequest, request: Request, store: StoreDep, settings: SettingsDep) -> Tokens:
-    """Sign in; at most 5 failures per user name (20 per address) in 5 minutes."""
-    address = request.client.host if request.client else "unknown"
+    """Sign in. Past 5 failures per user name (20 per address) in 5 minutes, each try waits
+    longer (``429`` with ``Retry-After``); a device that signed in to the account before, named
+    by its key in ``X-Homeroom-Device``, counts only its own failures."""
+    address = signin.client_address(
+        request.client.host if request.client else None,
+        request.headers.get("X-Forwarded-For"),
+        settings,
+    )
+    with store.read() as session:
+        attempt = signin.prepare(
+            session, body.username, request.headers.get(signin.DEVICE_HEADER), address, settings
+        )
+    if isinstance(attempt, ApiProblem):
+        raise attempt
+    ok = signin.password_matches(attempt, body.password)
     with store.write() as session:
-        outcome = auth.login(session, body.username, body.password, address, settings)
+        outcome = signin.settle(session, attempt, ok, settings)
         tokens = _tokens(session, outcome, settings)
     # The failed attempt is committed first: it is what the rate limit counts.
     if outcome.problem is not None or tokens is None:
@@ -74,3 +88,13 @@ def refresh(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Tok
         assert outcome.problem is not None
         raise outcome.problem
     return tokens
+
+
+@router.post("/auth/logout", status_code=204, responses=errors(422))
+def logout(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Response:
+    """Sign out on the server: the refresh token's sign-in ends, with its access tokens (sync
+    answers them ``401``, refresh ``refresh_invalid``). Holding the refresh token is the
+    authority; an unknown or already ended one is answered the same, so a resend is harmless."""
+    with store.write() as session:
+        auth.end_sign_in(session, body.refresh_token, settings.clock())
+    return Response(status_code=204)
