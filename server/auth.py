@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from desktop.i18n import _
 from server.problems import ApiProblem
 from server.settings import Settings
-from server.tables import AccessToken, Account, RefreshToken
+from server.tables import AccessToken, Account, KnownDevice, RefreshToken
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -267,6 +267,18 @@ def end_sign_in(session: Session, refresh_token: str, now: datetime) -> None:
     )
     if family is not None:
         revoke_family(session, family, now)
+
+
+def revoke_account(session: Session, account_id: int, now: datetime) -> None:
+    """Every sign-in of the account ends, and its devices no longer vouch for it (a lost PC):
+    each must sign in again with the password, under the strangers' limits."""
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now, successor_seal=None)
+    )
+    session.execute(delete(AccessToken).where(AccessToken.account_id == account_id))
+    session.execute(delete(KnownDevice).where(KnownDevice.account_id == account_id))
 
 
 def revoke_family(session: Session, family: str, now: datetime) -> None:

@@ -1,10 +1,15 @@
-"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``, ``auth/logout``."""
+"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``, ``auth/logout``, and
+the principal ending a staff account's sign-ins."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.i18n import _
 from desktop.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_VERSION,
@@ -14,10 +19,11 @@ from desktop.sync.protocol import (
     Tokens,
 )
 from server import access, auth, signin
-from server.deps import SettingsDep, StoreDep
-from server.problems import ApiProblem
+from server.deps import AccountDep, SettingsDep, StoreDep
+from server.problems import ApiProblem, not_found
 from server.routes.common import PREFIX, errors
 from server.settings import Settings
+from server.tables import Account
 
 router = APIRouter(prefix=PREFIX, tags=["auth"])
 
@@ -97,4 +103,32 @@ def logout(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Resp
     authority; an unknown or already ended one is answered the same, so a resend is harmless."""
     with store.write() as session:
         auth.end_sign_in(session, body.refresh_token, settings.clock())
+    return Response(status_code=204)
+
+
+@router.post(
+    "/principal/accounts/{username}/sign-out",
+    status_code=204,
+    responses=errors(401, 403, 404, 422),
+    tags=["principal"],
+)
+def sign_out_account(
+    username: Annotated[str, Path(min_length=1, max_length=100)],
+    account: AccountDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """The principal ends every sign-in of a staff account of the school (a lost or stolen
+    PC): its access tokens stop at once, its refresh tokens no longer refresh, and its devices
+    must sign in again with the password."""
+    with store.write() as session:
+        school = access.require_principal(session, account)
+        target = session.scalars(
+            select(Account).where(Account.username == username.strip().lower())
+        ).first()
+        if target is None or target.role == "parent" or access.school_of(session, target) != school:
+            raise not_found(
+                _("There is no staff account {name} in your school.").format(name=username)
+            )
+        auth.revoke_account(session, target.id, settings.clock())
     return Response(status_code=204)
