@@ -12,12 +12,16 @@
 - The password check (scrypt, tens of milliseconds) runs outside any transaction: the read
   snapshot decides, the KDF runs, then a short write transaction checks the limit again (a
   burst of concurrent guesses cannot overrun it) and records the attempt.
+- At most ``PASSWORD_CHECKS_AT_ONCE`` checks run at once in a server process: a dozen
+  concurrent scrypt runs would take every core from the teachers' syncs. A sign-in that waits
+  longer than ``CHECK_WAIT_S`` for its turn gets ``503`` with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +37,9 @@ from server.tables import AccessToken, Account, KnownDevice, LoginAttempt
 DEVICE_HEADER = "X-Homeroom-Device"
 DEVICE_KEY_LENGTH = range(16, 201)
 ADDRESS_LENGTH = 64
+PASSWORD_CHECKS_AT_ONCE = 1
+CHECK_WAIT_S = 5.0
+_password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
 
 
 # --- The client's address -------------------------------------------------------------------
@@ -180,8 +187,16 @@ def prepare(
 
 
 def password_matches(attempt: Attempt, password: str) -> bool:
-    """The slow part; call it outside any transaction."""
-    matches = auth.verify_password(password, attempt.password_hash)
+    """The slow part; call it outside any transaction. ``ApiProblem`` 503 when the checks
+    already running keep it waiting too long."""
+    if not _password_checks.acquire(timeout=CHECK_WAIT_S):
+        raise ApiProblem(
+            503, "busy", _("The server is busy; try again shortly."), headers={"Retry-After": "5"}
+        )
+    try:
+        matches = auth.verify_password(password, attempt.password_hash)
+    finally:
+        _password_checks.release()
     return matches and attempt.account_id is not None and attempt.active
 
 

@@ -53,7 +53,7 @@ def _tokens(session: Session, outcome: auth.LoginOutcome, settings: Settings) ->
     )
 
 
-@router.post("/auth/login", response_model=Tokens, responses=errors(401, 422, 429))
+@router.post("/auth/login", response_model=Tokens, responses=errors(401, 422, 429, 503))
 def login(body: LoginRequest, request: Request, store: StoreDep, settings: SettingsDep) -> Tokens:
     """Sign in. Past 5 failures per user name (20 per address) in 5 minutes, each try waits
     longer (``429`` with ``Retry-After``); a device that signed in to the account before, named

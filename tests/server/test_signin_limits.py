@@ -199,3 +199,29 @@ def _failures(session: Session, username: str) -> int:
         select(LoginAttempt).where(LoginAttempt.username == username, LoginAttempt.ok.is_(False))
     )
     return len(list(rows))
+
+
+def test_password_checks_run_one_at_a_time(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dozen concurrent scrypt runs would take every core from the teachers' syncs."""
+    running, most = [0], [0]
+    lock = threading.Lock()
+    verify = auth.verify_password
+
+    def counted_verify(password: str, stored: str) -> bool:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return verify(password, stored)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    with served(sqlite_url, max_failures_per_user=100) as (_store, _seeded, api):
+        monkeypatch.setattr(auth, "verify_password", counted_verify)
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(lambda _: login(api, "gvcn", "sai").status_code, range(16)))
+    assert codes == [401] * 16
+    assert most[0] == 1
