@@ -16,8 +16,7 @@
   HMAC-SHA256 keyed by that token (a PRF; each key seals once). The database alone opens
   nothing, and a seal is erased once its grace is over, so an old token plus the database does
   not lead to later tokens either.
-- Sign-in attempts: at most 5 failures per user name and 20 per address in 5 minutes, then
-  ``429`` with ``Retry-After``; checked before the password, so a locked name cannot be probed.
+- Sign-in attempts and their limits: ``server.signin``.
 """
 
 from __future__ import annotations
@@ -25,20 +24,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import math
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from desktop.i18n import _
 from server.problems import ApiProblem
 from server.settings import Settings
-from server.tables import AccessToken, Account, LoginAttempt, RefreshToken
+from server.tables import AccessToken, Account, KnownDevice, RefreshToken
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -76,7 +74,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
@@ -113,6 +111,15 @@ def open_pair(presented: str, sealed: str) -> bytes | None:
     if len(data) != PAIR_BYTES:
         return None
     return bytes(a ^ b for a, b in zip(data, _keystream(presented), strict=True))
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a sign-in or a refresh settled; the caller commits, then answers ``problem`` if any."""
+
+    account: Account | None
+    tokens: Issued | None
+    problem: ApiProblem | None
 
 
 @dataclass(frozen=True)
@@ -164,86 +171,6 @@ def account_for_token(session: Session, token: str, settings: Settings) -> Accou
         return None
     account = session.get(Account, row.account_id)
     return account if account is not None and account.active else None
-
-
-# --- Sign-in ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    """What a sign-in attempt settled; the caller commits, then answers ``problem`` if any."""
-
-    account: Account | None
-    tokens: Issued | None
-    problem: ApiProblem | None
-
-
-def _retry_after(oldest: datetime, settings: Settings) -> int:
-    wait = (oldest + settings.login_window - settings.clock()).total_seconds()
-    return max(1, math.ceil(wait))
-
-
-def _limited(
-    session: Session, column: InstrumentedAttribute[str], value: str, limit: int, settings: Settings
-) -> int | None:
-    """Seconds to wait when ``value`` has ``limit`` failures in the window, else ``None``."""
-    since = settings.clock() - settings.login_window
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.ok.is_(True))
-    )
-    start = max(since, last_ok) if last_ok is not None else since
-    failures = list(
-        session.scalars(
-            select(LoginAttempt.at)
-            .where(column == value, LoginAttempt.ok.is_(False), LoginAttempt.at > start)
-            .order_by(LoginAttempt.at)
-        )
-    )
-    if len(failures) < limit:
-        return None
-    return _retry_after(failures[-limit], settings)
-
-
-def login(
-    session: Session, username: str, password: str, address: str, settings: Settings
-) -> LoginOutcome:
-    username = username.strip().lower()
-    now = settings.clock()
-    wait = _limited(
-        session, LoginAttempt.username, username, settings.max_failures_per_user, settings
-    ) or _limited(
-        session, LoginAttempt.address, address, settings.max_failures_per_address, settings
-    )
-    if wait is not None:
-        problem = ApiProblem(
-            429,
-            "too_many_attempts",
-            _("Too many failed sign-ins; try again in {seconds} seconds.").format(seconds=wait),
-            headers={"Retry-After": str(wait)},
-        )
-        return LoginOutcome(None, None, problem)
-    account = session.scalars(select(Account).where(Account.username == username)).first()
-    # Hash even for an unknown name, so the answer's timing does not tell which names exist.
-    ok = verify_password(password, account.password_hash if account else _dummy_hash())
-    ok = ok and account is not None and account.active
-    session.add(LoginAttempt(username=username, address=address, at=now, ok=ok))
-    _prune(session, settings)
-    if not ok or account is None:
-        problem = ApiProblem(
-            401,
-            "bad_credentials",
-            _("Wrong user name or password."),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-        return LoginOutcome(None, None, problem)
-    return LoginOutcome(account, issue(session, account, settings), None)
-
-
-def _prune(session: Session, settings: Settings) -> None:
-    """Forget old attempts and expired access tokens, so neither table grows for ever."""
-    now = settings.clock()
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 4 * settings.login_window))
-    session.execute(delete(AccessToken).where(AccessToken.expires_at < now))
 
 
 # --- Refresh ------------------------------------------------------------------------------------
@@ -330,6 +257,28 @@ def _forget_seals(session: Session, now: datetime, settings: Settings) -> None:
         )
         .values(successor_seal=None)
     )
+
+
+def end_sign_in(session: Session, refresh_token: str, now: datetime) -> None:
+    """Server-side logout: the refresh token's family ends, with its access tokens. An unknown
+    or already ended token changes nothing (a resent logout is answered the same)."""
+    family = session.scalar(
+        select(RefreshToken.family).where(RefreshToken.token_hash == token_hash(refresh_token))
+    )
+    if family is not None:
+        revoke_family(session, family, now)
+
+
+def revoke_account(session: Session, account_id: int, now: datetime) -> None:
+    """Every sign-in of the account ends, and its devices no longer vouch for it (a lost PC):
+    each must sign in again with the password, under the strangers' limits."""
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.account_id == account_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now, successor_seal=None)
+    )
+    session.execute(delete(AccessToken).where(AccessToken.account_id == account_id))
+    session.execute(delete(KnownDevice).where(KnownDevice.account_id == account_id))
 
 
 def revoke_family(session: Session, family: str, now: datetime) -> None:

@@ -55,7 +55,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.store import open_store
 
     store = open_store(_db(args.db))
-    app = create_app(store, Settings(today=args.today or seeded_today(store)))
+    settings = Settings(
+        today=args.today or seeded_today(store), trusted_proxies=tuple(args.trusted_proxy)
+    )
+    app = create_app(store, settings)
     print(
         _("Homeroom server on http://{host}:{port} (database {db})").format(
             host=args.host, port=args.port, db=store.engine.url.render_as_string(hide_password=True)
@@ -63,7 +66,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        # Forwarded addresses are the app's to judge (``--trusted-proxy``), not uvicorn's.
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
+        )
     finally:
         store.close()
     return 0
@@ -189,6 +195,16 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8765, help=_("port (default: 8765)"))
     serve.add_argument("--today", type=parse_date, help=_("answer as on this day (a demo server)"))
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help=_(
+            "a reverse proxy (address or network) whose X-Forwarded-For is believed; "
+            "repeatable (default: none)"
+        ),
+    )
     serve.add_argument(
         "--log-level",
         default="info",

@@ -35,6 +35,9 @@ def serve_store(store: Store, settings: Settings | None = None) -> Iterator[str]
         lifespan="off",
         access_log=False,
         timeout_graceful_shutdown=2,
+        # The app decides whom to believe (``Settings.trusted_proxies``); uvicorn's default
+        # would take X-Forwarded-For from any local process.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="homeroom-local-server", daemon=True)

@@ -26,6 +26,12 @@ class Settings:
     login_window: timedelta = timedelta(minutes=5)
     max_failures_per_user: int = 5
     max_failures_per_address: int = 20
+    login_delay: timedelta = timedelta(seconds=30)
+    """Past a limit, the wait after the last failure: doubled by each further failure, at most
+    ``login_window``. The server answers ``429`` at once; it never sleeps on a request."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (``10.0.0.0/8``) of the reverse proxies whose ``X-Forwarded-For``
+    names the client; from any other peer the header is ignored. Default: none."""
     page_size: int = MAX_CHANGES_PER_PAGE
     max_body_bytes: int = MAX_BODY_BYTES
     today: date | None = None

@@ -102,6 +102,21 @@ class LoginAttempt(ServerBase):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     ok: Mapped[bool]
+    device: Mapped[str | None] = mapped_column(String(64))
+    """The SHA-256 of the device key sent with the attempt, if any."""
+
+
+class KnownDevice(ServerBase):
+    """A device key that came with a good sign-in: that account's later sign-ins from it are
+    limited per device, so strangers' failures do not lock the teacher out. Only the SHA-256 is
+    kept; the key never leaves the device otherwise."""
+
+    __tablename__ = "known_device"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey(Account.id), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ClientState(ServerBase):

@@ -108,26 +108,20 @@ def _read_app_password() -> str:
 
 def logout(args: argparse.Namespace) -> int:
     from desktop.security.unlocked import UnlockedKey
-    from desktop.sync import account, state
+    from desktop.sync import account
 
     database = open_profile(args)
     try:
-        with database.reading() as session:
-            signed_in = state.signed_in(session)
-            kind = account.store_kind(session)
-        if signed_in is not None and kind is not None:
-            account.store_for(
-                kind,
-                signed_in.server_url,
-                signed_in.username,
-                database=database,
-                key=UnlockedKey(),
-                on_database=_now,
-            ).delete()
-        with database.transaction() as session:
-            account.sign_out(session)
+        told = account.sign_out_everywhere(database, UnlockedKey(), on_database=_now)
     finally:
         database.close()
+    if not told:
+        print(
+            _(
+                "The server could not be told to end this sign-in; it is forgotten on this "
+                "computer and ends on the server when it expires."
+            )
+        )
     print(_("Signed out; pending changes stay on this computer."))
     return 0
 

@@ -29,7 +29,8 @@ from desktop.sync.credentials import (
     keyring_available,
     no_keyring_message,
 )
-from desktop.sync.signed_in import Connection, Connector
+from desktop.sync.errors import CredentialsError
+from desktop.sync.signed_in import Connection, Connector, tell_server_signed_out
 
 STORE_KIND: Final = "token_store"
 CURSOR_SOURCE: Final = "cursor_source"
@@ -65,6 +66,49 @@ def sign_in(
 def sign_out(session: Session) -> None:
     """Forget the account (and a token sealed in the profile); the outbox is kept."""
     session.execute(delete(SyncState).where(SyncState.key.in_(ACCOUNT_KEYS)))
+
+
+def sign_out_everywhere(
+    database: Database,
+    key: UnlockedKey,
+    *,
+    on_database: Callable[[Callable[[], Any]], Any],
+    tell_server: Callable[[str, str], bool] = tell_server_signed_out,
+) -> bool:
+    """Sign out on the server too (its refresh and access tokens end there), then forget the
+    token and the account here whatever the server said. ``False`` when the server could not
+    be told (offline, or the sealed token does not open): the sign-in then lasts there until it
+    expires. Network I/O: call it on the network lane."""
+
+    def read() -> tuple[state.SignedIn | None, StoreKind | None]:
+        with database.reading() as session:
+            return state.signed_in(session), store_kind(session)
+
+    signed_in, kind = on_database(read)
+    told = True
+    if signed_in is not None and kind is not None:
+        store = store_for(
+            kind,
+            signed_in.server_url,
+            signed_in.username,
+            database=database,
+            key=key,
+            on_database=on_database,
+        )
+        try:
+            token = store.load()
+        except CredentialsError:
+            token, told = None, False
+        if token is not None:
+            told = tell_server(signed_in.server_url, token)
+        store.delete()
+
+    def forget() -> None:
+        with database.transaction() as session:
+            sign_out(session)
+
+    on_database(forget)
+    return told
 
 
 def pending_changes(session: Session) -> int:

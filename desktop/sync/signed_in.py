@@ -40,6 +40,32 @@ def keyring_connector(server_url: str, username: str) -> Connection:
     return transport
 
 
+LOGOUT_PATH = "/api/v1/auth/logout"
+LOGOUT_TIMEOUT_S = 10.0
+"""Signing out must not hang on a dead link: the token is forgotten here either way."""
+
+
+def tell_server_signed_out(server_url: str, refresh_token: str) -> bool:
+    """Ask the server to end this sign-in (``auth/logout``); ``False`` when it could not be
+    told. One attempt: the local sign-out does not wait for a link to come back."""
+    import httpx
+
+    from desktop.sync.transport import USER_AGENT, make_ssl_context
+
+    try:
+        answer = httpx.post(
+            server_url.rstrip("/") + LOGOUT_PATH,
+            json={"refresh_token": refresh_token},
+            headers={"User-Agent": USER_AGENT},
+            verify=make_ssl_context(),
+            timeout=LOGOUT_TIMEOUT_S,
+            follow_redirects=False,
+        )
+    except httpx.HTTPError:
+        return False
+    return answer.is_success
+
+
 def require_account(database: Database) -> state.SignedIn:
     with database.reading() as session:
         account = state.signed_in(session)

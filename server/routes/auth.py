@@ -1,10 +1,15 @@
-"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``."""
+"""Reachability and sign-in: ``ping``, ``auth/login``, ``auth/refresh``, ``auth/logout``, and
+the principal ending a staff account's sign-ins."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.i18n import _
 from desktop.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_VERSION,
@@ -13,10 +18,12 @@ from desktop.sync.protocol import (
     RefreshRequest,
     Tokens,
 )
-from server import access, auth
-from server.deps import SettingsDep, StoreDep
+from server import access, auth, signin
+from server.deps import AccountDep, SettingsDep, StoreDep
+from server.problems import ApiProblem, not_found
 from server.routes.common import PREFIX, errors
 from server.settings import Settings
+from server.tables import Account
 
 router = APIRouter(prefix=PREFIX, tags=["auth"])
 
@@ -46,12 +53,25 @@ def _tokens(session: Session, outcome: auth.LoginOutcome, settings: Settings) ->
     )
 
 
-@router.post("/auth/login", response_model=Tokens, responses=errors(401, 422, 429))
+@router.post("/auth/login", response_model=Tokens, responses=errors(401, 422, 429, 503))
 def login(body: LoginRequest, request: Request, store: StoreDep, settings: SettingsDep) -> Tokens:
-    """Sign in; at most 5 failures per user name (20 per address) in 5 minutes."""
-    address = request.client.host if request.client else "unknown"
+    """Sign in. Past 5 failures per user name (20 per address) in 5 minutes, each try waits
+    longer (``429`` with ``Retry-After``); a device that signed in to the account before, named
+    by its key in ``X-Homeroom-Device``, counts only its own failures."""
+    address = signin.client_address(
+        request.client.host if request.client else None,
+        request.headers.get("X-Forwarded-For"),
+        settings,
+    )
+    with store.read() as session:
+        attempt = signin.prepare(
+            session, body.username, request.headers.get(signin.DEVICE_HEADER), address, settings
+        )
+    if isinstance(attempt, ApiProblem):
+        raise attempt
+    ok = signin.password_matches(attempt, body.password)
     with store.write() as session:
-        outcome = auth.login(session, body.username, body.password, address, settings)
+        outcome = signin.settle(session, attempt, ok, settings)
         tokens = _tokens(session, outcome, settings)
     # The failed attempt is committed first: it is what the rate limit counts.
     if outcome.problem is not None or tokens is None:
@@ -74,3 +94,41 @@ def refresh(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Tok
         assert outcome.problem is not None
         raise outcome.problem
     return tokens
+
+
+@router.post("/auth/logout", status_code=204, responses=errors(422))
+def logout(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Response:
+    """Sign out on the server: the refresh token's sign-in ends, with its access tokens (sync
+    answers them ``401``, refresh ``refresh_invalid``). Holding the refresh token is the
+    authority; an unknown or already ended one is answered the same, so a resend is harmless."""
+    with store.write() as session:
+        auth.end_sign_in(session, body.refresh_token, settings.clock())
+    return Response(status_code=204)
+
+
+@router.post(
+    "/principal/accounts/{username}/sign-out",
+    status_code=204,
+    responses=errors(401, 403, 404, 422),
+    tags=["principal"],
+)
+def sign_out_account(
+    username: Annotated[str, Path(min_length=1, max_length=100)],
+    account: AccountDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """The principal ends every sign-in of a staff account of the school (a lost or stolen
+    PC): its access tokens stop at once, its refresh tokens no longer refresh, and its devices
+    must sign in again with the password."""
+    with store.write() as session:
+        school = access.require_principal(session, account)
+        target = session.scalars(
+            select(Account).where(Account.username == username.strip().lower())
+        ).first()
+        if target is None or target.role == "parent" or access.school_of(session, target) != school:
+            raise not_found(
+                _("There is no staff account {name} in your school.").format(name=username)
+            )
+        auth.revoke_account(session, target.id, settings.clock())
+    return Response(status_code=204)

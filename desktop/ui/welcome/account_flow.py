@@ -21,7 +21,6 @@ from desktop.sync.credentials import (
     Identity,
     MemoryStore,
     StoredTokenSource,
-    StoreKind,
     connect,
 )
 from desktop.ui.tasks import TaskRunner
@@ -42,7 +41,8 @@ class AccountFlow(QObject):
     """A ``LoggedIn``."""
     kept = Signal(str)
     """The token is stored and the account recorded; the store's kind."""
-    signed_out = Signal()
+    signed_out = Signal(bool)
+    """Signed out here; whether the server was told too."""
     failed = Signal(str)
     """Why a step failed, in the teacher's words."""
 
@@ -101,32 +101,15 @@ class AccountFlow(QObject):
         self.runner.run_network(work, self.kept.emit, self._failed)
 
     def sign_out(self) -> None:
-        """Forget the token and the account; the outbox stays."""
+        """End the sign-in on the server when it can be reached, and forget the token and the
+        account here in any case; the outbox stays. ``signed_out`` carries whether the server
+        was told."""
         database, runner, key = self.database, self.runner, self.key
 
-        def work() -> None:
-            def read() -> tuple[state.SignedIn | None, StoreKind | None]:
-                with database.reading() as session:
-                    return state.signed_in(session), account.store_kind(session)
+        def work() -> bool:
+            return account.sign_out_everywhere(database, key, on_database=runner.on_database)
 
-            signed_in, kind = runner.on_database(read)
-            if signed_in is not None and kind is not None:
-                account.store_for(
-                    kind,
-                    signed_in.server_url,
-                    signed_in.username,
-                    database=database,
-                    key=key,
-                    on_database=runner.on_database,
-                ).delete()
-
-            def forget() -> None:
-                with database.transaction() as session:
-                    account.sign_out(session)
-
-            runner.on_database(forget)
-
-        self.runner.run_network(work, lambda _none: self.signed_out.emit(), self._failed)
+        self.runner.run_network(work, self.signed_out.emit, self._failed)
 
     def _failed(self, error: HomeroomError) -> None:
         self.failed.emit(error.message)

@@ -147,14 +147,18 @@ class AccountMenu(QMenu):
         if answer == QMessageBox.StandardButton.Yes.value:
             self.flow.sign_out()
 
-    def _signed_out(self) -> None:
+    def _signed_out(self, server_told: bool) -> None:
         self.sync.refresh()
         self.refresh()
         window = self.parentWidget()
         if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(
-                _("Signed out; pending changes stay on this computer."), 10_000
-            )
+            text = _("Signed out; pending changes stay on this computer.")
+            if not server_told:
+                text += " " + _(
+                    "The server could not be told to end this sign-in; it is forgotten on this "
+                    "computer and ends on the server when it expires."
+                )
+            window.statusBar().showMessage(text, 10_000)
         if self._then_sign_in:
             self.view = AccountView(None, None, self.view.pending)
             self.sign_in()
