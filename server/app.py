@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -95,6 +96,31 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+BODY_ANSWERS = {
+    413: "The body is larger than the endpoint accepts: sign-in and refresh 4 KiB, the others "
+    "8 MiB once decompressed (`body_too_large`).",
+    422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
+    "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
+    "objects and arrays or 250,000 elements (`body_too_complex`).",
+    503: "Busy: the database, or more request bodies being read at once than the server decodes "
+    "(`busy`); retry after `Retry-After` seconds.",
+}
+
+
+def _body_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """What ``server.body`` and the range checks may answer before any endpoint runs, documented
+    on every endpoint (an endpoint's own entry for the same status takes precedence)."""
+    answers = errors(*statuses)
+    for status, description in BODY_ANSWERS.items():
+        if status in answers:
+            answers[status]["description"] = description
+    if 503 in answers:
+        answers[503]["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
+    return answers
+
+
 def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI:
     """The app serving ``store`` (``None``: only to produce the OpenAPI document)."""
     app = FastAPI(
@@ -108,10 +134,9 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    # What server.body may answer before any endpoint runs, documented on every endpoint.
-    app.include_router(auth.router, responses=errors(400, 413, 415, 422))
+    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422))
     for router in (sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router, responses=errors(400, 401, 413, 415, 422, 503))
+        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 503))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
     limits = Limits(
         default=app.state.settings.max_body_bytes,

@@ -29,6 +29,7 @@ from desktop.sync.protocol import ApiError
 from server.problems import ApiProblem, too_large, unauthorized
 
 CHUNK = 64 * 1024
+"""Inflated per step: the body's shape is tallied between steps, so a bomb stops early."""
 
 MAX_DEPTH = 32
 """A sync request nests about six deep; Python's parser itself gives up near a thousand."""
@@ -37,8 +38,9 @@ MAX_ELEMENTS = 250_000
 """Commas and colons: a parsed element costs about a hundred bytes, so a body within these
 bounds stays within some tens of MB once parsed, whatever its shape."""
 
-DECODING_SLOTS = 16
-"""Bodies read and checked at once (each holds at most twice its endpoint's limit)."""
+DECODING_SLOTS = 8
+"""Bodies read and checked at once (each may hold about three times its endpoint's limit while
+it is checked: the raw bytes, the inflated ones, the copy without strings)."""
 
 
 class _Refuse(Exception):
@@ -76,17 +78,19 @@ class Inflater:
         self.parts: list[bytes] = []
         self.size = 0
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, tally: Tally | None = None) -> None:
         while data:
             if self.inflater.eof:
                 raise _Refuse(_bad_gzip())  # bytes after the gzip member
             try:
-                out = self.inflater.decompress(data, self.limit - self.size + 1)
+                out = self.inflater.decompress(data, min(CHUNK, self.limit - self.size + 1))
             except zlib.error:
                 raise _Refuse(_bad_gzip()) from None
             self.size += len(out)
             if self.size > self.limit:
                 raise _Refuse(too_large(self.limit))
+            if tally is not None:
+                tally.add(out)
             self.parts.append(out)
             data = self.inflater.unconsumed_tail or self.inflater.unused_data
             if self.inflater.eof and self.inflater.unused_data:
@@ -128,6 +132,23 @@ def json_shape(data: bytes) -> Shape:
     return Shape(deepest, containers, elements)
 
 
+class Tally:
+    """Brackets and separators counted as the body arrives, strings included (an over-count):
+    a body of millions of ``{}`` is refused after its first few hundred KB, not at its end."""
+
+    def __init__(self) -> None:
+        self.containers = 0
+        self.elements = 0
+
+    def add(self, data: bytes) -> None:
+        self.containers += data.count(b"{") + data.count(b"[")
+        self.elements += data.count(b",") + data.count(b":")
+        # Twice the bounds: only strings full of brackets or commas could make a body that
+        # fits them count past this, and no request's strings are that long.
+        if self.containers > 2 * MAX_CONTAINERS or self.elements > 2 * MAX_ELEMENTS:
+            raise _Refuse(_too_complex())
+
+
 def _check_shape(data: bytes) -> None:
     shape = json_shape(data)
     if (
@@ -136,6 +157,15 @@ def _check_shape(data: bytes) -> None:
         or shape.depth > MAX_DEPTH
     ):
         raise _Refuse(_too_complex())
+
+
+async def _checked(body: bytes) -> None:
+    # A large body's check takes some ms: off the event loop, so /ping and the rest go on. A
+    # small one's costs less than the hop to a thread (which every sync endpoint also needs).
+    if len(body) > 4 * CHUNK:
+        await run_in_threadpool(_check_shape, body)
+    else:
+        _check_shape(body)
 
 
 @dataclass(frozen=True)
@@ -277,6 +307,7 @@ class BodyMiddleware:
                 raise _Refuse(too_large(limit))
             inflater = Inflater(limit) if encoding == "gzip" else None
             parts: list[bytes] = []
+            tally = Tally()
             received = 0
             while more:
                 chunk, more = await self._next(receive)
@@ -284,15 +315,16 @@ class BodyMiddleware:
                 if received > limit:
                     raise _Refuse(too_large(limit))
                 if inflater is not None:
-                    inflater.feed(chunk)
+                    inflater.feed(chunk, tally)
                 else:
+                    tally.add(chunk)
                     parts.append(chunk)
             if inflater is None or received == 0:
                 body = b"".join(parts)
-                _check_shape(body)
+                await _checked(body)
                 return body, list(scope["headers"])
             body = inflater.finish()
-            _check_shape(body)
+            await _checked(body)
         except _Refuse:
             if more:
                 await self._drain(receive, declared)
