@@ -80,7 +80,10 @@ def test_deep_nesting_and_millions_of_objects_are_refused_with_a_problem(
         good = sync_body(seeded.small.class_id)
         deep = json.dumps({**good, "mutations": []})[:-1].encode()
         deep += b', "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
-        for hostile in (deep, _empty_objects(EIGHT_MIB)):
+        # Forty deep: few containers, refused for its depth alone.
+        nested = json.dumps({**good, "mutations": []})[:-1].encode()
+        nested += b', "x": ' + b"[" * 40 + b"]" * 40 + b"}"
+        for hostile in (deep, nested, _empty_objects(EIGHT_MIB)):
             headers = {**api.auth("gvcn"), "Content-Type": "application/json"}
             content = hostile
             if gzipped:
@@ -152,3 +155,11 @@ def test_the_openapi_document_lists_the_body_answers() -> None:
     paths = create_app(None).openapi()["paths"]
     assert {"413", "422"} <= set(paths["/api/v1/auth/login"]["post"]["responses"])
     assert {"400", "401", "413", "503"} <= set(paths["/api/v1/sync"]["post"]["responses"])
+
+
+def test_a_signed_in_bomb_stops_after_its_first_few_hundred_kb() -> None:
+    inflater = body.Inflater(EIGHT_MIB)
+    with pytest.raises(body._Refuse) as refused:
+        inflater.feed(gzip.compress(_empty_objects(EIGHT_MIB), compresslevel=9), body.Tally())
+    assert refused.value.problem.code == "body_too_complex"
+    assert inflater.size < 512 * 1024
