@@ -66,11 +66,12 @@ def current_account(
 AccountDep = Annotated[Account, Depends(current_account)]
 
 
-def check_version_headers(
+async def check_version_headers(
     x_homeroom_protocol: Annotated[int | None, Header()] = None,
     x_homeroom_schema: Annotated[int | None, Header()] = None,
 ) -> None:
-    """``426`` when a client announces a protocol or schema this server cannot serve."""
+    """``426`` when a client announces a protocol or schema this server cannot serve (``async``:
+    no I/O, so no hop to the thread pool for every request)."""
     if x_homeroom_protocol is not None and x_homeroom_protocol != PROTOCOL_VERSION:
         raise version_mismatch()
     if x_homeroom_schema is not None and not (

@@ -35,8 +35,10 @@ def check_int(value: int, where: str) -> None:
         raise out_of_range(where)
 
 
-def check_path_numbers(request: Request) -> None:
-    """An app-wide dependency: a numeric path parameter (``class_id``, ``request_id``) fits."""
+async def check_path_numbers(request: Request) -> None:
+    """An app-wide dependency: a numeric path parameter (``class_id``, ``request_id``) fits.
+
+    ``async`` (it does no I/O): a sync dependency costs every request a hop to the thread pool."""
     for name, value in request.path_params.items():
         if isinstance(value, str) and value.lstrip("+-").isdigit():
             check_int(int(value), name)
