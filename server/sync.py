@@ -224,10 +224,11 @@ def _apply(
             current=current.as_changes(rows)
             + current.absent(session, class_id, mutation.name, mutation.args),
         )
-    except Exception:
+    except Exception as error:
         # Refused and processed like any refusal: a 500 would be retried forever and block
-        # the client's outbox behind it. Only the intent's name is logged (no personal data).
-        log.exception("intent %s could not be applied", mutation.name[:40])
+        # the client's outbox behind it. Only the intent's name and the error's type are
+        # logged: a storage error's text carries the statement's values (names, reasons).
+        log.error("intent %s could not be applied: %s", mutation.name[:40], type(error).__name__)
         return MutationResult(
             id=mutation.id,
             seq=mutation.seq,
