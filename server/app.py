@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Scope
 
 from desktop import __version__
 from desktop.i18n import _
 from desktop.sync.protocol import GZIP_THRESHOLD, ApiError
-from server.body import BodyMiddleware
-from server.deps import check_version_headers
+from server.body import BodyMiddleware, Limits
+from server.deps import authenticate, check_version_headers
 from server.problems import ApiProblem
+from server.ranges import check_path_numbers
 from server.routes import auth, parent, principal, subject, sync
+from server.routes.common import PREFIX, errors
 from server.settings import Settings
 from server.store import Store
+from server.tables import Account
 
 log = logging.getLogger(__name__)
+
+SIGN_IN_BODY_BYTES = 4 * 1024
+"""A sign-in or a refresh is a few hundred bytes; anything larger is refused unread."""
 
 DESCRIPTION = (
     "The reference central server of Homeroom (Sổ Chủ Nhiệm). Homeroom teachers sync their "
@@ -71,6 +79,15 @@ def install_error_handlers(app: FastAPI) -> None:
             503, "busy", _("The server is busy; try again shortly."), {"Retry-After": "5"}
         )
 
+    # A value that got past the range checks and that the database could not store.
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        log.warning("value out of range for the database: %s", type(exc).__name__)
+        return _error(
+            422, "out_of_range", _("The request holds a value out of range; nothing was applied.")
+        )
+
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
@@ -79,21 +96,63 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
+BODY_ANSWERS = {
+    413: "The body is larger than the endpoint accepts: sign-in and refresh 4 KiB, the others "
+    "8 MiB once decompressed (`body_too_large`).",
+    422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
+    "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
+    "objects and arrays or 250,000 elements (`body_too_complex`).",
+    503: "Busy: the database, or more request bodies being read at once than the server decodes "
+    "(`busy`); retry after `Retry-After` seconds.",
+}
+
+
+def _body_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """What ``server.body`` and the range checks may answer before any endpoint runs, documented
+    on every endpoint (an endpoint's own entry for the same status takes precedence)."""
+    answers = errors(*statuses)
+    for status, description in BODY_ANSWERS.items():
+        if status in answers:
+            answers[status]["description"] = description
+    if 503 in answers:
+        answers[503]["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
+    return answers
+
+
 def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI:
     """The app serving ``store`` (``None``: only to produce the OpenAPI document)."""
     app = FastAPI(
         title="Homeroom reference server",
         version=__version__,
         description=DESCRIPTION,
-        dependencies=[Depends(check_version_headers)],
+        dependencies=[Depends(check_version_headers), Depends(check_path_numbers)],
         docs_url=None,
         redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    for router in (auth.router, sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router)
+    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422))
+    for router in (sync.router, parent.router, subject.router, principal.router):
+        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 503))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
-    app.add_middleware(BodyMiddleware, max_bytes=app.state.settings.max_body_bytes)
+    limits = Limits(
+        default=app.state.settings.max_body_bytes,
+        public={
+            f"{PREFIX}/ping": SIGN_IN_BODY_BYTES,
+            f"{PREFIX}/auth/login": SIGN_IN_BODY_BYTES,
+            f"{PREFIX}/auth/refresh": SIGN_IN_BODY_BYTES,
+        },
+    )
+    app.add_middleware(BodyMiddleware, limits=limits, authenticate=_authenticate)
     return app
+
+
+def _authenticate(scope: Scope, token: str) -> Account | None:
+    """The body middleware's token check: the same as the endpoints' dependency."""
+    app: FastAPI = scope["app"]
+    if app.state.store is None:
+        return None
+    return authenticate(app.state.store, app.state.settings, token)

@@ -37,16 +37,27 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+def authenticate(store: Store, settings: Settings, token: str) -> Account | None:
+    with store.read() as session:
+        return auth.account_for_token(session, token, settings)
+
+
 def current_account(
+    request: Request,
     store: StoreDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Account:
-    """The active account of a valid bearer token, else 401 (the client refreshes once)."""
+    """The active account of a valid bearer token, else 401 (the client refreshes once).
+
+    A request with a body had its token checked before the body was read (``server.body``);
+    that account is reused."""
+    checked: Account | None = getattr(request.state, "account", None)
+    if checked is not None:
+        return checked
     if credentials is None:
         raise unauthorized("missing_token")
-    with store.read() as session:
-        account = auth.account_for_token(session, credentials.credentials, settings)
+    account = authenticate(store, settings, credentials.credentials)
     if account is None:
         raise unauthorized()
     return account
@@ -55,11 +66,12 @@ def current_account(
 AccountDep = Annotated[Account, Depends(current_account)]
 
 
-def check_version_headers(
+async def check_version_headers(
     x_homeroom_protocol: Annotated[int | None, Header()] = None,
     x_homeroom_schema: Annotated[int | None, Header()] = None,
 ) -> None:
-    """``426`` when a client announces a protocol or schema this server cannot serve."""
+    """``426`` when a client announces a protocol or schema this server cannot serve (``async``:
+    no I/O, so no hop to the thread pool for every request)."""
     if x_homeroom_protocol is not None and x_homeroom_protocol != PROTOCOL_VERSION:
         raise version_mismatch()
     if x_homeroom_schema is not None and not (

@@ -51,10 +51,12 @@ def version_mismatch() -> ApiProblem:
 
 
 def too_large(limit: int) -> ApiProblem:
-    return ApiProblem(
-        413,
-        "body_too_large",
-        _(
+    if limit < 1024 * 1024:
+        message = _(
+            "The request is larger than the server accepts ({size} KiB); nothing was applied."
+        ).format(size=limit // 1024)
+    else:
+        message = _(
             "The request is larger than the server accepts ({size} MiB); nothing was applied."
-        ).format(size=limit // (1024 * 1024)),
-    )
+        ).format(size=limit // (1024 * 1024))
+    return ApiProblem(413, "body_too_large", message)

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from desktop.domain.grade_review import ReviewState
+from server.ranges import INT_MAX
 
 SessionName = Literal["morning", "afternoon"]
 
@@ -79,8 +80,8 @@ class TaughtSubject(Message):
 
 
 class GradeSet(Message):
-    class_id: int = Field(gt=0)
-    student_id: int = Field(gt=0)
+    class_id: int = Field(gt=0, le=INT_MAX)
+    student_id: int = Field(gt=0, le=INT_MAX)
     subject_code: str = Field(min_length=1, max_length=20)
     semester: Literal[1, 2]
     kind: Literal["TX", "GK", "CK"]
@@ -88,7 +89,10 @@ class GradeSet(Message):
     value: str = Field(min_length=1, max_length=8)
     reason: str = Field(default="", max_length=500, description="needed after publication or lock")
     base_version: int | None = Field(
-        default=None, ge=0, description="the version seen (0: empty cell); a newer one is a 409"
+        default=None,
+        ge=0,
+        le=INT_MAX,
+        description="the version seen (0: empty cell); a newer one is a 409",
     )
 
 

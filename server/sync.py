@@ -15,9 +15,11 @@ Pull: the class's log entries after the cursor, one page, from one snapshot.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput
@@ -33,12 +35,14 @@ from desktop.sync.protocol import (
     SyncRequest,
     SyncResponse,
 )
-from server import access, current
+from server import access, current, ranges
 from server.problems import forbidden, version_mismatch
 from server.scope import load_scope_by_id
 from server.settings import Settings
 from server.store import Store
 from server.tables import Account, ChangeLogEntry, ClientState, ProcessedMutation
+
+log = logging.getLogger(__name__)
 
 MIN_SCHEMA_VERSION = SCHEMA_VERSION
 """The oldest client schema whose change payloads this server can still produce."""
@@ -54,6 +58,7 @@ def handle(
 ) -> SyncResponse:
     """Push then pull for the class's homeroom teacher (or a stand-in); 403 for anyone else."""
     check_versions(request.protocol, request.schema_version)
+    ranges.check_sync_request(request)
     with store.read() as session:
         access.require_homeroom(session, account, request.class_id, settings.school_today())
         last = _check_client(session, account, request.client_id)
@@ -195,6 +200,8 @@ def _apply(
                 session.flush()
             except InvalidInput as error:
                 raise _Refused(error) from error
+    except (OperationalError, InterfaceError):
+        raise  # the database is away or busy: answered 503, the client retries the intent
     except _Refused as refused:
         if current.converged(session, mutation.name, mutation.args):
             return MutationResult(
@@ -216,6 +223,18 @@ def _apply(
             message=message,
             current=current.as_changes(rows)
             + current.absent(session, class_id, mutation.name, mutation.args),
+        )
+    except Exception as error:
+        # Refused and processed like any refusal: a 500 would be retried forever and block
+        # the client's outbox behind it. Only the intent's name and the error's type are
+        # logged: a storage error's text carries the statement's values (names, reasons).
+        log.error("intent %s could not be applied: %s", mutation.name[:40], type(error).__name__)
+        return MutationResult(
+            id=mutation.id,
+            seq=mutation.seq,
+            status="rejected",
+            code="cannot_apply",
+            message=_("The server could not apply this change; it was not recorded on the server."),
         )
     return MutationResult(id=mutation.id, seq=mutation.seq, status="applied")
 

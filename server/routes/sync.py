@@ -15,7 +15,7 @@ router = APIRouter(prefix=PREFIX, tags=["sync"])
 @router.post(
     "/sync",
     response_model=SyncResponse,
-    responses=errors(400, 401, 403, 413, 415, 422, 426, 503),
+    responses=errors(401, 403, 426),
 )
 def sync_class(
     body: SyncRequest, account: AccountDep, store: StoreDep, settings: SettingsDep
