@@ -97,8 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 BODY_ANSWERS = {
-    413: "The body is larger than the endpoint accepts: sign-in and refresh 4 KiB, the others "
-    "8 MiB once decompressed (`body_too_large`).",
+    413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
+    "others 8 MiB once decompressed (`body_too_large`).",
     422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
     "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
     "objects and arrays or 250,000 elements (`body_too_complex`).",
@@ -144,6 +144,9 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
             f"{PREFIX}/ping": SIGN_IN_BODY_BYTES,
             f"{PREFIX}/auth/login": SIGN_IN_BODY_BYTES,
             f"{PREFIX}/auth/refresh": SIGN_IN_BODY_BYTES,
+            # Carries the refresh token in its body, not a bearer: a device whose access token
+            # has expired must still be able to end its sign-in.
+            f"{PREFIX}/auth/logout": SIGN_IN_BODY_BYTES,
         },
     )
     app.add_middleware(BodyMiddleware, limits=limits, authenticate=_authenticate)
