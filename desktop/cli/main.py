@@ -118,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--self-test"]:  # a whole run of its own, before any parser
         from desktop.selftest.command import self_test
 
-        return self_test(arguments[1:])
+        try:
+            return self_test(arguments[1:])
+        except BrokenPipeError:
+            return _reader_gone()
     import logging
 
     from desktop.cli import commands_desktop
@@ -138,9 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:
-        # Output piped into a pager or `head` that stopped reading: not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return _reader_gone()
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was changed."), file=sys.stderr)
         return 130
@@ -148,6 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if log is not None:
             logging.getLogger().removeHandler(log)
             log.close()
+
+
+def _reader_gone() -> int:
+    """Output piped into a pager or `head` that stopped reading: not an error of ours; stdout
+    goes nowhere so that the interpreter's own final flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def _command_log(args: argparse.Namespace) -> logging.Handler | None:

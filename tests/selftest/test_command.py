@@ -87,3 +87,26 @@ def test_the_self_test_takes_no_other_arguments(tmp_path: Path, extra: list[str]
     assert done.returncode == 2
     assert done.stdout == ""
     assert "không nhận thêm tham số" in done.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`homeroom --self-test | head -1`: the pipe closes after the first line; the run ends
+    quietly and still removes its temporary folders."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary), "TMP": str(temporary)}
+    environment.pop("QT_QPA_PLATFORM", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "desktop.cli.main", "--self-test"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=environment,
+    )
+    assert run.stdout is not None and run.stderr is not None
+    assert run.stdout.readline().startswith("✓".encode())
+    run.stdout.close()  # as `head -1` does after its line
+    errors = run.stderr.read().decode("utf-8")
+    assert run.wait() == 0
+    assert "Traceback" not in errors and "BrokenPipe" not in errors
+    assert list(temporary.iterdir()) == []
