@@ -124,7 +124,7 @@ def import_workbook(args: argparse.Namespace) -> int:
         workbook = opening.open_workbook(args.file)
         if roster_import.is_roster(workbook):
             return _import_roster(args, workbook)
-        return _import_grades(args)
+        return _import_grades(args, workbook)
     except WorkbookRejected as rejected:
         print(rejected.message)
         print_table(
@@ -134,12 +134,12 @@ def import_workbook(args: argparse.Namespace) -> int:
         return rejected.exit_code
 
 
-def _import_grades(args: argparse.Namespace) -> int:
+def _import_grades(args: argparse.Namespace, workbook: Workbook) -> int:
     from desktop.exchange.excel import grade_import
 
     if args.dry_run:
         with work(args, write=False) as w:
-            plan = grade_import.check_workbook(w.session, w.scope, args.file, today=w.today)
+            plan = grade_import.check_workbook(w.session, w.scope, workbook, today=w.today)
         print(
             _("{count} grade(s) would be entered; nothing was imported (--dry-run).").format(
                 count=plan.count
@@ -148,7 +148,7 @@ def _import_grades(args: argparse.Namespace) -> int:
         return 0
     with work(args) as w:
         result = grade_import.import_template(
-            w.session, w.scope, args.file, actor=w.actor, today=w.today
+            w.session, w.scope, workbook, actor=w.actor, today=w.today
         )
     print(result.changes.summary)
     return 0

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
@@ -79,10 +80,13 @@ class Plan:
         return sum(len(planned) for *_head, planned in self.sheets)
 
 
-def check_workbook(session: Session, scope: ClassScope, path: Path, *, today: date) -> Plan:
-    """Every cell of the workbook at ``path`` (each sheet a subject's template) checked;
-    ``WorkbookRejected`` with every problem of every sheet, else what importing it would do."""
-    workbook = open_workbook(path)
+def check_workbook(
+    session: Session, scope: ClassScope, source: Path | Workbook, *, today: date
+) -> Plan:
+    """Every cell of the workbook (at a path, or already opened safely by ``open_workbook``;
+    each sheet a subject's template) checked; ``WorkbookRejected`` with every problem of every
+    sheet, else what importing it would do."""
+    workbook = source if isinstance(source, Workbook) else open_workbook(source)
     problems: list[CellProblem] = []
     planned: list[tuple[str, str, int, tuple[_Planned, ...]]] = []
     subjects: dict[tuple[str, int], str] = {}
@@ -117,7 +121,7 @@ def check_workbook(session: Session, scope: ClassScope, path: Path, *, today: da
 def import_template(
     session: Session,
     scope: ClassScope,
-    path: Path,
+    source: Path | Workbook,
     *,
     actor: str,
     today: date,
@@ -126,7 +130,7 @@ def import_template(
     """``check_workbook``, then every changed grade a ``set_grade`` intent, performed together
     as one action at ``now`` (by default the profile's) in the caller's transaction: a refusal
     rolls them all back with it."""
-    plan = check_workbook(session, scope, path, today=today)
+    plan = check_workbook(session, scope, source, today=today)
     raws = [grade.raw for *_head, planned in plan.sheets for grade in planned]
     try:
         changes = perform_many(session, scope, "set_grade", raws, actor=actor, now=now)

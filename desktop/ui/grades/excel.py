@@ -19,14 +19,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QMenu,
     QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +33,7 @@ from desktop.i18n import N_, _
 from desktop.services import workspace
 from desktop.services.changes import Changes
 from desktop.services.grade_book import GradeBook
+from desktop.ui import table_dialog
 from desktop.ui.table_model import RowsTableModel
 from desktop.ui.tasks import TaskRunner
 
@@ -106,16 +104,7 @@ class ProblemsDialog(QDialog):
             ProblemColumn.WHY, QHeaderView.ResizeMode.Stretch
         )
         self.table.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        heading = QLabel(rejected.message)
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-        self.resize(900, 420)
+        table_dialog.lay_out(self, rejected.message, self.table, height=420)
 
 
 class ExcelActions(QObject):

@@ -15,12 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +26,7 @@ from desktop.i18n import N_, _
 from desktop.models.db import Database
 from desktop.services import workspace
 from desktop.services.changes import Changes
+from desktop.ui import table_dialog
 from desktop.ui.table_model import RowsTableModel
 from desktop.ui.tasks import TaskRunner
 
@@ -89,16 +87,7 @@ class ChangesDialog(QDialog):
             ChangeColumn.CHANGE, QHeaderView.ResizeMode.Stretch
         )
         self.table.resizeColumnsToContents()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        heading = QLabel(summary)
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
-        self.resize(900, 380)
+        table_dialog.lay_out(self, summary, self.table, height=380)
 
 
 class RosterImport(QObject):
