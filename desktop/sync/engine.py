@@ -33,6 +33,7 @@ from desktop.models.db import Database
 from desktop.models.provisional import CLIENT_CREATED, PROVISIONAL_FLAG
 from desktop.services import intents
 from desktop.services.changes import Changes
+from desktop.services.profile import effective_now
 from desktop.services.scope import ClassScope, load_scope
 from desktop.sync import rows, state
 from desktop.sync.cycle import (
@@ -186,7 +187,11 @@ def _record_round(
                 continue
             done.add(result.id)
             if result.status in REFUSED:
-                conflicts.append(_record_conflict(session, mutation, result, at))
+                conflicts.append(
+                    _record_conflict(
+                        session, mutation, result, effective_now(session, clock=lambda: at)
+                    )
+                )
                 _stage(session, "current", result.current)
         if done:
             session.execute(delete(OutboxIntent).where(OutboxIntent.id.in_(done)))
@@ -276,7 +281,9 @@ def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[
         new_cursor = state.staged_cursor(session)
         state.put(session, state.CURSOR, str(new_cursor))
         state.put(session, state.STAGED_CURSOR, str(new_cursor))
-        state.put(session, state.LAST_SUCCESS, at.isoformat())
+        # Shown to the teacher beside decisions taken on the profile's day (the demo's), so on
+        # that day too; the clock skew above stays on the real clock, as the server's is.
+        state.put(session, state.LAST_SUCCESS, effective_now(session, clock=lambda: at).isoformat())
         state.put(session, state.LAST_ERROR, "")
         session.flush()
         session.expire_all()

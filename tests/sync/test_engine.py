@@ -8,15 +8,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import event, func, select
 
+from desktop.domain.calendar import school_time
 from desktop.models import LeaveRequest, Student, SyncConflict, SyncInbox
 from desktop.models.db import Database, open_database
+from desktop.services.profile import TODAY_KEY, set_setting
 from desktop.sync import state
 from desktop.sync.cycle import Cancellation, Progress, SyncCancelled
 from desktop.sync.engine import sync_once
@@ -186,3 +188,28 @@ def test_a_new_request_on_the_server_is_the_only_request_touched(
     new = _request(store, seeded.small, date(2025, 10, 24))
     again = sync_once(profile, Recorded(api), class_id=seeded.small.class_id)
     assert again.changes.ids("leave_request") == {str(new)}
+
+
+def test_a_profile_on_a_pinned_day_records_its_sync_and_conflicts_on_that_day(
+    school: tuple[Store, Seeded, Api], profile: Database
+) -> None:
+    """The demo lives on 16/03/2026: its "last sync" and a conflict's time are shown beside
+    decisions taken on that day, so they are recorded on it (the clock skew is not)."""
+    _store, seeded, api = school
+    pinned = date(2026, 3, 16)
+    with profile.transaction() as session:
+        set_setting(session, TODAY_KEY, pinned.isoformat())
+    server = Recorded(api)
+    sync_once(profile, server, class_id=seeded.small.class_id)
+    assert api.post(f"/api/v1/parent/requests/{seeded.requests[1]}/cancel", "ph1").status_code == (
+        200
+    )
+    harness.decide(profile, seeded.requests[1], approve=True)
+    sync_once(profile, server, class_id=seeded.small.class_id)
+    with profile.reading() as session:
+        last = state.status(session).last_success
+        conflict_times = list(session.scalars(select(SyncConflict.created_at)))
+        skew = state.status(session).clock_skew_seconds
+    assert last is not None and school_time(datetime.fromisoformat(last)).date() == pinned
+    assert conflict_times and {school_time(t).date() for t in conflict_times} == {pinned}
+    assert skew is not None and abs(skew) < 3600
