@@ -81,6 +81,20 @@ def test_a_note_is_added_changed_and_deleted(
     dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
     assert dialog.delete_button.isEnabled()
     dialog.delete_button.click()
+    qtbot.waitUntil(lambda: dialog.confirmation is not None and dialog.confirmation.isVisible())
+    assert dialog.confirmation is not None
+    assert dialog.confirmation.text() == (
+        "Xoá ghi nhận số 1? Báo cáo thí điểm sẽ không còn liệt kê ghi nhận này."
+    )
+    qtbot.keyClick(dialog.confirmation, Qt.Key.Key_Escape)  # the default keeps it
+    qtbot.waitUntil(lambda: dialog.confirmation is None)
+    assert len(stored(database)) == 2
+    dialog.delete_button.click()
+    qtbot.waitUntil(lambda: dialog.confirmation is not None and dialog.confirmation.isVisible())
+    box = dialog.confirmation
+    assert box is not None
+    delete = next(b for b in box.buttons() if b.text() == "Xoá")
+    delete.click()
     qtbot.waitUntil(lambda: len(rows(dialog)) == 1)
     assert dialog.message.text() == "Đã xoá ghi nhận số 1."
     assert stored(database) == [("2026-03-10", Category.CONNECTION, "mạng trường mất cả buổi sáng")]

@@ -13,6 +13,7 @@ import shiboken6
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QDateEdit,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTreeWidget,
@@ -57,6 +59,7 @@ class PilotNotesDialog(QDialog):
         self._runner = runner
         self._today = date.min
         self._notes: dict[int, Note] = {}
+        self.confirmation: QMessageBox | None = None
 
         self.hint = QLabel(
             _(
@@ -204,9 +207,31 @@ class PilotNotesDialog(QDialog):
         self._change(write)
 
     def delete(self) -> None:
+        """Asks first: a note deleted is gone from the pilot report, with no undo."""
         note_id = self.selected_id()
         if note_id is None:
             return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(_("Delete a noted problem"))
+        box.setText(
+            _("Delete note no. {id}? The pilot report will no longer list it.").format(id=note_id)
+        )
+        confirm = box.addButton(_("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(_("Keep it"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+
+        def answered(button: QAbstractButton) -> None:
+            self.confirmation = None
+            if button is confirm:
+                self._delete(note_id)
+
+        box.buttonClicked.connect(answered)
+        box.rejected.connect(lambda: setattr(self, "confirmation", None))
+        self.confirmation = box
+        box.open()
+
+    def _delete(self, note_id: int) -> None:
         database = self._database
 
         def write() -> Changes:
