@@ -16,7 +16,7 @@ from starlette.types import Scope
 from desktop import __version__
 from desktop.i18n import _
 from desktop.sync.protocol import GZIP_THRESHOLD, ApiError
-from server.body import BodyMiddleware, Limits
+from server.body import BodyMiddleware, Limits, not_json
 from server.deps import authenticate, check_version_headers
 from server.problems import ApiProblem
 from server.ranges import check_path_numbers
@@ -25,6 +25,7 @@ from server.routes.common import PREFIX, errors
 from server.settings import Settings
 from server.store import Store
 from server.tables import Account
+from server.unexpected import UnexpectedFailures
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,48 @@ def _error(
     )
 
 
+def _reasons() -> dict[str, str]:
+    """Pydantic's error types as the server says them (its own wording is English)."""
+    return {
+        "missing": _("missing"),
+        "extra_forbidden": _("not a field of this request"),
+        "int_type": _("must be a whole number"),
+        "int_parsing": _("must be a whole number"),
+        "int_from_float": _("must be a whole number"),
+        "string_type": _("must be text"),
+        "bool_type": _("must be true or false"),
+        "float_type": _("must be a number"),
+        "dict_type": _("must be an object"),
+        "list_type": _("must be a list"),
+        "model_type": _("must be an object"),
+        "model_attributes_type": _("must be an object"),
+        "literal_error": _("is not one of the allowed values"),
+        "enum": _("is not one of the allowed values"),
+        "greater_than": _("is too small"),
+        "greater_than_equal": _("is too small"),
+        "less_than": _("is too large"),
+        "less_than_equal": _("is too large"),
+        "string_too_short": _("is too short"),
+        "string_too_long": _("is too long"),
+        "too_short": _("has too few items"),
+        "too_long": _("has too many items"),
+        "date_type": _("must be a date written YYYY-MM-DD"),
+        "date_parsing": _("must be a date written YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("must be a date written YYYY-MM-DD"),
+        "date_from_datetime_inexact": _("must be a date written YYYY-MM-DD"),
+        "datetime_type": _("must be a time written in ISO 8601"),
+        "datetime_parsing": _("must be a time written in ISO 8601"),
+        "datetime_from_date_parsing": _("must be a time written in ISO 8601"),
+        "value_error": _("is not a valid value"),
+    }
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    reason = _reasons().get(str(first.get("type", "")), _("is not valid"))
     return _("The request is not valid ({where}: {error}); nothing was applied.").format(
-        where=where or "body", error=first.get("msg", "?")
+        where=where or "body", error=reason
     )
 
 
@@ -62,6 +100,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            problem = not_json()
+            return _error(problem.status, problem.code, problem.message)
         return _error(422, "invalid_request", _validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
@@ -88,20 +129,16 @@ def install_error_handlers(app: FastAPI) -> None:
             422, "out_of_range", _("The request holds a value out of range; nothing was applied.")
         )
 
-    @app.exception_handler(Exception)
-    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return _error(
-            500, "server_error", _("The server failed; your changes are kept. Try again later.")
-        )
-
 
 BODY_ANSWERS = {
+    400: "Not JSON: the body is not UTF-8 JSON (a byte-order mark, UTF-16 or UTF-32, bytes that "
+    "are not UTF-8, a syntax error: `invalid_json`), or a gzip body is damaged (`bad_encoding`).",
     413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
     "others 8 MiB once decompressed (`body_too_large`).",
     422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
     "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
     "objects and arrays or 250,000 elements (`body_too_complex`).",
+    500: "An unexpected failure (`server_error`); the connection is closed after it.",
     503: "Busy: the database, or more request bodies being read at once than the server decodes "
     "(`busy`); retry after `Retry-After` seconds.",
 }
@@ -134,9 +171,11 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422))
+    # What any endpoint may answer besides its own: the body checks, a version header this
+    # server cannot serve, the database away, an unexpected failure.
+    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422, 426, 500, 503))
     for router in (sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 503))
+        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 426, 500, 503))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
     limits = Limits(
         default=app.state.settings.max_body_bytes,
@@ -150,6 +189,7 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
         },
     )
     app.add_middleware(BodyMiddleware, limits=limits, authenticate=_authenticate)
+    app.add_middleware(UnexpectedFailures)
     return app
 
 

@@ -149,7 +149,26 @@ class Tally:
             raise _Refuse(_too_complex())
 
 
+def not_json() -> ApiProblem:
+    return ApiProblem(
+        400, "invalid_json", _("The request's body is not JSON in UTF-8; nothing was applied.")
+    )
+
+
+def _check_text(data: bytes) -> None:
+    """UTF-8 without a byte-order mark, as RFC 8259 asks of JSON between systems: Python's
+    parser would otherwise guess UTF-16 or UTF-32 from the NUL bytes ASCII text has in them
+    (a raw NUL is never valid JSON in UTF-8 either)."""
+    if data.startswith(b"\xef\xbb\xbf") or b"\x00" in data:
+        raise _Refuse(not_json())
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refuse(not_json()) from None
+
+
 def _check_shape(data: bytes) -> None:
+    _check_text(data)
     shape = json_shape(data)
     if (
         shape.containers > MAX_CONTAINERS

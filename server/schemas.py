@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from desktop.domain.grade_review import ReviewState
+from desktop.sync.protocol import Body, Day
 from server.ranges import INT_MAX
 
 SessionName = Literal["morning", "afternoon"]
@@ -33,10 +34,10 @@ class Message(BaseModel):
 # --- Parents ------------------------------------------------------------------------------------
 
 
-class NewLeave(Message):
-    first_day: date
+class NewLeave(Body):
+    first_day: Day
     first_session: SessionName = "morning"
-    last_day: date
+    last_day: Day
     last_session: SessionName = "afternoon"
     reason_category: Literal["illness", "family", "bereavement", "other"]
     reason_text: str = Field(default="", max_length=300)
@@ -79,7 +80,7 @@ class TaughtSubject(Message):
     assessment: str
 
 
-class GradeSet(Message):
+class GradeSet(Body):
     class_id: int = Field(gt=0, le=INT_MAX)
     student_id: int = Field(gt=0, le=INT_MAX)
     subject_code: str = Field(min_length=1, max_length=20)
@@ -201,5 +202,5 @@ class PendingSignoff(Message):
     version: int
 
 
-class SignoffRequest(Message):
-    on: date | None = Field(default=None, description="the sign-off date; today if left out")
+class SignoffRequest(Body):
+    on: Day | None = Field(default=None, description="the sign-off date; today if left out")

@@ -6,10 +6,12 @@ against the running reference server by the tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
 
 PROTOCOL_VERSION = 2
 SCHEMA_VERSION = 3
@@ -25,15 +27,39 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Mutation(Message):
+def _written_as_text(kind: str) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        # A number is not a time: lax validation would read 1700000000 as a Unix time.
+        if isinstance(value, int | float):
+            raise PydanticCustomError(kind, "a date or time is ISO 8601 text")
+        return value
+
+    return check
+
+
+Moment = Annotated[datetime, Strict(False), BeforeValidator(_written_as_text("datetime_type"))]
+"""A time in a request: ISO 8601 text (JSON has no time type), never a number."""
+Day = Annotated[date, Strict(False), BeforeValidator(_written_as_text("date_type"))]
+"""A date in a request: ``YYYY-MM-DD`` text, never a number."""
+
+
+class Body(Message):
+    """What a client sends: the documented types only (no ``"5"`` for 5, no ``true`` for 1;
+    times and dates as ISO text, ``Moment`` and ``Day``). FastAPI validates the parsed JSON in
+    Python mode, where plain strictness would refuse a time's text as well."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Mutation(Body):
     id: str = Field(min_length=36, max_length=36, description="UUID: the idempotency key")
     seq: int = Field(ge=1, description="this client's order, gap-free")
     name: str = Field(min_length=1, max_length=40)
     args: dict[str, Any]
-    client_time: datetime
+    client_time: Moment
 
 
-class SyncRequest(Message):
+class SyncRequest(Body):
     protocol: int
     schema_version: int
     client_id: str = Field(min_length=36, max_length=36)
@@ -104,12 +130,12 @@ class Ping(Message):
     )
 
 
-class LoginRequest(Message):
+class LoginRequest(Body):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
 
 
-class RefreshRequest(Message):
+class RefreshRequest(Body):
     refresh_token: str = Field(min_length=16, max_length=200)
 
 
