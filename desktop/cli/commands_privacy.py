@@ -4,6 +4,7 @@ past the school's retention period (the domain.md §6 setting), with a report of
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from desktop.i18n import _
@@ -21,6 +22,15 @@ def register(commands: Any) -> None:
     p.add_argument("--dry-run", action="store_true", help=_("only report what would be removed"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=purge)
+
+    p = actions.add_parser(
+        "export", help=_("everything held about one student, as JSON (a guardian's request)")
+    )
+    p.add_argument("code", metavar=_("STUDENT_CODE"))
+    p.add_argument(
+        "--output", type=Path, metavar=_("FILE"), help=_("write to this file (default: print)")
+    )
+    p.set_defaults(handler=export)
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -52,4 +62,18 @@ def purge(args: argparse.Namespace) -> int:
                 count=report.total
             )
         )
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from desktop.cli.context import work
+    from desktop.services import subject_access
+
+    with work(args, write=False) as w:
+        text = subject_access.to_json(subject_access.collect(w.session, w.scope, args.code))
+    if args.output is None:
+        print(text)
+        return 0
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(_("Written to {path}.").format(path=args.output))
     return 0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -63,3 +64,26 @@ def test_before_the_period_ends_nothing_is_removed(run: Run, profile: Path) -> N
     result = run("privacy", "purge")
     assert result.out.strip() == "Không có chi tiết đơn nghỉ nào quá thời hạn lưu giữ."
     assert _texts(profile)[0] == ("Con bị sốt", "Đồng ý")
+
+
+def test_the_export_holds_everything_about_one_student_and_no_one_else(
+    run: Run, profile: Path, tmp_path: Path
+) -> None:
+    _prepare(profile, "2025-10-20")
+    target = tmp_path / "an.json"
+    result = run("privacy", "export", "HS001", "--output", str(target))
+    assert result.code == 0, result.err
+    assert result.out.strip() == f"Đã ghi vào {target}."
+    held = json.loads(target.read_text(encoding="utf-8"))
+    assert held["student"]["full_name"] == "Nguyễn Văn An"
+    assert sorted(g["full_name"] for g in held["guardians"]) == ["Phụ huynh 1", "Ông Nội"]
+    assert [(r["reason_text"], r["decision_note"]) for r in held["leave_requests"]] == [
+        ("Con bị sốt", "Đồng ý")
+    ]
+    assert "Lê Thị Bình" not in target.read_text(encoding="utf-8")
+
+
+def test_an_unknown_student_is_refused_in_vietnamese(run: Run) -> None:
+    result = run("privacy", "export", "HS999")
+    assert result.code != 0
+    assert "Lớp này không có học sinh mã HS999." in result.err
