@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands_leave,
         commands_pilot,
         commands_print,
+        commands_privacy,
         commands_report,
         commands_sync,
     )
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_print.register(commands)
     commands_report.register(commands)
     commands_pilot.register(commands)
+    commands_privacy.register(commands)
     commands_excel.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)

@@ -48,6 +48,8 @@ class SchoolPolicy:
     counting_rule: CountingRule = CountingRule.EACH_SESSION
     school_level: SchoolLevel = SchoolLevel.UPPER_SECONDARY
     round_semester_before_year: bool = True
+    leave_detail_retention_days: int = 365
+    """Days after a school year's last day that its leave details (reasons, notes) are kept."""
 
     def __post_init__(self) -> None:
         if self.special_case_sessions < 1:
@@ -56,6 +58,8 @@ class SchoolPolicy:
             raise InvalidInput(_("The post-audit rate must be between 0 and 1."))
         if self.original_overdue_school_days < 0 or self.late_retroactive_school_days < 0:
             raise InvalidInput(_("A number of school days cannot be negative."))
+        if self.leave_detail_retention_days < 0:
+            raise InvalidInput(_("The retention period cannot be negative."))
         if list(self.absence_warnings) != sorted(self.absence_warnings):
             raise InvalidInput(_("Absence warning thresholds must be in increasing order."))
 
@@ -123,4 +127,5 @@ SETTING_LABELS: dict[str, str] = {
     "counting_rule": N_("Counting rule for two-session days"),
     "school_level": N_("School level"),
     "round_semester_before_year": N_("Round semester averages before the year average"),
+    "leave_detail_retention_days": N_("Keep leave details after the year ends (days)"),
 }

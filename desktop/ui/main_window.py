@@ -38,6 +38,7 @@ from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
 from desktop.ui.pilot_notes import menu as pilot_notes_menu
 from desktop.ui.preferences.tools import Tools
+from desktop.ui.retention import menu as retention_menu
 from desktop.ui.sync_controller import SyncController, SyncLine
 from desktop.ui.tasks import TaskRunner
 
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.lock = self.tools.lock
         self.pilot_notes_action = pilot_notes_menu.add_action(self, database, runner)
+        self.retention_action = retention_menu.add_action(self, database, runner, scope.class_name)
         self.tools.change_server_requested.connect(self.change_server_requested)
         self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)
         # Where the menus of the screens made later go (before the account menu, added after).

@@ -1,0 +1,79 @@
+"""``homeroom privacy purge [--dry-run]``: remove the leave details of finished school years
+past the school's retention period (the domain.md §6 setting), with a report of what went."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from desktop.i18n import _
+
+# Only argparse and the translations at import: the services load when a command runs.
+
+
+def register(commands: Any) -> None:
+    privacy = commands.add_parser("privacy", help=_("personal data kept in this profile"))
+    actions = privacy.add_subparsers(dest="privacy_command", metavar=_("ACTION"), required=True)
+
+    p = actions.add_parser(
+        "purge", help=_("remove the leave details of years past the retention period")
+    )
+    p.add_argument("--dry-run", action="store_true", help=_("only report what would be removed"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.set_defaults(handler=purge)
+
+    p = actions.add_parser(
+        "export", help=_("everything held about one student, as JSON (a guardian's request)")
+    )
+    p.add_argument("code", metavar=_("STUDENT_CODE"))
+    p.add_argument(
+        "--output", type=Path, metavar=_("FILE"), help=_("write to this file (default: print)")
+    )
+    p.set_defaults(handler=export)
+
+
+def purge(args: argparse.Namespace) -> int:
+    from desktop.cli.context import work
+    from desktop.cli.output import print_json, print_table
+    from desktop.domain.calendar import format_date
+    from desktop.services import retention
+
+    with work(args, write=not args.dry_run) as w:
+        report = retention.purge(w.session, today=w.today, actor=w.actor, dry_run=args.dry_run)
+    if args.json:
+        print_json(report)
+        return 0
+    if not report.years:
+        print(_("No leave details are past the retention period."))
+        return 0
+    print_table(
+        [_("School year"), _("Due since"), _("Reasons"), _("Decision notes"), _("Audit notes")],
+        [
+            [y.year, format_date(y.due_since), y.reasons, y.decision_notes, y.audit_notes]
+            for y in report.years
+        ],
+    )
+    if report.applied:
+        print(_("{count} leave details removed.").format(count=report.total))
+    else:
+        print(
+            _("{count} leave details would be removed (nothing changed).").format(
+                count=report.total
+            )
+        )
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from desktop.cli.context import work
+    from desktop.services import subject_access
+
+    with work(args, write=False) as w:
+        text = subject_access.to_json(subject_access.collect(w.session, w.scope, args.code))
+    if args.output is None:
+        print(text)
+        return 0
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(_("Written to {path}.").format(path=args.output))
+    return 0

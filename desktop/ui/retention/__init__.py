@@ -1,0 +1,1 @@
+"""Tools ▸ the retention purge of finished school years' leave details."""
