@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.models.health import check_health
 from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
 
@@ -186,6 +187,14 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
+def _has_sqlite_header(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False  # check_file says why
+
+
 def check_file(path: Path) -> str | None:
     """Refuse a file that is not Homeroom's; return its schema revision (``None`` if new)."""
     try:
@@ -334,6 +343,9 @@ def open_database(path: Path) -> Database:
         existed = path.exists()
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))
+        if existed and _has_sqlite_header(path):
+            # Before anything reads the schema: a damaged file gets the offer of a backup.
+            check_health(path)
         revision = check_file(path) if existed else None
         if revision != HEAD_REVISION:
             # The one place a profile is upgraded: the window, every command and the welcome
