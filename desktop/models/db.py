@@ -33,6 +33,8 @@ from desktop.validation_text import os_error_reason
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from desktop.models.cipher import DatabaseKey
+
 APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -153,8 +155,20 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+def make_engine(path: Path, key: DatabaseKey | None = None) -> Engine:
+    """The engine on the plain file at ``path``, or on the encrypted one ``key`` opens."""
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}")
+    else:
+        import sqlcipher3
+
+        from desktop.models import cipher
+
+        # ``module``: SQLAlchemy then wraps SQLCipher's own exception classes. Not the
+        # pysqlcipher dialect: it sends the URL's passphrase through SQLCipher's slow KDF.
+        engine = create_engine(
+            "sqlite://", creator=lambda: cipher.connect(path, key), module=sqlcipher3
+        )
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
