@@ -6,6 +6,16 @@ Figures are printed as ratios to floors measured in the same run on the same dis
 - the year report against reading every grade row with bare ``sqlite3``;
 - the database size against the gzip size of its JSON export.
 
+The targets of issue 12, PASS/FAIL each and ``N/M targets met`` last:
+- one leave decision as the window makes it (the intent performed: service, audit-log entry,
+  outbox row, commit; the class's scope loaded once, as the open window holds it) on a plain
+  profile against the bare INSERT + COMMIT (target <= 5), on the demo class and on the 40-class
+  school;
+- the same decision on the encrypted copy of the profile against the plain one (target <= 1.3);
+- opening the encrypted profile (engine, key, quick_check, the class's scope) against opening the
+  plain one the same way (target <= 1.5);
+- a backup of the 40-class school (time and size, reported).
+
 Run: ``.venv/bin/python bench/core.py`` (add ``--quick`` for a smaller run).
 """
 
@@ -22,15 +32,29 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from desktop.demo.generator import generate_demo_class, generate_demo_school
 from desktop.domain.calendar import Session, Slot
 from desktop.exchange.export import export_database
-from desktop.models import SchoolClass, Student
+from desktop.models import LeaveRequest, SchoolClass, Student
 from desktop.models.base import utc_now
-from desktop.models.db import Database, open_database
+from desktop.models.cipher import DatabaseKey, export_encrypted, new_key
+from desktop.models.db import (
+    APPLICATION_ID,
+    HEAD_REVISION,
+    Database,
+    backup_before_upgrade,
+    make_engine,
+    open_database,
+)
 from desktop.services import grade_report, leave
+from desktop.services.intents.registry import perform
 from desktop.services.scope import load_scope
+
+DECISION_TARGET = 5.0
+ENCRYPTED_DECISION_TARGET = 1.3
+ENCRYPTED_OPEN_TARGET = 1.5
 
 
 def median_seconds(action: Callable[[], object], repeat: int) -> float:
@@ -159,6 +183,116 @@ def _year_reports(database: Database, class_names: list[str | None]) -> None:
             grade_report.report(session, load_scope(session, name), term="year")
 
 
+class Targets:
+    def __init__(self) -> None:
+        self.met = 0
+        self.total = 0
+
+    def check(self, text: str, ratio: float, target: float) -> None:
+        self.total += 1
+        passed = ratio <= target
+        self.met += passed
+        print(f"  {text}: {ratio:.2f} x (target <= {target}) {'PASS' if passed else 'FAIL'}")
+
+
+def database_on(path: Path, key: DatabaseKey | None) -> Database:
+    """The profile as the window holds it, opened the same way plain or encrypted (the engine
+    factory ``open_database`` uses, then quick_check as it runs on every open)."""
+    engine = make_engine(path, key)
+    with engine.connect() as connection:
+        sound = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+    assert sound == "ok"
+    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def perform_decisions(
+    path: Path, key: DatabaseKey | None, class_name: str | None, count: int
+) -> float:
+    """The median of ``count`` decisions performed as intents (outbox row included)."""
+    database = database_on(path, key)
+    try:
+        pending = submit_requests(database, class_name, count)
+        with database.reading() as session:
+            scope = load_scope(session, class_name)
+        times = []
+        for index, request_id in enumerate(pending):
+            start = time.perf_counter()
+            with database.transaction() as session:
+                version = session.get_one(LeaveRequest, request_id).version
+                perform(
+                    session,
+                    scope,
+                    "decide_leave",
+                    {
+                        "request_id": request_id,
+                        "approve": index % 2 == 0,
+                        "note": "Benchmark",
+                        "base_version": version,
+                    },
+                    actor="bench",
+                )
+            times.append(time.perf_counter() - start)
+    finally:
+        database.close()
+    return statistics.median(times)
+
+
+def open_seconds(path: Path, key: DatabaseKey | None, class_name: str | None, repeat: int) -> float:
+    def open_once() -> None:
+        database = database_on(path, key)
+        with database.reading() as session:
+            load_scope(session, class_name)
+        database.close()
+
+    return median_seconds(open_once, repeat)
+
+
+def issue_12_targets(
+    folder: Path, profiles: list[tuple[str, Path, str | None]], repeat: int, floor: float
+) -> None:
+    targets = Targets()
+    key = new_key()
+    print("[issue 12: encryption at rest]")
+    for label, plain, class_name in profiles:
+        encrypted = folder / f"encrypted-{plain.parent.name}.sqlite3"
+        export_encrypted(plain, encrypted, key, APPLICATION_ID)
+        plain_decision = perform_decisions(plain, None, class_name, repeat)
+        encrypted_decision = perform_decisions(encrypted, key, class_name, repeat)
+        print(
+            f"  {label}: decision {plain_decision * 1000:.2f} ms plain,"
+            f" {encrypted_decision * 1000:.2f} ms encrypted;"
+            f" bare INSERT+COMMIT {floor * 1000:.2f} ms"
+        )
+        targets.check(
+            f"{label}: plain decision / bare INSERT+COMMIT", plain_decision / floor, DECISION_TARGET
+        )
+        targets.check(
+            f"{label}: encrypted decision / plain decision",
+            encrypted_decision / plain_decision,
+            ENCRYPTED_DECISION_TARGET,
+        )
+        plain_open = open_seconds(plain, None, class_name, max(5, repeat // 4))
+        encrypted_open = open_seconds(encrypted, key, class_name, max(5, repeat // 4))
+        print(
+            f"  {label}: open {plain_open * 1000:.1f} ms plain,"
+            f" {encrypted_open * 1000:.1f} ms encrypted"
+        )
+        targets.check(
+            f"{label}: encrypted open / plain open",
+            encrypted_open / plain_open,
+            ENCRYPTED_OPEN_TARGET,
+        )
+    label, school, _class_name = profiles[-1]
+    start = time.perf_counter()
+    backup = backup_before_upgrade(school, HEAD_REVISION)
+    took = time.perf_counter() - start
+    print(
+        f"  backup of {label}: {took * 1000:.0f} ms, {backup.stat().st_size / 1024:.0f} KiB"
+        f" (database {school.stat().st_size / 1024:.0f} KiB; reported, no target)"
+    )
+    print(f"{targets.met}/{targets.total} targets met")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
@@ -193,6 +327,10 @@ def main() -> None:
                 floor,
                 whole_school=True,
             )
+            profiles = [("demo class", demo, None), ("40-class school", school, last)]
+        else:
+            profiles = [("demo class", demo, None)]
+        issue_12_targets(folder, profiles, repeat, floor)
 
 
 if __name__ == "__main__":

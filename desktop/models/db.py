@@ -26,11 +26,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.models.health import check_health
 from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from desktop.models.cipher import DatabaseKey
 
 APPLICATION_ID = 0x484D524D  # "HMRM": marks the file as Homeroom's
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -152,8 +155,20 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+def make_engine(path: Path, key: DatabaseKey | None = None) -> Engine:
+    """The engine on the plain file at ``path``, or on the encrypted one ``key`` opens."""
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}")
+    else:
+        import sqlcipher3
+
+        from desktop.models import cipher
+
+        # ``module``: SQLAlchemy then wraps SQLCipher's own exception classes. Not the
+        # pysqlcipher dialect: it sends the URL's passphrase through SQLCipher's slow KDF.
+        engine = create_engine(
+            "sqlite://", creator=lambda: cipher.connect(path, key), module=sqlcipher3
+        )
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
@@ -184,6 +199,14 @@ def known_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def _has_sqlite_header(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False  # check_file says why
 
 
 def check_file(path: Path) -> str | None:
@@ -334,6 +357,9 @@ def open_database(path: Path) -> Database:
         existed = path.exists()
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))
+        if existed and _has_sqlite_header(path):
+            # Before anything reads the schema: a damaged file gets the offer of a backup.
+            check_health(path)
         revision = check_file(path) if existed else None
         if revision != HEAD_REVISION:
             # The one place a profile is upgraded: the window, every command and the welcome

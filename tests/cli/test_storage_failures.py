@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
-from desktop.models.db import DATABASE_FILE
+from desktop.errors import EXIT_STORAGE
+from desktop.models.db import DATABASE_FILE, HEAD_REVISION, backup_before_upgrade
 from tests import disk
+from tests.damage import overwrite_pages_of
 
 
 @pytest.fixture
@@ -90,3 +92,23 @@ def test_read_only_disk(
     assert "chỉ cho phép đọc" in err
     assert "Traceback" not in err
     assert (folder / DATABASE_FILE).exists()
+
+
+def test_a_damaged_profile_says_so_and_what_restoring_loses(
+    profile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bytes of the student table overwritten on disk: exit 3 and the damage message, naming
+    the backup and the unsynced work, in Vietnamese; the file is left as it was."""
+    assert main(["--data-dir", str(profile), "leave", "list"]) == 0
+    backup = backup_before_upgrade(profile / DATABASE_FILE, HEAD_REVISION)
+    overwrite_pages_of(profile / DATABASE_FILE, "student")
+    damaged = (profile / DATABASE_FILE).read_bytes()
+    capsys.readouterr()
+
+    assert main(["--data-dir", str(profile), "leave", "list"]) == EXIT_STORAGE
+
+    error = capsys.readouterr().err
+    assert "bị hỏng" in error
+    assert str(backup) in error
+    assert "Traceback" not in error
+    assert (profile / DATABASE_FILE).read_bytes() == damaged

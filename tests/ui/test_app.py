@@ -3,6 +3,7 @@ Vietnamese, never a traceback."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.cli.main import main
+from desktop.models.db import DATABASE_FILE, open_database
 from desktop.ui.main_window import MainWindow
+from tests.damage import overwrite_pages_of
 
 
 def when_shown(find: Callable[[], object | None], act: Callable[[object], None]) -> QTimer:
@@ -82,3 +85,34 @@ def test_without_a_screen_the_bare_command_points_to_the_command_line(
     assert main(["--data-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "Không có màn hình" in err and "homeroom --help" in err
+
+
+def test_a_damaged_profile_is_a_message_box_saying_what_restoring_loses(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "profile"
+    path = folder / DATABASE_FILE
+    open_database(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute(
+        "INSERT INTO outbox (id, name, args, actor, created_at, attempts) "
+        "VALUES ('i-1', 'set_attendance', '{}', 'gv', '2026-12-01 08:00:00.000000', 0)"
+    )
+    connection.commit()
+    connection.close()
+    overwrite_pages_of(path, "student")
+    said: list[str] = []
+
+    def close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.done(0)
+
+    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    code = main(["--data-dir", str(folder)])
+    poller.stop()
+    assert code == 3
+    assert len(said) == 1
+    assert "bị hỏng" in said[0]
+    assert "Không tìm thấy bản sao lưu tốt" in said[0]
+    assert "1 thay đổi chưa gửi lên máy chủ (điểm danh: 1)" in said[0]

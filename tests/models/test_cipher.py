@@ -1,0 +1,109 @@
+"""The encrypted profile: a real SQLCipher file made from the demo class by ``sqlcipher_export``."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from desktop.demo.generator import generate_demo_class
+from desktop.errors import StorageError
+from desktop.models import Guardian, Student
+from desktop.models.cipher import (
+    DatabaseKey,
+    export_encrypted,
+    key_from_password,
+    new_key,
+    new_salt,
+)
+from desktop.models.db import APPLICATION_ID, make_engine, open_database
+
+
+@pytest.fixture(scope="module")
+def demo_plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plain") / "homeroom.sqlite3"
+    database = open_database(path)
+    with database.transaction() as session:
+        generate_demo_class(session, seed=2025)
+    database.close()
+    return path
+
+
+def names_in(path: Path) -> list[bytes]:
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute(
+            f"SELECT full_name FROM {Student.__tablename__} "
+            f"UNION SELECT full_name FROM {Guardian.__tablename__}"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [name.encode("utf-8") for (name,) in rows]
+
+
+def row_counts(connection: object) -> dict[str, int]:
+    execute = connection.execute  # type: ignore[attr-defined]
+    tables = [
+        name for (name,) in execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    ]
+    return {t: execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+
+
+def test_the_encrypted_file_holds_none_of_the_demos_names_and_every_row(
+    demo_plain: Path, tmp_path: Path
+) -> None:
+    names = names_in(demo_plain)
+    plain_bytes = demo_plain.read_bytes()
+    assert len(names) > 40 and all(name in plain_bytes for name in names)
+    target = tmp_path / "homeroom.sqlite3"
+    key = new_key()
+
+    export_encrypted(demo_plain, target, key, APPLICATION_ID)
+
+    encrypted_bytes = target.read_bytes()
+    assert not encrypted_bytes.startswith(b"SQLite format 3")
+    assert [name for name in names if name in encrypted_bytes] == []
+    plain_engine, encrypted_engine = make_engine(demo_plain), make_engine(target, key)
+    try:
+        with plain_engine.connect() as plain, encrypted_engine.connect() as encrypted:
+            assert row_counts(encrypted) == row_counts(plain)
+            assert encrypted.execute(text("PRAGMA application_id")).scalar() == APPLICATION_ID
+            assert encrypted.execute(text("PRAGMA quick_check")).scalar() == "ok"
+            assert encrypted.scalars(select(Student.full_name)).all()
+    finally:
+        plain_engine.dispose()
+        encrypted_engine.dispose()
+
+
+def test_opening_without_the_key_fails_clearly(demo_plain: Path, tmp_path: Path) -> None:
+    target = tmp_path / "homeroom.sqlite3"
+    export_encrypted(demo_plain, target, new_key(), APPLICATION_ID)
+
+    engine = make_engine(target, new_key())
+    try:
+        with pytest.raises(StorageError, match="đã được mã hóa và khóa hiện có không mở được"):
+            engine.connect()
+    finally:
+        engine.dispose()
+    bare = sqlite3.connect(target)
+    try:
+        with pytest.raises(sqlite3.DatabaseError):
+            bare.execute("SELECT * FROM sqlite_master").fetchall()
+    finally:
+        bare.close()
+
+
+def test_the_password_key_is_the_same_for_the_same_salt_only() -> None:
+    salt = new_salt()
+    key = key_from_password("Mật khẩu 2026", salt)
+    assert key == key_from_password("Mật khẩu 2026", salt)
+    assert key != key_from_password("Mật khẩu 2026", new_salt())
+    assert key != key_from_password("Mật khẩu 2027", salt)
+    assert key.raw.hex() not in repr(key)
+
+
+def test_a_key_is_thirty_two_bytes() -> None:
+    with pytest.raises(ValueError):
+        DatabaseKey(b"short")
