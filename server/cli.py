@@ -53,23 +53,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.seed import seeded_today
     from server.settings import Settings
     from server.store import open_store
+    from server.workers import settings_environment
 
     store = open_store(_db(args.db))
-    settings = Settings(
-        today=args.today or seeded_today(store), trusted_proxies=tuple(args.trusted_proxy)
-    )
-    app = create_app(store, settings)
+    today = args.today or seeded_today(store)
+    shown = store.engine.url.render_as_string(hide_password=True)
     print(
         _("Homeroom server on http://{host}:{port} (database {db})").format(
-            host=args.host, port=args.port, db=store.engine.url.render_as_string(hide_password=True)
+            host=args.host, port=args.port, db=shown
         ),
         file=sys.stderr,
     )
-    try:
-        # Forwarded addresses are the app's to judge (``--trusted-proxy``), not uvicorn's.
+    # Forwarded addresses are the app's to judge (``--trusted-proxy``), not uvicorn's.
+    options: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "proxy_headers": False,
+    }
+    if args.workers > 1:
+        # Each worker process opens the database itself (``server.workers``).
+        os.environ.update(settings_environment(store.url, today, tuple(args.trusted_proxy)))
+        store.close()
         uvicorn.run(
-            app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
+            "server.workers:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            **options,  # type: ignore[arg-type]
         )
+        return 0
+    app = create_app(store, Settings(today=today, trusted_proxies=tuple(args.trusted_proxy)))
+    try:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
     finally:
         store.close()
     return 0
@@ -204,6 +219,13 @@ def parser() -> argparse.ArgumentParser:
             "a reverse proxy (address or network) whose X-Forwarded-For is believed; "
             "repeatable (default: none)"
         ),
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help=_("worker processes on the same database, e.g. one per core (default: 1)"),
     )
     serve.add_argument(
         "--log-level",

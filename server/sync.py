@@ -62,10 +62,15 @@ def handle(
     with store.read() as session:
         access.require_homeroom(session, account, request.class_id, settings.school_today())
         last = _check_client(session, account, request.client_id)
+        if not request.mutations:
+            # A no-change sync (most of them) pulls in the same snapshot: one read transaction.
+            page = pull(session, request.class_id, request.cursor, settings.page_size)
     results: list[MutationResult] = []
     if request.mutations:
         results, last = _push(store, account, request, settings, last)
-    changes, cursor, more = pull(store, request.class_id, request.cursor, settings.page_size)
+        with store.read() as session:
+            page = pull(session, request.class_id, request.cursor, settings.page_size)
+    changes, cursor, more = page
     return SyncResponse(
         protocol=PROTOCOL_VERSION,
         results=results,
@@ -240,22 +245,21 @@ def _apply(
 
 
 def pull(
-    store: Store, class_id: int, cursor: int, page_size: int
+    session: Session, class_id: int, cursor: int, page_size: int
 ) -> tuple[list[Change], int, bool]:
     """One page of the class's changes after ``cursor``: ``(changes, new cursor, more)``."""
-    with store.read() as session:
-        rows = session.execute(
-            select(
-                ChangeLogEntry.seq,
-                ChangeLogEntry.entity,
-                ChangeLogEntry.key,
-                ChangeLogEntry.op,
-                ChangeLogEntry.data,
-            )
-            .where(ChangeLogEntry.class_id == class_id, ChangeLogEntry.seq > cursor)
-            .order_by(ChangeLogEntry.seq)
-            .limit(page_size + 1)
-        ).all()
+    rows = session.execute(
+        select(
+            ChangeLogEntry.seq,
+            ChangeLogEntry.entity,
+            ChangeLogEntry.key,
+            ChangeLogEntry.op,
+            ChangeLogEntry.data,
+        )
+        .where(ChangeLogEntry.class_id == class_id, ChangeLogEntry.seq > cursor)
+        .order_by(ChangeLogEntry.seq)
+        .limit(page_size + 1)
+    ).all()
     more = len(rows) > page_size
     page = rows[:page_size]
     changes = [
