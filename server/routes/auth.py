@@ -29,8 +29,10 @@ router = APIRouter(prefix=PREFIX, tags=["auth"])
 
 
 @router.get("/ping", response_model=Ping)
-def ping(settings: SettingsDep) -> Ping:
+async def ping(settings: SettingsDep) -> Ping:
     """Reachability and the server's clock; no sign-in needed."""
+    # On the event loop, not in the thread pool: a pool full of waiting requests (sign-ins
+    # queued for the password check, hostile bodies) must not hold up the health check.
     return Ping(
         protocol=PROTOCOL_VERSION,
         schema_version=SCHEMA_VERSION,
