@@ -28,7 +28,8 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
+    # Async: a trivial read needs no hop to the thread pool (ping relies on that).
     settings: Settings = request.app.state.settings
     return settings
 

@@ -29,6 +29,9 @@ class Settings:
     login_delay: timedelta = timedelta(seconds=30)
     """Past a limit, the wait after the last failure: doubled by each further failure, at most
     ``login_window``. The server answers ``429`` at once; it never sleeps on a request."""
+    known_device_keep: timedelta = timedelta(days=400)
+    """A device key not seen (signing in or refreshing) for this long is forgotten: its next
+    sign-in counts like a stranger's until it succeeds. Longer than a school year plus a summer."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks (``10.0.0.0/8``) of the reverse proxies whose ``X-Forwarded-For``
     names the client; from any other peer the header is ignored. Default: none."""

@@ -12,8 +12,9 @@
 - The password check (scrypt, tens of milliseconds) runs outside any transaction: the read
   snapshot decides, the KDF runs, then a short write transaction checks the limit again (a
   burst of concurrent guesses cannot overrun it) and records the attempt.
-- At most ``PASSWORD_CHECKS_AT_ONCE`` checks run at once in a server process: a dozen
-  concurrent scrypt runs would take every core from the teachers' syncs. A sign-in that waits
+- At most ``PASSWORD_CHECKS_AT_ONCE`` checks run at once in a server process, in a worker
+  process at the lowest CPU priority (``server.password_worker``): a dozen concurrent scrypt
+  runs would take every core from the teachers' syncs. A sign-in that waits
   longer than ``CHECK_WAIT_S`` for its turn gets ``503`` with ``Retry-After``.
 """
 
@@ -29,7 +30,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from desktop.i18n import _
-from server import auth
+from server import auth, password_worker
 from server.problems import ApiProblem
 from server.settings import Settings
 from server.tables import AccessToken, Account, KnownDevice, LoginAttempt
@@ -194,7 +195,7 @@ def password_matches(attempt: Attempt, password: str) -> bool:
             503, "busy", _("The server is busy; try again shortly."), headers={"Retry-After": "5"}
         )
     try:
-        matches = auth.verify_password(password, attempt.password_hash)
+        matches = password_worker.verify(password, attempt.password_hash)
     finally:
         _password_checks.release()
     return matches and attempt.account_id is not None and attempt.active
@@ -237,8 +238,21 @@ def _remember_device(session: Session, device: str, account_id: int, now: dateti
     row.last_seen = now
 
 
+def seen(session: Session, device_key: str | None, account_id: int, now: datetime) -> None:
+    """A refresh from a known device keeps it known (``Settings.known_device_keep``); it
+    never makes a device known: only a good password does."""
+    device = _device_hash(device_key)
+    row = session.get(KnownDevice, device) if device is not None else None
+    if row is not None and row.account_id == account_id:
+        row.last_seen = now
+
+
 def _prune(session: Session, settings: Settings) -> None:
-    """Forget old attempts and expired access tokens, so neither table grows for ever."""
+    """Forget old attempts, expired access tokens and long-unseen devices, so no table grows
+    for ever."""
     now = settings.clock()
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 4 * settings.login_window))
+    session.execute(
+        delete(KnownDevice).where(KnownDevice.last_seen < now - settings.known_device_keep)
+    )
     session.execute(delete(AccessToken).where(AccessToken.expires_at < now))

@@ -50,6 +50,10 @@ EXPIRY_MARGIN: Final = 30.0
 """Seconds before its stated expiry an access token stops being used (a request takes time)."""
 SEALED_KEY: Final = "sealed_refresh_token"
 """The ``sync_state`` row holding the encrypted refresh token (``SealedProfileStore``)."""
+SEALED_DEVICE_KEY: Final = "sealed_device_key"
+"""The ``sync_state`` row holding the encrypted device key (``SealedProfileStore``)."""
+DEVICE_SUFFIX: Final = "|device"
+"""Appended to the keyring user of a refresh token for the device key kept beside it."""
 NONCE_BYTES: Final = 12
 
 StoreKind = Literal["keyring", "profile", "memory"]
@@ -70,6 +74,15 @@ class TokenStore(Protocol):
     def save(self, token: str) -> None: ...
 
     def delete(self) -> None: ...
+
+    def device_key(self) -> str:
+        """This profile's device key, made on first use and kept from then on (signing out
+        does not forget it: the server's sign-in limits trust a device it has seen before)."""
+        ...
+
+
+def new_device_key() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def where_stored(kind: str) -> str:
@@ -178,6 +191,16 @@ class KeyringStore:
         with _keyring_errors("store") as backend:
             backend.set_password(SERVICE, self._user, token)
 
+    def device_key(self) -> str:
+        user = self._user + DEVICE_SUFFIX
+        with _keyring_errors("device key") as backend:
+            key = backend.get_password(SERVICE, user)
+            if isinstance(key, str) and key:
+                return key
+            key = new_device_key()
+            backend.set_password(SERVICE, user, key)
+        return key
+
     def delete(self) -> None:
         """Nothing stored is not an error."""
         import keyring.errors
@@ -199,6 +222,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._token: str | None = None
+        self._device_key = new_device_key()
 
     def load(self) -> str | None:
         return self._token
@@ -208,6 +232,9 @@ class MemoryStore:
 
     def delete(self) -> None:
         self._token = None
+
+    def device_key(self) -> str:
+        return self._device_key
 
 
 def _direct(work: Callable[[], T]) -> T:
@@ -251,7 +278,7 @@ class SealedProfileStore:
             )
         return AESGCM(key)
 
-    def load(self) -> str | None:
+    def _open(self, row: str) -> str | None:
         from cryptography.exceptions import InvalidTag
 
         from desktop.sync import state
@@ -260,32 +287,38 @@ class SealedProfileStore:
 
         def read() -> str | None:
             with self._database.reading() as session:
-                return state.get(session, SEALED_KEY)
+                return state.get(session, row)
 
         sealed = self._on_database(read)
         if not sealed:
             return None
         try:
             raw = base64.b64decode(sealed, validate=True)
-            token = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self._bound)
+            value = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self._bound)
         except (ValueError, InvalidTag):
-            # Sealed under an earlier app password, or for another account: sign in again.
-            log.debug("the sealed refresh token does not open with this key")
+            # Sealed under an earlier app password, or for another account.
+            log.debug("a sealed credential does not open with this key")
             return None
-        return bytes(token).decode("utf-8")
+        return bytes(value).decode("utf-8")
 
-    def save(self, token: str) -> None:
+    def _seal(self, row: str, value: str) -> None:
         from desktop.sync import state
 
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = self._cipher().encrypt(nonce, token.encode("utf-8"), self._bound)
+        sealed = self._cipher().encrypt(nonce, value.encode("utf-8"), self._bound)
         text = base64.b64encode(nonce + sealed).decode("ascii")
 
         def write() -> None:
             with self._database.transaction() as session:
-                state.put(session, SEALED_KEY, text)
+                state.put(session, row, text)
 
         self._on_database(write)
+
+    def load(self) -> str | None:
+        return self._open(SEALED_KEY)
+
+    def save(self, token: str) -> None:
+        self._seal(SEALED_KEY, token)
 
     def delete(self) -> None:
         from desktop.sync import state
@@ -296,6 +329,13 @@ class SealedProfileStore:
 
         self._on_database(write)
 
+    def device_key(self) -> str:
+        key = self._open(SEALED_DEVICE_KEY)
+        if key is None:
+            key = new_device_key()
+            self._seal(SEALED_DEVICE_KEY, key)
+        return key
+
 
 # --------------------------------------------------------------------------- token source
 
@@ -303,9 +343,9 @@ class SealedProfileStore:
 class TokenClient(Protocol):
     """What the token source needs from the transport (``SyncTransport`` has it)."""
 
-    def login(self, username: str, password: str) -> Tokens: ...
+    def login(self, username: str, password: str, *, device_key: str | None = None) -> Tokens: ...
 
-    def refresh(self, refresh_token: str) -> Tokens: ...
+    def refresh(self, refresh_token: str, *, device_key: str | None = None) -> Tokens: ...
 
 
 @dataclass(frozen=True)
@@ -368,7 +408,7 @@ class StoredTokenSource:
                 self._forget_access()
                 raise AuthError(_("Sign in to the school's server to sync."), status=None)
             try:
-                tokens = self._factory().refresh(token)
+                tokens = self._factory().refresh(token, device_key=self.store.device_key())
             except AuthError:
                 self._forget_access()
                 # The refused token is useless now; failing to delete it must not hide why.
@@ -379,7 +419,7 @@ class StoredTokenSource:
 
     def login(self, password: str) -> Identity:
         """Sign in with the password (never stored) and keep the tokens."""
-        tokens = self._factory().login(self.username, password)
+        tokens = self._factory().login(self.username, password, device_key=self.store.device_key())
         with self._refresh_lock:
             self._accept(tokens)
         assert self.identity is not None
@@ -451,25 +491,35 @@ def connect(
 
 
 def reseal(session: Session, change: KeyChange) -> None:
-    """Seal the profile's refresh token again under a new app password's key, in the
-    password change's transaction (nothing to do when the token is not sealed here)."""
+    """Seal the profile's refresh token and device key again under a new app password's key,
+    in the password change's transaction (nothing to do when they are not sealed here)."""
+    from desktop.sync import state
+
+    account = state.signed_in(session)
+    if account is None:
+        return
+    bound = keyring_user(account.server_url, account.username).encode("utf-8")
+    for row in (SEALED_KEY, SEALED_DEVICE_KEY):
+        _reseal_row(session, row, bound, change)
+
+
+def _reseal_row(session: Session, row: str, bound: bytes, change: KeyChange) -> None:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from desktop.sync import state
 
-    sealed = state.get(session, SEALED_KEY)
-    account = state.signed_in(session)
-    if not sealed or account is None:
+    sealed = state.get(session, row)
+    if not sealed:
         return
-    bound = keyring_user(account.server_url, account.username).encode("utf-8")
     raw = base64.b64decode(sealed, validate=True)
     try:
-        token = AESGCM(change.old).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound)
+        value = AESGCM(change.old).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound)
     except InvalidTag:
-        # Sealed under an even older password: it never opened; the teacher signs in again.
-        state.put(session, SEALED_KEY, "")
+        # Sealed under an even older password: it never opened (the teacher signs in again; a
+        # device key is made anew).
+        state.put(session, row, "")
         return
     nonce = secrets.token_bytes(NONCE_BYTES)
-    resealed = AESGCM(change.new).encrypt(nonce, token, bound)
-    state.put(session, SEALED_KEY, base64.b64encode(nonce + resealed).decode("ascii"))
+    resealed = AESGCM(change.new).encrypt(nonce, value, bound)
+    state.put(session, row, base64.b64encode(nonce + resealed).decode("ascii"))

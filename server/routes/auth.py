@@ -29,8 +29,10 @@ router = APIRouter(prefix=PREFIX, tags=["auth"])
 
 
 @router.get("/ping", response_model=Ping)
-def ping(settings: SettingsDep) -> Ping:
+async def ping(settings: SettingsDep) -> Ping:
     """Reachability and the server's clock; no sign-in needed."""
+    # On the event loop, not in the thread pool: a pool full of waiting requests (sign-ins
+    # queued for the password check, hostile bodies) must not hold up the health check.
     return Ping(
         protocol=PROTOCOL_VERSION,
         schema_version=SCHEMA_VERSION,
@@ -81,7 +83,9 @@ def login(body: LoginRequest, request: Request, store: StoreDep, settings: Setti
 
 
 @router.post("/auth/refresh", response_model=Tokens, responses=errors(401, 422))
-def refresh(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Tokens:
+def refresh(
+    body: RefreshRequest, request: Request, store: StoreDep, settings: SettingsDep
+) -> Tokens:
     """A new access token and a new refresh token; the one sent is used up.
 
     Safe to repeat: sent again within the grace (5 minutes by default) while the new refresh
@@ -90,6 +94,13 @@ def refresh(body: RefreshRequest, store: StoreDep, settings: SettingsDep) -> Tok
     with store.write() as session:
         outcome = auth.refresh(session, body.refresh_token, settings)
         tokens = _tokens(session, outcome, settings)
+        if outcome.account is not None and tokens is not None:
+            signin.seen(
+                session,
+                request.headers.get(signin.DEVICE_HEADER),
+                outcome.account.id,
+                settings.clock(),
+            )
     if outcome.problem is not None or tokens is None:
         assert outcome.problem is not None
         raise outcome.problem

@@ -28,6 +28,7 @@ from desktop.security import app_password
 from desktop.security.unlocked import UnlockedKey
 from desktop.sync import account, credentials, state
 from desktop.sync.credentials import (
+    DEVICE_SUFFIX,
     SERVICE,
     KeyringStore,
     MemoryStore,
@@ -132,12 +133,12 @@ class FakeServer:
             display_name="Cô Lan",
         )
 
-    def login(self, username: str, password: str) -> Tokens:
+    def login(self, username: str, password: str, *, device_key: str | None = None) -> Tokens:
         if password != "đúng":
             raise AuthError("wrong password", status=401)
         return self._tokens()
 
-    def refresh(self, refresh_token: str) -> Tokens:
+    def refresh(self, refresh_token: str, *, device_key: str | None = None) -> Tokens:
         if self.failure is not None:
             raise self.failure
         if refresh_token not in self.valid:
@@ -321,7 +322,10 @@ def test_logout_forgets_the_tokens(memory_keyring: MemoryKeyring) -> None:
 
     assert source.access_token() is None
     assert not source.has_refresh_token()
-    assert memory_keyring.secrets == {}
+    # Only the device key stays: it proves no sign-in, it only names this profile to the limits.
+    assert [user for _service, user in memory_keyring.secrets] == [
+        KEY + DEVICE_SUFFIX
+    ]
 
 
 # --------------------------------------------------------------------------- without a keyring

@@ -65,6 +65,9 @@ PING_PATH: Final = "/api/v1/ping"
 LOGIN_PATH: Final = "/api/v1/auth/login"
 REFRESH_PATH: Final = "/api/v1/auth/refresh"
 SYNC_PATH: Final = "/api/v1/sync"
+DEVICE_HEADER: Final = "X-Homeroom-Device"
+"""Names this profile to the sign-in limits: a device that signed in before is not refused the
+right password while strangers' failures hold the account (``server/signin.py``)."""
 
 MIB: Final = 1024 * 1024
 MAX_RESPONSE_BYTES: Final = 64 * MIB
@@ -277,15 +280,24 @@ class SyncTransport:
         )
         return ping
 
-    def login(self, username: str, password: str) -> Tokens:
+    def login(self, username: str, password: str, *, device_key: str | None = None) -> Tokens:
         """Sign in; a wrong name or password is an ``AuthError`` (401)."""
         try:
             message = LoginRequest(username=username, password=password)
         except ValidationError:
             raise InvalidInput(_("Enter a user name and a password.")) from None
-        return self._call("login", "POST", LOGIN_PATH, message, Tokens, auth=False, idempotent=True)
+        return self._call(
+            "login",
+            "POST",
+            LOGIN_PATH,
+            message,
+            Tokens,
+            auth=False,
+            idempotent=True,
+            device_key=device_key,
+        )
 
-    def refresh(self, refresh_token: str) -> Tokens:
+    def refresh(self, refresh_token: str, *, device_key: str | None = None) -> Tokens:
         """Exchange a refresh token for new tokens (the server rotates it: store the new one).
 
         Safe to resend for a short while: within its grace the server answers a just-rotated
@@ -306,6 +318,7 @@ class SyncTransport:
             auth=False,
             idempotent=True,
             retry=retry,
+            device_key=device_key,
         )
 
     def sync(self, request: SyncRequest) -> SyncResponse:
@@ -363,11 +376,14 @@ class SyncTransport:
         idempotent: bool,
         total: float | None = None,
         retry: RetryPolicy | None = None,
+        device_key: str | None = None,
     ) -> _M:
         call = CallStats(endpoint)
         started = self._clock()
         try:
             body, headers = self._encode(message, call)
+            if device_key is not None:
+                headers[DEVICE_HEADER] = device_key
             token: str | None = None
             refreshed = False
             if auth:
