@@ -18,7 +18,7 @@ from desktop.i18n import _
 from desktop.sync.protocol import GZIP_THRESHOLD, ApiError
 from server.body import BodyMiddleware, Limits
 from server.deps import authenticate, check_version_headers
-from server.problems import ApiProblem
+from server.problems import ApiProblem, invalid_json
 from server.ranges import check_path_numbers
 from server.routes import auth, parent, principal, subject, sync
 from server.routes.common import PREFIX, errors
@@ -47,6 +47,10 @@ def _error(
     )
 
 
+def _problem_answer(problem: ApiProblem) -> JSONResponse:
+    return _error(problem.status, problem.code, problem.message, problem.headers)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
@@ -58,10 +62,12 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, exc.headers)
+        return _problem_answer(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return _problem_answer(invalid_json())
         return _error(422, "invalid_request", _validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
@@ -70,6 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error(404, "not_found", _("There is no such address on this server."))
         if exc.status_code == 405:
             return _error(405, "method_not_allowed", _("This address does not accept that method."))
+        if exc.status_code == 400:  # FastAPI could not parse the body
+            return _problem_answer(invalid_json())
         return _error(exc.status_code, "http_error", _("The request could not be served."))
 
     @app.exception_handler(OperationalError)
@@ -97,6 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 BODY_ANSWERS = {
+    400: "Not JSON in UTF-8 without a BOM, or JSON that does not parse (`invalid_json`); a "
+    "damaged gzip body (`bad_encoding`).",
     413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
     "others 8 MiB once decompressed (`body_too_large`).",
     422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "

@@ -13,6 +13,7 @@ at once; one more is answered 503 with ``Retry-After`` at once. Anything refused
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.i18n import _
 from desktop.sync.protocol import ApiError
-from server.problems import ApiProblem, too_large, unauthorized
+from server.problems import ApiProblem, invalid_json, too_large, unauthorized
 
 CHUNK = 64 * 1024
 """Inflated per step: the body's shape is tallied between steps, so a bomb stops early."""
@@ -149,7 +150,19 @@ class Tally:
             raise _Refuse(_too_complex())
 
 
+def _check_utf8(data: bytes) -> None:
+    """JSON on the wire is UTF-8 without a BOM (RFC 8259). The JSON parser would guess UTF-16
+    or UTF-32 from the NUL bytes they hold, which UTF-8 JSON never has unescaped."""
+    if data.startswith(codecs.BOM_UTF8) or b"\x00" in data:
+        raise _Refuse(invalid_json())
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refuse(invalid_json()) from None
+
+
 def _check_shape(data: bytes) -> None:
+    _check_utf8(data)
     shape = json_shape(data)
     if (
         shape.containers > MAX_CONTAINERS

@@ -80,16 +80,18 @@ class TaughtSubject(Message):
 
 
 class GradeSet(Message):
-    class_id: int = Field(gt=0, le=INT_MAX)
-    student_id: int = Field(gt=0, le=INT_MAX)
+    # Strict: a number sent as a string is refused, not coerced.
+    class_id: int = Field(strict=True, gt=0, le=INT_MAX)
+    student_id: int = Field(strict=True, gt=0, le=INT_MAX)
     subject_code: str = Field(min_length=1, max_length=20)
     semester: Literal[1, 2]
     kind: Literal["TX", "GK", "CK"]
-    slot: int = Field(ge=1, le=4)
+    slot: int = Field(strict=True, ge=1, le=4)
     value: str = Field(min_length=1, max_length=8)
     reason: str = Field(default="", max_length=500, description="needed after publication or lock")
     base_version: int | None = Field(
         default=None,
+        strict=True,
         ge=0,
         le=INT_MAX,
         description="the version seen (0: empty cell); a newer one is a 409",

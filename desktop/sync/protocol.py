@@ -7,9 +7,9 @@ against the running reference server by the tests.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 PROTOCOL_VERSION = 2
 SCHEMA_VERSION = 3
@@ -25,20 +25,34 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _not_a_number(value: object) -> object:
+    # Lax validation takes a number as seconds since 1970: a client sends ISO 8601 text.
+    if isinstance(value, int | float):
+        raise ValueError("a time is ISO 8601 text with its UTC offset, not a number")
+    return value
+
+
+ClientTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""When the intent was made on the client, with its offset (a naive time is refused)."""
+
+
 class Mutation(Message):
     id: str = Field(min_length=36, max_length=36, description="UUID: the idempotency key")
-    seq: int = Field(ge=1, description="this client's order, gap-free")
+    # Strict: a number sent as a string is refused, not coerced (both sides send numbers).
+    seq: int = Field(strict=True, ge=1, description="this client's order, gap-free")
     name: str = Field(min_length=1, max_length=40)
     args: dict[str, Any]
-    client_time: datetime
+    client_time: ClientTime
 
 
 class SyncRequest(Message):
-    protocol: int
-    schema_version: int
+    protocol: int = Field(strict=True)
+    schema_version: int = Field(strict=True)
     client_id: str = Field(min_length=36, max_length=36)
-    class_id: int = Field(gt=0)
-    cursor: int = Field(ge=0, description="the last change seq this client has applied")
+    class_id: int = Field(strict=True, gt=0)
+    cursor: int = Field(
+        strict=True, ge=0, description="the last change seq this client has applied"
+    )
     mutations: list[Mutation] = Field(default_factory=list, max_length=MAX_MUTATIONS)
 
 
