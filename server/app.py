@@ -99,8 +99,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
+        # Starlette re-raises after this answer and the server then drops the connection: the
+        # answer says so, so a keep-alive client does not send its next request into it.
         return _error(
-            500, "server_error", _("The server failed; your changes are kept. Try again later.")
+            500,
+            "server_error",
+            _("The server failed; your changes are kept. Try again later."),
+            {"Connection": "close"},
         )
 
 
