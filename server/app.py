@@ -110,6 +110,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 BODY_ANSWERS = {
+    408: "The body stopped arriving for longer than the server waits (`body_timeout`); the "
+    "connection is closed.",
     400: "Not JSON in UTF-8 without a BOM, or JSON that does not parse (`invalid_json`); a "
     "damaged gzip body (`bad_encoding`).",
     413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
@@ -149,9 +151,9 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422))
+    app.include_router(auth.router, responses=_body_answers(400, 408, 413, 415, 422))
     for router in (sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 503))
+        app.include_router(router, responses=_body_answers(400, 401, 408, 413, 415, 422, 503))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
     limits = Limits(
         default=app.state.settings.max_body_bytes,
@@ -164,7 +166,12 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
             f"{PREFIX}/auth/logout": SIGN_IN_BODY_BYTES,
         },
     )
-    app.add_middleware(BodyMiddleware, limits=limits, authenticate=_authenticate)
+    app.add_middleware(
+        BodyMiddleware,
+        limits=limits,
+        authenticate=_authenticate,
+        read_timeout=app.state.settings.body_timeout,
+    )
     return app
 
 

@@ -13,6 +13,7 @@ at once; one more is answered 503 with ``Retry-After`` at once. Anything refused
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import re
 import zlib
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from desktop.i18n import _
 from desktop.sync.protocol import ApiError
 from server.problems import ApiProblem, invalid_json, too_large, unauthorized
+from server.settings import BODY_TIMEOUT
 
 CHUNK = 64 * 1024
 """Inflated per step: the body's shape is tallied between steps, so a bomb stops early."""
@@ -61,6 +63,12 @@ def _too_complex() -> ApiProblem:
         422,
         "body_too_complex",
         _("The request nests too deeply or holds too many items; nothing was applied."),
+    )
+
+
+def _body_late() -> ApiProblem:
+    return ApiProblem(
+        408, "body_timeout", _("The request's body stopped arriving; nothing was applied.")
     )
 
 
@@ -221,8 +229,10 @@ class BodyMiddleware:
         limits: Limits,
         slots: int = DECODING_SLOTS,
         authenticate: Authenticate | None = None,
+        read_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.app = app
+        self.read_timeout = read_timeout
         self.limits = limits
         self.slots = slots
         self.decoding = 0
@@ -284,9 +294,12 @@ class BodyMiddleware:
         finally:
             self.decoding -= 1
 
-    @staticmethod
-    async def _next(receive: Receive) -> tuple[bytes, bool]:
-        message = await receive()
+    async def _next(self, receive: Receive) -> tuple[bytes, bool]:
+        # A body that stops arriving would hold its connection (and a decoding slot) for ever.
+        try:
+            message = await asyncio.wait_for(receive(), self.read_timeout)
+        except TimeoutError:
+            raise _Refuse(_body_late()) from None
         if message["type"] == "http.disconnect":
             raise _Refuse(ApiProblem(400, "disconnected", _("The request was cut off.")))
         return message.get("body", b""), message.get("more_body", False)

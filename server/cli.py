@@ -53,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.seed import seeded_today
     from server.settings import Settings
     from server.store import open_store
+    from server.timeouts import header_timeout_protocol
 
     store = open_store(_db(args.db))
     settings = Settings(
@@ -68,7 +69,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         # Forwarded addresses are the app's to judge (``--trusted-proxy``), not uvicorn's.
         uvicorn.run(
-            app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            proxy_headers=False,
+            http=header_timeout_protocol(settings.header_timeout),
         )
     finally:
         store.close()
