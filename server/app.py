@@ -109,28 +109,33 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-BODY_ANSWERS = {
+APP_ANSWERS = {
     408: "The body stopped arriving for longer than the server waits (`body_timeout`); the "
     "connection is closed.",
     400: "Not JSON in UTF-8 without a BOM, or JSON that does not parse (`invalid_json`); a "
     "damaged gzip body (`bad_encoding`).",
     413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
     "others 8 MiB once decompressed (`body_too_large`).",
+    415: "A `Content-Encoding` other than gzip (`unsupported_encoding`).",
     422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
     "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
     "objects and arrays or 250,000 elements (`body_too_complex`).",
+    426: "The `X-Homeroom-Protocol` or `X-Homeroom-Schema` header names a version this server "
+    "does not speak (`upgrade_required`).",
+    500: "The server failed (`server_error`); the answer says `Connection: close`.",
     503: "Busy: the database, or more request bodies being read at once than the server decodes "
     "(`busy`); retry after `Retry-After` seconds.",
 }
+"""What the body middleware, the app-wide dependencies (versions, path ranges) and the error
+handlers may answer whatever the endpoint: documented on every endpoint."""
 
 
-def _body_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """What ``server.body`` and the range checks may answer before any endpoint runs, documented
-    on every endpoint (an endpoint's own entry for the same status takes precedence)."""
-    answers = errors(*statuses)
-    for status, description in BODY_ANSWERS.items():
-        if status in answers:
-            answers[status]["description"] = description
+def _app_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``APP_ANSWERS`` and ``statuses`` as OpenAPI entries (an endpoint's own entry for the
+    same status takes precedence)."""
+    answers = errors(*sorted({*APP_ANSWERS, *statuses}))
+    for status, description in APP_ANSWERS.items():
+        answers[status]["description"] = description
     if 503 in answers:
         answers[503]["headers"] = {
             "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
@@ -151,9 +156,9 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    app.include_router(auth.router, responses=_body_answers(400, 408, 413, 415, 422))
+    app.include_router(auth.router, responses=_app_answers())
     for router in (sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router, responses=_body_answers(400, 401, 408, 413, 415, 422, 503))
+        app.include_router(router, responses=_app_answers(401))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
     limits = Limits(
         default=app.state.settings.max_body_bytes,
