@@ -16,9 +16,9 @@ from starlette.types import Scope
 from desktop import __version__
 from desktop.i18n import _
 from desktop.sync.protocol import GZIP_THRESHOLD, ApiError
-from server.body import BodyMiddleware, Limits, not_json
+from server.body import BodyMiddleware, Limits
 from server.deps import authenticate, check_version_headers
-from server.problems import ApiProblem
+from server.problems import ApiProblem, invalid_json
 from server.ranges import check_path_numbers
 from server.routes import auth, parent, principal, subject, sync
 from server.routes.common import PREFIX, errors
@@ -80,8 +80,13 @@ def _reasons() -> dict[str, str]:
         "datetime_type": _("must be a time written in ISO 8601"),
         "datetime_parsing": _("must be a time written in ISO 8601"),
         "datetime_from_date_parsing": _("must be a time written in ISO 8601"),
+        "timezone_aware": _("must be a time with its UTC offset"),
         "value_error": _("is not a valid value"),
     }
+
+
+def _problem_answer(problem: ApiProblem) -> JSONResponse:
+    return _error(problem.status, problem.code, problem.message, problem.headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -96,13 +101,12 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message, exc.headers)
+        return _problem_answer(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         if any(error.get("type") == "json_invalid" for error in exc.errors()):
-            problem = not_json()
-            return _error(problem.status, problem.code, problem.message)
+            return _problem_answer(invalid_json())
         return _error(422, "invalid_request", _validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
@@ -111,6 +115,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error(404, "not_found", _("There is no such address on this server."))
         if exc.status_code == 405:
             return _error(405, "method_not_allowed", _("This address does not accept that method."))
+        if exc.status_code == 400:  # FastAPI could not parse the body
+            return _problem_answer(invalid_json())
         return _error(exc.status_code, "http_error", _("The request could not be served."))
 
     @app.exception_handler(OperationalError)
@@ -130,27 +136,33 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-BODY_ANSWERS = {
-    400: "Not JSON: the body is not UTF-8 JSON (a byte-order mark, UTF-16 or UTF-32, bytes that "
-    "are not UTF-8, a syntax error: `invalid_json`), or a gzip body is damaged (`bad_encoding`).",
+APP_ANSWERS = {
+    408: "The body stopped arriving for longer than the server waits (`body_timeout`); the "
+    "connection is closed.",
+    400: "Not JSON in UTF-8 without a BOM, or JSON that does not parse (`invalid_json`); a "
+    "damaged gzip body (`bad_encoding`).",
     413: "The body is larger than the endpoint accepts: sign-in, refresh and logout 4 KiB, the "
     "others 8 MiB once decompressed (`body_too_large`).",
+    415: "A `Content-Encoding` other than gzip (`unsupported_encoding`).",
     422: "Not valid: a field's type or range (`out_of_range`: every id, seq and cursor fits in "
     "32 bits, a time exists in UTC), or JSON nesting deeper than 32 or holding more than 50,000 "
     "objects and arrays or 250,000 elements (`body_too_complex`).",
-    500: "An unexpected failure (`server_error`); the connection is closed after it.",
+    426: "The `X-Homeroom-Protocol` or `X-Homeroom-Schema` header names a version this server "
+    "does not speak (`upgrade_required`).",
+    500: "The server failed (`server_error`); the answer says `Connection: close`.",
     503: "Busy: the database, or more request bodies being read at once than the server decodes "
     "(`busy`); retry after `Retry-After` seconds.",
 }
+"""What the body middleware, the app-wide dependencies (versions, path ranges) and the error
+handlers may answer whatever the endpoint: documented on every endpoint."""
 
 
-def _body_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """What ``server.body`` and the range checks may answer before any endpoint runs, documented
-    on every endpoint (an endpoint's own entry for the same status takes precedence)."""
-    answers = errors(*statuses)
-    for status, description in BODY_ANSWERS.items():
-        if status in answers:
-            answers[status]["description"] = description
+def _app_answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``APP_ANSWERS`` and ``statuses`` as OpenAPI entries (an endpoint's own entry for the
+    same status takes precedence)."""
+    answers = errors(*sorted({*APP_ANSWERS, *statuses}))
+    for status, description in APP_ANSWERS.items():
+        answers[status]["description"] = description
     if 503 in answers:
         answers[503]["headers"] = {
             "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
@@ -171,11 +183,9 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
     app.state.store = store
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    # What any endpoint may answer besides its own: the body checks, a version header this
-    # server cannot serve, the database away, an unexpected failure.
-    app.include_router(auth.router, responses=_body_answers(400, 413, 415, 422, 426, 500, 503))
+    app.include_router(auth.router, responses=_app_answers())
     for router in (sync.router, parent.router, subject.router, principal.router):
-        app.include_router(router, responses=_body_answers(400, 401, 413, 415, 422, 426, 500, 503))
+        app.include_router(router, responses=_app_answers(401))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_THRESHOLD)
     limits = Limits(
         default=app.state.settings.max_body_bytes,
@@ -188,7 +198,12 @@ def create_app(store: Store | None, settings: Settings | None = None) -> FastAPI
             f"{PREFIX}/auth/logout": SIGN_IN_BODY_BYTES,
         },
     )
-    app.add_middleware(BodyMiddleware, limits=limits, authenticate=_authenticate)
+    app.add_middleware(
+        BodyMiddleware,
+        limits=limits,
+        authenticate=_authenticate,
+        read_timeout=app.state.settings.body_timeout,
+    )
     app.add_middleware(UnexpectedFailures)
     return app
 

@@ -13,6 +13,8 @@ at once; one more is answered 503 with ``Retry-After`` at once. Anything refused
 
 from __future__ import annotations
 
+import asyncio
+import codecs
 import re
 import zlib
 from collections.abc import Callable, Mapping
@@ -26,7 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.i18n import _
 from desktop.sync.protocol import ApiError
-from server.problems import ApiProblem, too_large, unauthorized
+from server.problems import ApiProblem, invalid_json, too_large, unauthorized
+from server.settings import BODY_TIMEOUT
 
 CHUNK = 64 * 1024
 """Inflated per step: the body's shape is tallied between steps, so a bomb stops early."""
@@ -60,6 +63,12 @@ def _too_complex() -> ApiProblem:
         422,
         "body_too_complex",
         _("The request nests too deeply or holds too many items; nothing was applied."),
+    )
+
+
+def _body_late() -> ApiProblem:
+    return ApiProblem(
+        408, "body_timeout", _("The request's body stopped arriving; nothing was applied.")
     )
 
 
@@ -149,26 +158,19 @@ class Tally:
             raise _Refuse(_too_complex())
 
 
-def not_json() -> ApiProblem:
-    return ApiProblem(
-        400, "invalid_json", _("The request's body is not JSON in UTF-8; nothing was applied.")
-    )
-
-
-def _check_text(data: bytes) -> None:
-    """UTF-8 without a byte-order mark, as RFC 8259 asks of JSON between systems: Python's
-    parser would otherwise guess UTF-16 or UTF-32 from the NUL bytes ASCII text has in them
-    (a raw NUL is never valid JSON in UTF-8 either)."""
-    if data.startswith(b"\xef\xbb\xbf") or b"\x00" in data:
-        raise _Refuse(not_json())
+def _check_utf8(data: bytes) -> None:
+    """JSON on the wire is UTF-8 without a BOM (RFC 8259). The JSON parser would guess UTF-16
+    or UTF-32 from the NUL bytes they hold, which UTF-8 JSON never has unescaped."""
+    if data.startswith(codecs.BOM_UTF8) or b"\x00" in data:
+        raise _Refuse(invalid_json())
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise _Refuse(not_json()) from None
+        raise _Refuse(invalid_json()) from None
 
 
 def _check_shape(data: bytes) -> None:
-    _check_text(data)
+    _check_utf8(data)
     shape = json_shape(data)
     if (
         shape.containers > MAX_CONTAINERS
@@ -227,8 +229,10 @@ class BodyMiddleware:
         limits: Limits,
         slots: int = DECODING_SLOTS,
         authenticate: Authenticate | None = None,
+        read_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.app = app
+        self.read_timeout = read_timeout
         self.limits = limits
         self.slots = slots
         self.decoding = 0
@@ -290,9 +294,12 @@ class BodyMiddleware:
         finally:
             self.decoding -= 1
 
-    @staticmethod
-    async def _next(receive: Receive) -> tuple[bytes, bool]:
-        message = await receive()
+    async def _next(self, receive: Receive) -> tuple[bytes, bool]:
+        # A body that stops arriving would hold its connection (and a decoding slot) for ever.
+        try:
+            message = await asyncio.wait_for(receive(), self.read_timeout)
+        except TimeoutError:
+            raise _Refuse(_body_late()) from None
         if message["type"] == "http.disconnect":
             raise _Refuse(ApiProblem(400, "disconnected", _("The request was cut off.")))
         return message.get("body", b""), message.get("more_body", False)

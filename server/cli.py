@@ -53,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.seed import seeded_today
     from server.settings import Settings
     from server.store import open_store
+    from server.timeouts import header_timeout_protocol
     from server.workers import settings_environment
 
     store = open_store(_db(args.db))
@@ -70,6 +71,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "port": args.port,
         "log_level": args.log_level,
         "proxy_headers": False,
+        # Closes a connection whose headers never end (uvicorn bounds only keep-alive idling).
+        "http": header_timeout_protocol(Settings().header_timeout),
     }
     if args.workers > 1:
         # Each worker process opens the database itself (``server.workers``).

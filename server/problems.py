@@ -60,3 +60,11 @@ def too_large(limit: int) -> ApiProblem:
             "The request is larger than the server accepts ({size} MiB); nothing was applied."
         ).format(size=limit // (1024 * 1024))
     return ApiProblem(413, "body_too_large", message)
+
+
+def invalid_json() -> ApiProblem:
+    return ApiProblem(
+        400,
+        "invalid_json",
+        _("The request's body is not JSON in UTF-8; nothing was applied."),
+    )

@@ -20,6 +20,7 @@ from desktop.i18n import _
 from server.app import create_app
 from server.settings import Settings
 from server.store import Store
+from server.timeouts import header_timeout_protocol
 
 START_TIMEOUT = 10.0
 
@@ -27,8 +28,10 @@ START_TIMEOUT = 10.0
 @contextmanager
 def serve_store(store: Store, settings: Settings | None = None) -> Iterator[str]:
     """Serve an open store; yields ``http://127.0.0.1:<port>``."""
+    settings = settings or Settings()
     config = uvicorn.Config(
         create_app(store, settings),
+        http=header_timeout_protocol(settings.header_timeout),
         host="127.0.0.1",
         port=0,
         log_level="warning",

@@ -9,6 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from desktop.domain.calendar import school_time
 from desktop.sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE
 
+HEADER_TIMEOUT = 10.0
+"""A client on a slow link sends its headers (under 1 KiB) in well under a second."""
+BODY_TIMEOUT = 30.0
+"""Between two parts of a body: a link too slow for this has already failed the sync."""
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -35,6 +40,10 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks (``10.0.0.0/8``) of the reverse proxies whose ``X-Forwarded-For``
     names the client; from any other peer the header is ignored. Default: none."""
+    header_timeout: float = HEADER_TIMEOUT
+    """Seconds a connection has to send a request's complete headers, then it is closed."""
+    body_timeout: float = BODY_TIMEOUT
+    """Seconds a request's body may pause between two of its parts, then it is refused (408)."""
     page_size: int = MAX_CHANGES_PER_PAGE
     max_body_bytes: int = MAX_BODY_BYTES
     today: date | None = None

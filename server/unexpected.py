@@ -16,18 +16,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.i18n import _
 from desktop.sync.protocol import ApiError
+from server.problems import ApiProblem
 
 log = logging.getLogger(__name__)
 
 
 def server_error() -> JSONResponse:
-    return JSONResponse(
-        ApiError(
-            code="server_error",
-            message=_("The server failed; your changes are kept. Try again later."),
-        ).model_dump(),
-        status_code=500,
+    problem = ApiProblem(
+        500,
+        "server_error",
+        _("The server failed; your changes are kept. Try again later."),
         headers={"Connection": "close"},
+    )
+    return JSONResponse(
+        ApiError(code=problem.code, message=problem.message).model_dump(),
+        status_code=problem.status,
+        headers=problem.headers,
     )
 
 

@@ -10,7 +10,15 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 PROTOCOL_VERSION = 2
@@ -37,8 +45,9 @@ def _written_as_text(kind: str) -> Callable[[object], object]:
     return check
 
 
-Moment = Annotated[datetime, Strict(False), BeforeValidator(_written_as_text("datetime_type"))]
-"""A time in a request: ISO 8601 text (JSON has no time type), never a number."""
+Moment = Annotated[AwareDatetime, Strict(False), BeforeValidator(_written_as_text("datetime_type"))]
+"""A time in a request: ISO 8601 text with its UTC offset (JSON has no time type; a naive time
+would be read in the server's zone), never a number."""
 Day = Annotated[date, Strict(False), BeforeValidator(_written_as_text("date_type"))]
 """A date in a request: ``YYYY-MM-DD`` text, never a number."""
 
