@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import auth
+from server import auth, password_worker
 from server.store import Store
 from server.tables import LoginAttempt
 from tests.server.helpers import PASSWORD, Api, served
@@ -171,7 +171,7 @@ def _writes_watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return verify(password, stored)
 
     monkeypatch.setattr(Store, "write", watched_write)
-    monkeypatch.setattr(auth, "verify_password", watched_verify)
+    monkeypatch.setattr(password_worker, "verify", watched_verify)
     yield seen
 
 
@@ -220,7 +220,7 @@ def test_password_checks_run_one_at_a_time(
                 running[0] -= 1
 
     with served(sqlite_url, max_failures_per_user=100) as (_store, _seeded, api):
-        monkeypatch.setattr(auth, "verify_password", counted_verify)
+        monkeypatch.setattr(password_worker, "verify", counted_verify)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda _: login(api, "gvcn", "sai").status_code, range(16)))
     assert codes == [401] * 16
