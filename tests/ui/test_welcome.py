@@ -416,7 +416,9 @@ def test_sign_out_keeps_the_outbox_and_forgets_the_token(
             qtbot.keyClick(yes, Qt.Key.Key_Space)
         signed, kind, classes, pending, _set = profile_state(folder)
         assert (signed, kind, classes, pending) == (None, None, 1, 1)
-        assert memory_keyring.secrets == {}
+        # The tokens are gone; only the profile's device key stays (it proves no sign-in:
+        # it tells the server this profile signed in before, so an attack does not lock it out).
+        assert [name.rsplit("|", 1)[-1] for _service, name in memory_keyring.secrets] == ["device"]
         qtbot.waitUntil(lambda: window.sync_line.text() == "Chưa đăng nhập máy chủ của trường.")
         qtbot.waitUntil(lambda: menu.sign_in_action.isVisible())
         window.activateWindow()  # back from the message box
