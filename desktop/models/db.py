@@ -47,6 +47,9 @@ class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    key: DatabaseKey | None = None
+    """The SQLCipher key the file opens with (``None``: a plain file); backups made from this
+    database are encrypted with it."""
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
