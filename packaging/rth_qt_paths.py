@@ -6,8 +6,10 @@ Qt needs only where the bundled plugins are; Qt's prefix comes from where its li
 import os
 import sys
 
-_qt = os.path.join(sys._MEIPASS, "PySide6") if sys.platform == "win32" else os.path.join(
-    sys._MEIPASS, "PySide6", "Qt"
+_qt = (
+    os.path.join(sys._MEIPASS, "PySide6")
+    if sys.platform == "win32"
+    else os.path.join(sys._MEIPASS, "PySide6", "Qt")
 )
 os.environ["QT_PLUGIN_PATH"] = os.path.join(_qt, "plugins")
 if sys.platform == "win32":

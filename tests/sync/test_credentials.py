@@ -323,9 +323,7 @@ def test_logout_forgets_the_tokens(memory_keyring: MemoryKeyring) -> None:
     assert source.access_token() is None
     assert not source.has_refresh_token()
     # Only the device key stays: it proves no sign-in, it only names this profile to the limits.
-    assert [user for _service, user in memory_keyring.secrets] == [
-        KEY + DEVICE_SUFFIX
-    ]
+    assert [user for _service, user in memory_keyring.secrets] == [KEY + DEVICE_SUFFIX]
 
 
 # --------------------------------------------------------------------------- without a keyring

@@ -154,6 +154,5 @@ class RosterImport(QObject):
 
         self._say(error.message)
         if isinstance(error, WorkbookRejected):
-
             self.dialog = ProblemsDialog(error, self._screen)
             self.dialog.open()
