@@ -4,8 +4,9 @@ and the hours left, the school and classes on this computer, each kind of data h
 count and earliest record, whether the file is encrypted, when it last synced and what has not
 reached the server.
 
-``collect`` reads everything on the database lane and records that the report was made;
-``draw`` only draws, so it may run on any thread. ``render_incident_report`` does both.
+``collect`` reads everything (on the database lane); ``draw`` only draws, so it may run on any
+thread; ``incidents.mark_reported`` records that it was made, once the file is there.
+``render_incident_report`` does all three in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -57,10 +58,9 @@ def collect(
     encrypted: bool,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> IncidentReport:
-    """The report's facts; the incident and the audit log note that it was made (the caller's
-    transaction commits both). ``clock`` is the real time, moved to the profile's day."""
+    """The report's facts, read only. ``clock`` is the real time, moved to the profile's day."""
+    incident = incidents.get(session, incident_id)
     now = effective_now(session, clock=clock)
-    incident = incidents.mark_reported(session, incident_id, actor=scope.teacher_name, now=now)
     return IncidentReport(
         incident, held_data(session, encrypted=encrypted), scope.teacher_name, now
     )
@@ -74,7 +74,11 @@ def render_incident_report(
     encrypted: bool,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> bytes:
-    return draw(collect(session, scope, incident_id, encrypted=encrypted, clock=clock))
+    """The PDF, recorded as made on the incident and in the audit log."""
+    report = collect(session, scope, incident_id, encrypted=encrypted, clock=clock)
+    data = draw(report)
+    incidents.mark_reported(session, incident_id, actor=scope.teacher_name, now=report.made_at)
+    return data
 
 
 def moment(value: datetime) -> str:
