@@ -135,7 +135,7 @@ def list_incidents(args: argparse.Namespace) -> int:
                 moment(rules.deadline(facts.occurred_at)),
                 _("passed") if left is None else str(left),
                 moment(incident.reported_at) if incident.reported_at else "–",
-                facts.description,
+                " ".join(facts.description.split()),
             ]
         )
     print_table(

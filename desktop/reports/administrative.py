@@ -15,7 +15,14 @@ from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from desktop.i18n import _
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
@@ -25,11 +32,17 @@ from desktop.reports.text_layout import Align, Run, clean, width_of
 
 # Decree 30/2020, Appendix I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
-WIDTH = A4[0] - LEFT - RIGHT
+FRAME_PADDING = 6.0
+"""reportlab's frame padding, inside the margins on each side (2 mm: still within Decree 30's)."""
+WIDTH = A4[0] - LEFT - RIGHT - 2 * FRAME_PADDING
+"""The width the body's text and tables have."""
 ISSUER_WIDTH = 71 * mm
+ISSUER_GAP = 6 * mm
+"""Kept clear between the issuer's lines and the national title beside them."""
 HEADER = 12.0
 BODY = 13.0
 SIGNER_WIDTH = 85 * mm
+SECTION_ROOM = 35 * mm
 SIGNATURE_ROOM = 46.0
 """Blank height left for a handwritten signature, in points (the leave form's)."""
 
@@ -64,7 +77,7 @@ def _fitted(value: str, font: str) -> float:
     """The issuer's size at which ``value`` holds on one line, down to 10.5 pt (a longer name
     wraps at that size), as on the leave form."""
     for size in (HEADER, 11.5, 11.0):
-        if width_of(value, font, size) <= ISSUER_WIDTH:
+        if width_of(value, font, size) <= ISSUER_WIDTH - ISSUER_GAP:
             return size
     return 10.5
 
@@ -130,11 +143,14 @@ def signature(role: str, note: str, name: str) -> Table:
     return grid
 
 
-def section(title: str) -> list[Flowable]:
-    """A section's heading, kept on the page of what follows it."""
-    heading = text(title, size=BODY, font=SERIF_BOLD, space_after=3)
-    heading.keepWithNext = True
-    return [Spacer(1, 6), heading]
+def section(title: str, *, size: float = BODY) -> list[Flowable]:
+    """A section's heading, on a new page when too little of this one is left for it to have a
+    few lines under it (a long table after it still starts on the same page)."""
+    return [
+        CondPageBreak(SECTION_ROOM),
+        Spacer(1, 6),
+        text(title, size=size, font=SERIF_BOLD, space_after=3),
+    ]
 
 
 def render_administrative(

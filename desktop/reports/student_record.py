@@ -54,6 +54,7 @@ class StudentRecord:
     held: dict[str, Any]
     """``subject_access.collect``'s."""
     subjects: dict[int, str]
+    """Names by id, in the grade book's order."""
     issuer: Issuer
     year: str
     today: date
@@ -61,7 +62,8 @@ class StudentRecord:
 
 def collect(session: Session, scope: ClassScope, code: str) -> StudentRecord:
     held = subject_access.collect(session, scope, code)
-    subjects = {s.id: s.name for s in session.scalars(select(Subject))}
+    ordered = select(Subject).order_by(Subject.position, Subject.id)
+    subjects = {s.id: s.name for s in session.scalars(ordered)}
     issuer = Issuer(scope.governing_body, scope.school_name, scope.province)
     return StudentRecord(held, subjects, issuer, scope.year_name, effective_today(session))
 
@@ -132,12 +134,12 @@ def _requests(held: dict[str, Any]) -> list[Any]:
     if not held["leave_requests"]:
         return story + _none(_("No leave request is recorded."))
     heads = [
-        Column(_("No."), 12 * mm),
+        Column(_("No."), 10 * mm),
         Column(_("Sent on"), 20 * mm),
-        Column(_("From – to"), 34 * mm),
-        Column(_("Reason"), WIDTH - 138 * mm, align="LEFT"),
-        Column(_("Outcome"), 22 * mm),
-        Column(_("Decision note"), 50 * mm, align="LEFT"),
+        Column(_("From – to"), 32 * mm),
+        Column(_("Reason"), 42 * mm, align="LEFT"),
+        Column(_("Outcome"), 21 * mm),
+        Column(_("Decision note"), WIDTH - 125 * mm, align="LEFT"),
     ]
     rows = []
     for r in held["leave_requests"]:
@@ -177,7 +179,7 @@ def _requests(held: dict[str, Any]) -> list[Any]:
             ]
             for a in audits
         ]
-        story += [Spacer(1, 4), text(_("Post-audits"), size=BODY), table(heads, rows, size=SIZE)]
+        story += [*section(_("Post-audits"), size=SIZE + 1), table(heads, rows, size=SIZE)]
     return story
 
 
@@ -222,11 +224,12 @@ def _grades(record: StudentRecord) -> list[Any]:
             Column(_("Grade"), 20 * mm),
             Column(_("Entered on"), 30 * mm),
         ]
+        place = {subject_id: index for index, subject_id in enumerate(record.subjects)}
         ordered = sorted(
             held["grades"],
             key=lambda g: (
                 g["semester"],
-                record.subjects.get(g["subject_id"], ""),
+                place.get(g["subject_id"], len(place)),
                 GradeKind(g["kind"]).order,
                 g["slot"],
             ),
@@ -260,11 +263,7 @@ def _grades(record: StudentRecord) -> list[Any]:
             ]
             for c in held["grade_changes"]
         ]
-        story += [
-            Spacer(1, 4),
-            text(_("Changes to grades"), size=BODY),
-            table(heads, rows, size=SIZE),
-        ]
+        story += [*section(_("Changes to grades"), size=SIZE + 1), table(heads, rows, size=SIZE)]
     ratings = held["conduct_ratings"]
     if ratings:
         story += [

@@ -1,16 +1,18 @@
 """``homeroom privacy incident add|edit|list|report`` and ``privacy export CODE --pdf`` on the
 small class (the profile's today pinned to 20/10/2025): the records, the refusals in Vietnamese
-with nothing stored, and the PDFs read back."""
+with nothing stored, the PDFs read back, and the conduct ratings in both exports."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
-from desktop.models import AuditLogEntry
+from desktop.models import AuditLogEntry, ConductRating, Student
 from desktop.models.db import DATABASE_FILE, open_database
 from tests.cli.conftest import Run
+from tests.factories import at
 from tests.reports.test_incident_report import pdf_text
 
 ADD = (
@@ -83,13 +85,28 @@ def test_impossible_incidents_are_refused_in_vietnamese_and_nothing_is_kept(
     assert _actions(profile) == []
 
 
-def test_the_student_record_is_exported_as_a_readable_pdf(run: Run, tmp_path: Path) -> None:
+def _rate_conduct(profile: Path) -> None:
+    database = open_database(profile / DATABASE_FILE)
+    with database.transaction() as session:
+        an = session.scalars(select(Student).where(Student.code == "HS001")).one()
+        session.add(ConductRating(student_id=an.id, term=1, level="Khá", set_by="GV",
+                                  set_at=at(date(2026, 1, 10))))  # fmt: skip
+    database.close()
+
+
+def test_the_student_record_is_exported_as_a_readable_pdf(
+    run: Run, profile: Path, tmp_path: Path
+) -> None:
+    _rate_conduct(profile)
     target = tmp_path / "an.pdf"
     result = run("privacy", "export", "HS001", "--pdf", str(target))
     assert result.code == 0, result.err
     assert result.out.strip() == f"Đã ghi vào {target}."
     text = pdf_text(target.read_bytes())
     assert "DỮ LIỆU CÁ NHÂN CỦA HỌC SINH" in text and "Họ và tên: Nguyễn Văn An" in text
+    assert "Rèn luyện học kì 1: Khá" in text
     assert "Lê Thị Bình" not in text
+    held = run("privacy", "export", "HS001").json()
+    assert [(r["term"], r["level"]) for r in held["conduct_ratings"]] == [(1, "Khá")]
     both = run("privacy", "export", "HS001", "--pdf", str(target), "--output", "x.json")
     assert both.code != 0 and "--output" in both.err
