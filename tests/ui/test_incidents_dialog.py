@@ -13,9 +13,11 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from desktop.models import AuditLogEntry
-from desktop.models.db import Database
+from desktop.models.cipher import export_encrypted, new_key
+from desktop.models.db import APPLICATION_ID, Database, make_engine
 from desktop.services import incidents
 from desktop.services.scope import load_scope
 from desktop.ui.incidents.dialog import IncidentsDialog
@@ -139,6 +141,34 @@ def test_an_impossible_incident_is_refused_and_nothing_is_stored(
     assert dialog.save_button.isEnabled() and dialog.description.toPlainText() == "  "
     with database.reading() as session:
         assert incidents.incidents(session) == []
+
+
+def test_on_an_encrypted_profile_the_report_says_so(
+    qtbot: QtBot, demo_path: Path, runner: TaskRunner, tmp_path: Path
+) -> None:
+    """A real SQLCipher copy of the demo profile, opened with its key: the report reads the
+    key off the open database."""
+    key = new_key()
+    target = tmp_path / "encrypted.sqlite3"
+    export_encrypted(demo_path, target, key, APPLICATION_ID)
+    engine = make_engine(target, key)
+    database = Database(target, engine, sessionmaker(engine, expire_on_commit=False), key=key)
+    try:
+        dialog = opened(qtbot, database, runner)
+        dialog.happened.setDateTime(at(7, 0))
+        dialog.discovered.setDateTime(at(7, 30))
+        dialog.description.setPlainText("Mất USB có bản sao hồ sơ lớp")
+        dialog.save_button.click()
+        qtbot.waitUntil(lambda: len(rows(dialog)) == 1)
+        dialog.ask_save = lambda name: tmp_path / name
+        dialog.report_button.click()
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Đã lưu báo cáo"))
+        text = pdf_text((tmp_path / "bao-cao-su-co-1.pdf").read_bytes())
+        assert "Cơ sở dữ liệu được mã hoá: có" in text
+        dialog.reject()
+        runner.wait()
+    finally:
+        database.close()
 
 
 def _no_server(_url: str, _user: str) -> Any:
