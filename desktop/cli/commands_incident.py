@@ -109,7 +109,7 @@ def edit(args: argparse.Namespace) -> int:
 def list_incidents(args: argparse.Namespace) -> int:
     from desktop.cli.output import print_json, print_table
     from desktop.domain import incidents as rules
-    from desktop.reports.incident_report import moment
+    from desktop.domain.incidents import format_moment
     from desktop.services import incidents
     from desktop.services.profile import effective_now
 
@@ -130,11 +130,11 @@ def list_incidents(args: argparse.Namespace) -> int:
             [
                 incident.id,
                 facts.kind.label,
-                moment(facts.occurred_at),
-                moment(facts.discovered_at),
-                moment(rules.deadline(facts.occurred_at)),
+                format_moment(facts.occurred_at),
+                format_moment(facts.discovered_at),
+                format_moment(rules.deadline(facts.occurred_at)),
                 _("passed") if left is None else str(left),
-                moment(incident.reported_at) if incident.reported_at else "–",
+                format_moment(incident.reported_at) if incident.reported_at else "–",
                 " ".join(facts.description.split()),
             ]
         )

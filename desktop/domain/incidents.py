@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from desktop.domain.calendar import SCHOOL_TIME_ZONE, format_date, school_time
 from desktop.errors import InvalidInput
 from desktop.i18n import N_, _
 
@@ -101,6 +102,12 @@ def checked(facts: IncidentFacts, *, now: datetime) -> IncidentFacts:
     return IncidentFacts(facts.kind, facts.occurred_at, facts.discovered_at, description, measures)
 
 
+def format_moment(value: datetime) -> str:
+    """ "16:30 ngày 19/10/2025": the school's time of an aware moment."""
+    local = school_time(value)
+    return _("{time} on {day}").format(time=local.strftime("%H:%M"), day=format_date(local.date()))
+
+
 def deadline(occurred_at: datetime) -> datetime:
     return occurred_at + NOTIFICATION_PERIOD
 
@@ -119,8 +126,6 @@ def hours_overdue(occurred_at: datetime, now: datetime) -> int:
 
 def parse_moment(text: str) -> datetime:
     """``dd/mm/yyyy HH:MM`` (or a day alone, its first minute) in the school's time zone."""
-    from desktop.domain.calendar import SCHOOL_TIME_ZONE
-
     cleaned = " ".join(text.split())
     for pattern in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
         try:

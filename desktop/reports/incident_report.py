@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from desktop.domain import incidents as rules
 from desktop.domain.calendar import format_date, school_time
+from desktop.domain.incidents import format_moment
 from desktop.i18n import _
 from desktop.reports.administrative import (
     BODY,
@@ -81,11 +82,6 @@ def render_incident_report(
     return data
 
 
-def moment(value: datetime) -> str:
-    local = school_time(value)
-    return _("{time} on {day}").format(time=local.strftime("%H:%M"), day=format_date(local.date()))
-
-
 def _day(value: date | None) -> str:
     return format_date(value) if value is not None else "–"
 
@@ -96,9 +92,9 @@ def _incident(report: IncidentReport) -> list[Any]:
     story += [
         field(_("Incident no.:"), str(report.incident.id)),
         field(_("Kind:"), facts.kind.label),
-        field(_("Happened:"), moment(facts.occurred_at)),
-        field(_("Discovered:"), moment(facts.discovered_at)),
-        field(_("Recorded in Homeroom:"), moment(report.incident.recorded_at)),
+        field(_("Happened:"), format_moment(facts.occurred_at)),
+        field(_("Discovered:"), format_moment(facts.discovered_at)),
+        field(_("Recorded in Homeroom:"), format_moment(report.incident.recorded_at)),
         text(_("What happened:"), size=BODY, font=SERIF_BOLD),
         *paragraphs(facts.description),
         text(_("Measures taken:"), size=BODY, font=SERIF_BOLD),
@@ -112,7 +108,7 @@ def _incident(report: IncidentReport) -> list[Any]:
 def _deadline(report: IncidentReport) -> list[Any]:
     occurred = report.incident.facts.occurred_at
     left = rules.hours_left(occurred, report.made_at)
-    made = moment(report.made_at)
+    made = format_moment(report.made_at)
     if left is not None:
         remaining = _("{hours} hours left when this report was made ({moment}).").format(
             hours=left, moment=made
@@ -136,7 +132,7 @@ def _deadline(report: IncidentReport) -> list[Any]:
             ).format(hours=rules.NOTIFICATION_HOURS),
             size=BODY,
         ),
-        field(_("Deadline:"), moment(rules.deadline(occurred))),
+        field(_("Deadline:"), format_moment(rules.deadline(occurred))),
         text(remaining, size=BODY, font=SERIF_BOLD),
     ]
 
@@ -148,7 +144,7 @@ def _computer(held: HeldData) -> list[Any]:
         else _("no: anyone who has the file can read it")
     )
     synced = (
-        moment(held.last_sync)
+        format_moment(held.last_sync)
         if held.last_sync
         else _("never (this profile has not synced with the school's server)")
     )

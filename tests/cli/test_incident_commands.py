@@ -12,6 +12,7 @@ from sqlalchemy import select
 from desktop.models import AuditLogEntry, ConductRating, Student
 from desktop.models.db import DATABASE_FILE, open_database
 from tests.cli.conftest import Run
+from tests.cli.test_fast_commands import run_listing
 from tests.factories import at
 from tests.reports.test_incident_report import pdf_text
 
@@ -110,3 +111,14 @@ def test_the_student_record_is_exported_as_a_readable_pdf(
     assert [(r["term"], r["level"]) for r in held["conduct_ratings"]] == [(1, "Khá")]
     both = run("privacy", "export", "HS001", "--pdf", str(target), "--output", "x.json")
     assert both.code != 0 and "--output" in both.err
+
+
+def test_listing_incidents_loads_neither_qt_nor_the_network_nor_printing(
+    tmp_path: Path, profile: Path
+) -> None:
+    code, out, packages = run_listing(
+        tmp_path, "--data-dir", str(profile), "privacy", "incident", "list"
+    )
+    assert code == 0 and out.strip() == "Chưa ghi nhận sự cố nào."
+    unused = {"PySide6", "httpx", "pydantic", "reportlab", "openpyxl"}
+    assert packages.isdisjoint(unused), packages & unused
