@@ -28,7 +28,7 @@ from desktop.i18n import _
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
 from desktop.reports.layout import NumberedCanvas, TextBlock, text
 from desktop.reports.leave_form import place_and_date
-from desktop.reports.text_layout import Align, Run, clean, width_of
+from desktop.reports.text_layout import Align, Run, clean, width_of, wrap
 
 # Decree 30/2020, Appendix I: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
 LEFT, RIGHT, TOP, BOTTOM = 30 * mm, 15 * mm, 20 * mm, 20 * mm
@@ -125,9 +125,19 @@ def field(label: str, value: str, *, size: float = BODY) -> TextBlock:
 
 
 def paragraphs(value: str, *, size: float = BODY) -> list[Flowable]:
-    """``value``'s paragraphs (its line breaks kept), each wrapped to the page."""
-    lines = [line for line in value.splitlines() if line.strip()]
-    return [text(clean(line), size=size) for line in lines]
+    """``value``'s paragraphs (its line breaks kept), wrapped to the page one line per block: a
+    block does not split, and a teacher's description may run longer than a page."""
+    register_fonts()
+    blocks: list[Flowable] = []
+    for paragraph in value.splitlines():
+        if not paragraph.strip():
+            continue
+        lines = wrap([Run(clean(paragraph), SERIF)], size, WIDTH)
+        for index, line in enumerate(lines):
+            words = " ".join(piece.text for piece in line)
+            last = index == len(lines) - 1
+            blocks.append(text(words, size=size, space_after=2.0 if last else 0.0))
+    return blocks
 
 
 def signature(role: str, note: str, name: str) -> Table:

@@ -177,3 +177,30 @@ def test_the_student_record_lays_out_that_student_s_data_only(filled: Database) 
     ):
         assert expected in text, expected
     assert "Lê Thị Bình" not in text and "8,5" not in text
+
+
+def test_a_description_longer_than_a_page_flows_onto_the_next_ones(filled: Database) -> None:
+    """The longest description allowed, one paragraph opening with a 300-letter word: nothing
+    is cut (reportlab cannot split one block taller than a page)."""
+    from desktop.domain.incidents import MAX_DESCRIPTION
+
+    sentences = " ".join(f"Câu số {n}." for n in range(1000))
+    long = ("A" * 300 + " " + sentences)[:MAX_DESCRIPTION].rsplit(" ", 1)[0]
+    with filled.transaction() as s:
+        old = incidents.get(s, 1).facts
+        incidents.edit(s, 1, IncidentFacts(old.kind, old.occurred_at, old.discovered_at, long),
+                       actor=TEACHER)  # fmt: skip
+    with filled.transaction() as s:
+        data = incident_report.render_incident_report(
+            s, load_scope(s), 1, encrypted=False, clock=lambda: CLOCK
+        )
+    document = pdfium.PdfDocument(data)
+    pages = len(document)
+    document.close()
+    assert pages >= 3
+    text = pdf_text(data)
+    assert "A" * 300 in text.replace(" ", "")
+    # Every sentence, to the last whole one (the page footers come between some of them).
+    whole = long.count(".")
+    assert whole > 300 and all(f"Câu số {n}." in text for n in range(whole))
+    assert "Chưa ghi nhận biện pháp nào." in text
