@@ -59,6 +59,7 @@ class _Read:
 
 
 def _moment(value: datetime) -> str:
+    """The list's compact form, "16:30 15/03/2026" (the report writes "16:30 ngày …")."""
     local = school_time(value)
     return f"{local.strftime('%H:%M')} {format_date(local.date())}"
 
