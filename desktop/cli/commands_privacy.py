@@ -1,5 +1,7 @@
 """``homeroom privacy purge [--dry-run]``: remove the leave details of finished school years
-past the school's retention period (the domain.md §6 setting), with a report of what went."""
+past the school's retention period (the domain.md §6 setting), with a report of what went;
+``privacy export CODE``: everything held about one student, as JSON or a PDF for the guardian;
+``privacy incident …`` (``commands_incident``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from desktop.cli import commands_incident
 from desktop.i18n import _
 
 # Only argparse and the translations at import: the services load when a command runs.
@@ -24,13 +27,20 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=purge)
 
     p = actions.add_parser(
-        "export", help=_("everything held about one student, as JSON (a guardian's request)")
+        "export",
+        help=_("everything held about one student, as JSON or PDF (a guardian's request)"),
     )
     p.add_argument("code", metavar=_("STUDENT_CODE"))
     p.add_argument(
         "--output", type=Path, metavar=_("FILE"), help=_("write to this file (default: print)")
     )
+    p.add_argument(
+        "--pdf", type=Path, metavar=_("FILE"), help=_("write a readable PDF to this file instead")
+    )
+    p.add_argument("--force", action="store_true", help=_("replace the PDF if it exists"))
     p.set_defaults(handler=export)
+
+    commands_incident.register(actions)
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -69,6 +79,9 @@ def export(args: argparse.Namespace) -> int:
     from desktop.cli.context import work
     from desktop.services import subject_access
 
+    if args.pdf is not None:
+        return _export_pdf(args)
+
     with work(args, write=False) as w:
         text = subject_access.to_json(subject_access.collect(w.session, w.scope, args.code))
     if args.output is None:
@@ -76,4 +89,25 @@ def export(args: argparse.Namespace) -> int:
         return 0
     args.output.write_text(text + "\n", encoding="utf-8")
     print(_("Written to {path}.").format(path=args.output))
+    return 0
+
+
+def _export_pdf(args: argparse.Namespace) -> int:
+    from desktop.cli.context import work
+    from desktop.errors import InvalidInput
+    from desktop.reports.output import write_document
+    from desktop.reports.student_record import render_student_record
+
+    target: Path = args.pdf
+    if args.output is not None:
+        raise InvalidInput(_("Give either --output (JSON) or --pdf, not both."))
+    if target.exists() and not args.force:
+        raise InvalidInput(
+            _("{path} already exists: choose another name, or add --force to replace it.").format(
+                path=target
+            )
+        )
+    with work(args, write=False) as w:
+        data = render_student_record(w.session, w.scope, args.code)
+    print(_("Written to {path}.").format(path=write_document(target, data)))
     return 0

@@ -69,6 +69,8 @@ LOCAL_TABLES: dict[str, str] = {
     "profile_setting": "settings of this computer's profile, such as the demo's pinned date",
     "pilot_note": "problems with the pilot the teacher noted on this computer, for its report "
     "to the Department: not class data",
+    "privacy_incident": "personal-data incidents recorded on this computer, for the school's "
+    "notification: a record about the profile, not class data",
 }
 """Tables that stay on the computer, each with the reason (the documentation lists them)."""
 

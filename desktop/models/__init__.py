@@ -13,6 +13,7 @@ from desktop.models.grades import (
 from desktop.models.leave import AttendanceMark, LeaveRequest, PostAudit
 from desktop.models.people import Guardian, Student
 from desktop.models.pilot import PilotNote
+from desktop.models.privacy import PrivacyIncident
 from desktop.models.school import (
     Holiday,
     PolicySetting,
@@ -39,6 +40,7 @@ __all__ = [
     "PilotNote",
     "PolicySetting",
     "PostAudit",
+    "PrivacyIncident",
     "ProfileSetting",
     "School",
     "SchoolClass",

@@ -154,7 +154,7 @@ class Frame:
     landscape: bool = False
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
+class NumberedCanvas(Canvas):  # type: ignore[misc]
     """Holds the pages until the end, so that each can say "page x of y"."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -212,7 +212,7 @@ def render(frame: Frame, story: Sequence[Flowable]) -> bytes:
         [*_heading(frame), *story],
         onFirstPage=footer,
         onLaterPages=footer,
-        canvasmaker=_NumberedCanvas,
+        canvasmaker=NumberedCanvas,
     )
     return out.getvalue()
 

@@ -1,8 +1,8 @@
 """Everything this profile holds about one student, for a guardian's request to see it (Law
 91/2025/QH15: the data subject's right to access): identity, guardians, leave requests with
-their reasons, decisions and post-audits, attendance marks, grades with their changes, and the
-audit-log entries about any of these. Machine-readable JSON, every column of every row, so
-nothing held is left out by a choice of fields.
+their reasons, decisions and post-audits, attendance marks, grades with their changes, conduct
+ratings, and the audit-log entries about any of these. Machine-readable JSON, every column of
+every row, so nothing held is left out by a choice of fields.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from desktop.models import (
     AttendanceMark,
     AuditLogEntry,
     Base,
+    ConductRating,
     GradeChange,
     GradeEntry,
     Guardian,
@@ -67,6 +68,11 @@ def collect(session: Session, scope: ClassScope, code: str) -> dict[str, Any]:
         select(GradeEntry).where(GradeEntry.student_id == student.id).order_by(GradeEntry.id)
     ).all()
     grade_ids = [g.id for g in grades]
+    ratings = session.scalars(
+        select(ConductRating)
+        .where(ConductRating.student_id == student.id)
+        .order_by(ConductRating.term)
+    ).all()
     changes = session.scalars(
         select(GradeChange).where(GradeChange.entry_id.in_(grade_ids)).order_by(GradeChange.id)
     ).all()
@@ -96,6 +102,7 @@ def collect(session: Session, scope: ClassScope, code: str) -> dict[str, Any]:
         "attendance_marks": [_row(m) for m in marks],
         "grades": [_row(g) for g in grades],
         "grade_changes": [_row(c) for c in changes],
+        "conduct_ratings": [_row(r) for r in ratings],
         "audit_log": [_row(e) for e in entries],
     }
 

@@ -28,6 +28,7 @@ LOCAL_ONLY = frozenset(
         "sync_inbox",
         "profile_setting",
         "pilot_note",
+        "privacy_incident",
     }
 )
 

@@ -34,6 +34,7 @@ from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
+from desktop.ui.incidents import menu as incidents_menu
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
 from desktop.ui.pilot_notes import menu as pilot_notes_menu
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.lock = self.tools.lock
         self.pilot_notes_action = pilot_notes_menu.add_action(self, database, runner)
         self.retention_action = retention_menu.add_action(self, database, runner, scope.class_name)
+        self.incidents_action = incidents_menu.add_action(self, database, runner, scope.class_name)
         self.tools.change_server_requested.connect(self.change_server_requested)
         self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)
         # Where the menus of the screens made later go (before the account menu, added after).

@@ -38,6 +38,7 @@ from desktop.services.students import RosterRow, StudentPage
 from desktop.ui import navigation
 from desktop.ui.navigation import Navigator, Target
 from desktop.ui.students.excel import RosterImport
+from desktop.ui.students.export import StudentExport
 from desktop.ui.students.model import Column, RosterFilter, RosterModel
 from desktop.ui.students.page import PageView
 from desktop.ui.tasks import TaskRunner
@@ -163,10 +164,13 @@ class StudentsScreen(QWidget):
         self.open_request_button = self._button(self.open_request_action)
         self.all_requests_button = self._button(self.all_requests_action)
         self.import_button = self._button(self.roster_import.action)
+        self.export = StudentExport(self, runner, database, class_name, self.selected, self.message)
+        self.export_button = self._button(self.export.action)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_request_button)
         buttons.addWidget(self.all_requests_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -417,8 +421,10 @@ class StudentsScreen(QWidget):
         page = self.page.page
         self.all_requests_action.setEnabled(page is not None and bool(page.requests))
         self.open_request_action.setEnabled(self.chosen_request() is not None)
+        self.export.action.setEnabled(self.selected() is not None)
 
     def _failed(self, error: HomeroomError) -> None:
+        self.message.setStyleSheet("color: #b00020;")
         self.message.setText(error.message)
 
     # --- Building ------------------------------------------------------------------------

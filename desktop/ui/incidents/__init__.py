@@ -1,0 +1,1 @@
+"""Tools ▸ personal data incidents and their notification report."""
