@@ -34,13 +34,19 @@ def register(commands: Any) -> None:
 
 
 def purge(args: argparse.Namespace) -> int:
-    from desktop.cli.context import work
+    from desktop.cli.context import open_profile
     from desktop.cli.output import print_json, print_table
     from desktop.domain.calendar import format_date
-    from desktop.services import retention
+    from desktop.services import retention, workspace
 
-    with work(args, write=not args.dry_run) as w:
-        report = retention.purge(w.session, today=w.today, actor=w.actor, dry_run=args.dry_run)
+    database = open_profile(args)
+    try:
+        with workspace.work(database, args.class_name, write=not args.dry_run) as w:
+            report = retention.purge(w.session, today=w.today, actor=w.actor, dry_run=args.dry_run)
+        if report.applied:
+            retention.settle(database)
+    finally:
+        database.close()
     if args.json:
         print_json(report)
         return 0
@@ -48,9 +54,23 @@ def purge(args: argparse.Namespace) -> int:
         print(_("No leave details are past the retention period."))
         return 0
     print_table(
-        [_("School year"), _("Due since"), _("Reasons"), _("Decision notes"), _("Audit notes")],
         [
-            [y.year, format_date(y.due_since), y.reasons, y.decision_notes, y.audit_notes]
+            _("School year"),
+            _("Due since"),
+            _("Reasons"),
+            _("Decision notes"),
+            _("Audit notes"),
+            _("Refused changes"),
+        ],
+        [
+            [
+                y.year,
+                format_date(y.due_since),
+                y.reasons,
+                y.decision_notes,
+                y.audit_notes,
+                y.conflicts,
+            ]
             for y in report.years
         ],
     )

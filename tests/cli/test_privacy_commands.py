@@ -48,7 +48,7 @@ def test_a_dry_run_reports_and_the_purge_removes(run: Run, profile: Path) -> Non
     dry = run("privacy", "purge", "--dry-run")
     assert dry.code == 0, dry.err
     lines = dry.out.splitlines()
-    assert lines[2].split() == ["2025-2026", "01/06/2027", "2", "1", "0"]
+    assert lines[2].split() == ["2025-2026", "01/06/2027", "2", "1", "0", "0"]
     assert lines[-1] == "Sẽ xoá 3 chi tiết đơn nghỉ (chưa thay đổi gì)."
     assert _texts(profile) == [("Con bị sốt", "Đồng ý"), ("Con bị sốt", ""), ("audit", "")]
     done = run("privacy", "purge")
