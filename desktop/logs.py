@@ -27,6 +27,16 @@ class PrivateFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    def format(self, record: logging.LogRecord) -> str:
+        # ``logging.Formatter`` reuses a traceback that another handler (a console, a test
+        # runner's) formatted first and cached on the record, message included: never here.
+        cached = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 - logging's API
         from desktop.crash import crash_report
 
