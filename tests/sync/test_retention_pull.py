@@ -68,8 +68,17 @@ def test_text_of_a_purged_year_stays_gone_after_the_server_sends_it_again(
 ) -> None:
     store, url = server
     database, _store, token = synced
+    decide_one(database, "Đã gọi điện cho bà ngoại xác nhận")
+    sync_once(database, harness.transport(url, token), class_id=1)  # sent: written in the audit log
     reasons, notes, audits = texts(database)
     assert reasons > 50 and notes > 10  # the demo has text to purge
+    with database.reading() as session:
+        written = {
+            text
+            for column in (LeaveRequest.reason_text, LeaveRequest.decision_note, PostAudit.note)
+            for text in session.scalars(select(column))
+            if len(text) >= 6
+        }
     with database.transaction() as session:
         set_setting(session, TODAY_KEY, DUE_DAY.isoformat())
         report = retention.purge(session, today=DUE_DAY, actor="GVCN")
@@ -100,7 +109,36 @@ def test_text_of_a_purged_year_stays_gone_after_the_server_sends_it_again(
         entries = session.scalars(
             select(AuditLogEntry).where(AuditLogEntry.action == "retention_purge")
         ).all()
+        logged = [f"{e.before} {e.after}" for e in session.scalars(select(AuditLogEntry))]
     assert len(entries) == 1  # the sync carried out the purge; it is no new one
+    # The audit log, written all along, holds none of the text, and the purge's entry counts.
+    assert json.loads(entries[0].after)["reasons"] == reasons
+    assert len(logged) > 1 and len(written) > 20
+    assert [text for text in written if any(text in entry for entry in logged)] == []
+
+
+def decide_one(database: Database, note: str) -> int:
+    """The teacher approves the first pending request with a reason, with ``note``."""
+    with database.transaction() as session:
+        request = session.scalars(
+            select(LeaveRequest)
+            .where(LeaveRequest.status == "submitted", LeaveRequest.reason_text != "")
+            .order_by(LeaveRequest.id)
+        ).first()
+        assert request is not None
+        intents.perform(
+            session,
+            load_scope(session),
+            "decide_leave",
+            {
+                "request_id": request.id,
+                "approve": True,
+                "note": note,
+                "base_version": request.version,
+            },
+            actor="GVCN",
+        )
+        return request.id
 
 
 def test_a_conflict_about_a_purged_year_is_blanked_by_the_sync(
@@ -110,26 +148,7 @@ def test_a_conflict_about_a_purged_year_is_blanked_by_the_sync(
     the server's row, text included, as its other side: the sync blanks it too."""
     store, url = server
     database, _store, token = synced
-    with database.transaction() as session:
-        request = session.scalars(
-            select(LeaveRequest)
-            .where(LeaveRequest.status == "submitted", LeaveRequest.reason_text != "")
-            .order_by(LeaveRequest.id)
-        ).first()
-        assert request is not None
-        request_id, version = request.id, request.version
-        intents.perform(
-            session,
-            load_scope(session),
-            "decide_leave",
-            {
-                "request_id": request_id,
-                "approve": True,
-                "note": "Đã gọi điện cho bà nội",
-                "base_version": version,
-            },
-            actor="GVCN",
-        )
+    request_id = decide_one(database, "Đã gọi điện cho bà nội")
     with database.transaction() as session:
         set_setting(session, TODAY_KEY, DUE_DAY.isoformat())
         retention.purge(session, today=DUE_DAY, actor="GVCN")
