@@ -167,6 +167,25 @@ def decide(qtbot: QtBot, screen: Any, request_id: int, note: str, *, approve: bo
         key(screen.note, Qt.Key.Key_Return if approve else Qt.Key.Key_R, CTRL)
 
 
+def save_the_form(qtbot: QtBot, screen: Any, request_id: int, folder: Path) -> Path:
+    """Print the approved request's form (the preview draws it), then save it as a PDF where
+    the teacher chose: that file holds the form by design, and only that file."""
+    go_to(screen, request_id)
+    screen.printing.print_action.trigger()
+    preview = screen.printing.preview
+    assert preview is not None
+    qtbot.waitUntil(preview.save_button.isEnabled, timeout=60_000)
+    qtbot.waitUntil(lambda: preview.page_count == 1)
+    folder.mkdir(parents=True)
+    target = folder / f"don-nghi-{request_id}.pdf"
+    preview.save_to(target)
+    qtbot.waitUntil(lambda: "Đã lưu" in preview.message.text(), timeout=30_000)
+    preview.close()
+    screen.window().activateWindow()  # back from the preview
+    qtbot.waitUntil(screen.window().isActiveWindow)
+    return target
+
+
 def sync_now(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
         window.sync_action.trigger()
@@ -266,6 +285,7 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
             "approved",
             "rejected",
         )
+        form = save_the_form(qtbot, screen, approved, root / "home" / "Documents")
 
         with store.write() as session:  # the parent cancels while the teacher decides
             leave.cancel(session, load_scope_by_id(session, 1), request_id=refused, actor="PH")
@@ -339,9 +359,12 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
     def is_database(file: Path) -> bool:
         return file.parent == data and file.name in DATABASE_NAMES
 
-    hits, swept = sweep(
-        root, people, exempt=(lambda _file: False) if SWEEP_DATABASE_FILES else is_database
-    )
+    def exempt(file: Path) -> bool:
+        # The form the teacher saved is a document about the student, as asked for.
+        return file == form or (not SWEEP_DATABASE_FILES and is_database(file))
+
+    assert b"%PDF" in form.read_bytes()[:8]
+    hits, swept = sweep(root, people, exempt=exempt)
     assert len(swept) >= 4
     assert not hits, "found in clear:\n" + "\n".join(_report(hits))
     if not SWEEP_DATABASE_FILES:
