@@ -94,6 +94,9 @@ def export(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text)
         return 0
-    args.output.write_text(text + "\n", encoding="utf-8")
+    from desktop.reports.output import write_document
+
+    # Owner-only and whole (a minor's data, like every other export), or a sentence.
+    write_document(args.output, (text + "\n").encode("utf-8"))
     print(_("Written to {path}.").format(path=args.output))
     return 0

@@ -87,3 +87,19 @@ def test_an_unknown_student_is_refused_in_vietnamese(run: Run) -> None:
     result = run("privacy", "export", "HS999")
     assert result.code != 0
     assert "Lớp này không có học sinh mã HS999." in result.err
+
+
+def test_the_export_file_is_the_owners_alone_and_a_bad_folder_is_a_sentence(
+    run: Run, profile: Path, tmp_path: Path
+) -> None:
+    """The file holds a minor's data: readable by its owner only, as the other exports are;
+    a folder that does not exist is said in Vietnamese (it was a traceback)."""
+    _prepare(profile, "2025-10-20")
+    target = tmp_path / "an.json"
+    assert run("privacy", "export", "HS001", "--output", str(target)).code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    missing = tmp_path / "không-có" / "an.json"
+    result = run("privacy", "export", "HS001", "--output", str(missing))
+    assert result.code == 2
+    assert result.err.startswith(f"Lỗi: Không ghi được {missing}: ")
+    assert "Traceback" not in result.err and not missing.parent.exists()
