@@ -55,7 +55,8 @@ def log_to_file(folder: Path | None = None) -> logging.Handler:
     target = paths.log_dir(folder)
     handler: logging.Handler
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        # The profile's folder (the log sits in it), maybe made here first: its owner's alone.
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
         handler = RotatingFileHandler(
             target / paths.LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
