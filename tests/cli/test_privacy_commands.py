@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from desktop.models import AuditLogEntry, LeaveRequest, Student
@@ -103,3 +104,25 @@ def test_the_export_file_is_the_owners_alone_and_a_bad_folder_is_a_sentence(
     assert result.code == 2
     assert result.err.startswith(f"Lỗi: Không ghi được {missing}: ")
     assert "Traceback" not in result.err and not missing.parent.exists()
+
+
+def test_a_bug_in_a_command_is_a_sentence_and_the_log_has_no_personal_data(
+    profile: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that fails on something unexpected (here an injected bug whose message quotes
+    a guardian, as a database error quotes its row): the terminal gets a Vietnamese sentence,
+    the profile's log the exception's type and frames, neither the guardian."""
+    from desktop import paths
+    from desktop.cli import commands_privacy
+    from desktop.cli.main import main
+
+    def broken(_args: object) -> int:
+        raise RuntimeError("UNIQUE constraint failed: Lê Thị Bình 0912345678")
+
+    monkeypatch.setattr(commands_privacy, "export", broken)
+    assert main(["--data-dir", str(profile), "privacy", "export", "HS001"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "Lỗi: Đã xảy ra lỗi; chi tiết được ghi trong tệp nhật ký."
+    log = (paths.log_dir(profile) / paths.LOG_FILE).read_text(encoding="utf-8")
+    assert "a command failed" in log and "RuntimeError" in log and "in broken" in log
+    assert "Lê Thị Bình" not in log and "0912345678" not in log
