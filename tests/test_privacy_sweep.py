@@ -19,6 +19,8 @@ privacy_sweep``). Only the profile's database and its -wal/-shm may hold the dat
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -92,7 +94,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The run's only places to write: data, config, temp and a home with its XDG folders
     (the server's own database is outside, in ``tmp_path / "server"``)."""
     run = tmp_path / "run"
-    for name in ("data", "config", "tmp", "home"):
+    for name in ("config", "tmp", "home"):  # the app makes the data folder itself
         (run / name).mkdir(parents=True)
     monkeypatch.setenv("HOMEROOM_DATA_DIR", str(run / "data"))
     monkeypatch.setenv("HOMEROOM_CONFIG_DIR", str(run / "config"))
@@ -355,6 +357,8 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
     assert "a background task failed" in (data / paths.LOG_FILE).read_text(encoding="utf-8")
     assert (data / paths.CRASH_FILE).is_file()
     assert (config / paths.SETTINGS_FILE).is_file()
+    if os.name == "posix":  # other accounts of a shared PC cannot even list the profile
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
     def is_database(file: Path) -> bool:
         return file.parent == data and file.name in DATABASE_NAMES
