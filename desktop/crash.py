@@ -51,7 +51,7 @@ def crash_report(
 def write_crash_log(report: str, folder: Path | None = None) -> Path:
     """Append ``report`` to the crash log in ``folder`` (default: the log folder); its path."""
     target = paths.log_dir(folder) / paths.CRASH_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the profile's folder
     if target.exists() and target.stat().st_size > MAX_LOG_BYTES:
         target.replace(target.with_name(target.name + ".1"))
     with target.open("a", encoding="utf-8") as log:

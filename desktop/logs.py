@@ -27,6 +27,16 @@ class PrivateFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    def format(self, record: logging.LogRecord) -> str:
+        # ``logging.Formatter`` reuses a traceback that another handler (a console, a test
+        # runner's) formatted first and cached on the record, message included: never here.
+        cached = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 - logging's API
         from desktop.crash import crash_report
 
@@ -45,7 +55,8 @@ def log_to_file(folder: Path | None = None) -> logging.Handler:
     target = paths.log_dir(folder)
     handler: logging.Handler
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        # The profile's folder (the log sits in it), maybe made here first: its owner's alone.
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
         handler = RotatingFileHandler(
             target / paths.LOG_FILE, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )

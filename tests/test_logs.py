@@ -166,3 +166,28 @@ def test_the_crash_dialog_names_the_log_folder(qtbot: QtBot, tmp_path: Path) -> 
     assert f"Thư mục nhật ký: {folder}" in details
     assert str(folder / paths.CRASH_FILE) in details
     reporter.dialog.close()
+
+
+def test_a_traceback_another_handler_formatted_first_is_not_reused(tmp_path: Path) -> None:
+    """A console (or a test runner's) handler ahead of the log's formats the record first, and
+    ``logging.Formatter`` caches its traceback, message included, on the record: the log file
+    writes its own, without the message."""
+    import io
+
+    console = logging.StreamHandler(io.StringIO())
+    root = logging.getLogger()
+    root.addHandler(console)
+    folder = tmp_path / "profile"
+    handler = log_to_file(folder)
+    try:
+        try:
+            raise ValueError("Nguyễn Thị Mai 0912 345 678")
+        except ValueError:
+            logging.getLogger("desktop.test").exception("a task failed")
+    finally:
+        for added in (handler, console):
+            root.removeHandler(added)
+            added.close()
+    log = (paths.log_dir(folder) / paths.LOG_FILE).read_text(encoding="utf-8")
+    assert "a task failed" in log and "ValueError" in log and "tests/test_logs.py" in log
+    assert "Nguyễn" not in log and "0912" not in log

@@ -44,13 +44,19 @@ def register(commands: Any) -> None:
 
 
 def purge(args: argparse.Namespace) -> int:
-    from desktop.cli.context import work
+    from desktop.cli.context import open_profile
     from desktop.cli.output import print_json, print_table
     from desktop.domain.calendar import format_date
-    from desktop.services import retention
+    from desktop.services import retention, workspace
 
-    with work(args, write=not args.dry_run) as w:
-        report = retention.purge(w.session, today=w.today, actor=w.actor, dry_run=args.dry_run)
+    database = open_profile(args)
+    try:
+        with workspace.work(database, args.class_name, write=not args.dry_run) as w:
+            report = retention.purge(w.session, today=w.today, actor=w.actor, dry_run=args.dry_run)
+        if report.applied:
+            retention.settle(database)
+    finally:
+        database.close()
     if args.json:
         print_json(report)
         return 0
@@ -58,9 +64,23 @@ def purge(args: argparse.Namespace) -> int:
         print(_("No leave details are past the retention period."))
         return 0
     print_table(
-        [_("School year"), _("Due since"), _("Reasons"), _("Decision notes"), _("Audit notes")],
         [
-            [y.year, format_date(y.due_since), y.reasons, y.decision_notes, y.audit_notes]
+            _("School year"),
+            _("Due since"),
+            _("Reasons"),
+            _("Decision notes"),
+            _("Audit notes"),
+            _("Refused changes"),
+        ],
+        [
+            [
+                y.year,
+                format_date(y.due_since),
+                y.reasons,
+                y.decision_notes,
+                y.audit_notes,
+                y.conflicts,
+            ]
             for y in report.years
         ],
     )
@@ -87,7 +107,10 @@ def export(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text)
         return 0
-    args.output.write_text(text + "\n", encoding="utf-8")
+    from desktop.reports.output import write_document
+
+    # Owner-only and whole (a minor's data, like every other export), or a sentence.
+    write_document(args.output, (text + "\n").encode("utf-8"))
     print(_("Written to {path}.").format(path=args.output))
     return 0
 

@@ -147,10 +147,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("Interrupted; nothing was changed."), file=sys.stderr)
         return 130
+    except Exception as error:
+        return _bug(error, logged=log is not None and not isinstance(log, logging.NullHandler))
     finally:
         if log is not None:
             logging.getLogger().removeHandler(log)
             log.close()
+
+
+def _bug(error: Exception, *, logged: bool) -> int:
+    """A bug in a command: a sentence for the teacher, and what finds the bug (types and
+    frames, never the message: it can quote a row, a name or a phone) in the profile's log, or
+    on stderr when there is no profile to log beside. Python's own report would print the
+    message, in English, where a scheduled ``sync --watch`` keeps its output."""
+    import logging
+
+    from desktop.crash import crash_report
+    from desktop.i18n import _
+
+    if logged:
+        logging.getLogger("desktop.cli").error("a command failed", exc_info=error)
+    message = _("Something went wrong; the details are in the log file.")
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    if not logged:
+        print(crash_report(type(error), error, error.__traceback__), file=sys.stderr)
+    return 1
 
 
 def _reader_gone() -> int:

@@ -356,7 +356,9 @@ def current_revision(engine: Engine) -> str | None:
 def open_database(path: Path) -> Database:
     """Open (creating or upgrading as needed) the class database at ``path``."""
     with translate_storage_errors(path.parent):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # A new profile's folder is its owner's alone: other accounts on a shared PC cannot
+        # list or copy the database, its logs or its backups (Windows does so for AppData).
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         existed = path.exists()
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))

@@ -31,7 +31,7 @@ from desktop.i18n import _
 from desktop.models import OutboxIntent, SyncConflict, SyncInbox
 from desktop.models.db import Database
 from desktop.models.provisional import CLIENT_CREATED, PROVISIONAL_FLAG
-from desktop.services import intents
+from desktop.services import intents, retention
 from desktop.services.changes import Changes
 from desktop.services.profile import effective_now
 from desktop.services.scope import ClassScope, load_scope
@@ -278,6 +278,8 @@ def _finish(database: Database, class_id: int, at: datetime) -> tuple[int, dict[
             else:
                 rows.upsert_many(session, entity, [json.loads(item.data or "{}") for item in run])
         session.execute(delete(SyncInbox))
+        # The server's rows are whole: a year this profile purged gets its text back here.
+        retention.keep_purged(session)
         new_cursor = state.staged_cursor(session)
         state.put(session, state.CURSOR, str(new_cursor))
         state.put(session, state.STAGED_CURSOR, str(new_cursor))

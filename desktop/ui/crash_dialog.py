@@ -59,12 +59,10 @@ class CrashReporter(QObject):
         if issubclass(error_type, KeyboardInterrupt | SystemExit):
             sys.__excepthook__(error_type, error, trace)
             return
-        # The whole story for a developer's terminal; the file keeps only what holds no name.
-        traceback.print_exception(error_type, error, trace, file=sys.stderr)
+        report = crash_report(error_type, error, trace, thread=thread)
+        _tell_stderr(error_type, error, trace, report)
         try:
-            path = write_crash_log(
-                crash_report(error_type, error, trace, thread=thread), self.folder
-            )
+            path = write_crash_log(report, self.folder)
         except OSError:
             path = self.folder  # the disk refused even that: the dialog still tells the teacher
         self.crashed.emit(str(path))
@@ -107,3 +105,24 @@ class CrashReporter(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
+
+
+def _tell_stderr(
+    error_type: type[BaseException],
+    error: BaseException,
+    trace: TracebackType | None,
+    report: str,
+) -> None:
+    """The whole story, message included, only for a developer's terminal. A window started
+    from the desktop has its stderr kept in the session's journal (or a file such as
+    ``~/.xsession-errors``), which is as readable as a log: it gets the crash log's text."""
+    stream = sys.stderr
+    if stream is None:  # a Windows GUI build has no stderr at all
+        return
+    try:
+        if stream.isatty():
+            traceback.print_exception(error_type, error, trace, file=stream)
+        else:
+            stream.write(report)
+    except (OSError, ValueError):
+        pass  # a closed or broken stderr must not stop the dialog

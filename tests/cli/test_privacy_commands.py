@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from desktop.models import AuditLogEntry, LeaveRequest, Student
@@ -48,7 +49,7 @@ def test_a_dry_run_reports_and_the_purge_removes(run: Run, profile: Path) -> Non
     dry = run("privacy", "purge", "--dry-run")
     assert dry.code == 0, dry.err
     lines = dry.out.splitlines()
-    assert lines[2].split() == ["2025-2026", "01/06/2027", "2", "1", "0"]
+    assert lines[2].split() == ["2025-2026", "01/06/2027", "2", "1", "0", "0"]
     assert lines[-1] == "Sẽ xoá 3 chi tiết đơn nghỉ (chưa thay đổi gì)."
     assert _texts(profile) == [("Con bị sốt", "Đồng ý"), ("Con bị sốt", ""), ("audit", "")]
     done = run("privacy", "purge")
@@ -87,3 +88,41 @@ def test_an_unknown_student_is_refused_in_vietnamese(run: Run) -> None:
     result = run("privacy", "export", "HS999")
     assert result.code != 0
     assert "Lớp này không có học sinh mã HS999." in result.err
+
+
+def test_the_export_file_is_the_owners_alone_and_a_bad_folder_is_a_sentence(
+    run: Run, profile: Path, tmp_path: Path
+) -> None:
+    """The file holds a minor's data: readable by its owner only, as the other exports are;
+    a folder that does not exist is said in Vietnamese (it was a traceback)."""
+    _prepare(profile, "2025-10-20")
+    target = tmp_path / "an.json"
+    assert run("privacy", "export", "HS001", "--output", str(target)).code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
+    missing = tmp_path / "không-có" / "an.json"
+    result = run("privacy", "export", "HS001", "--output", str(missing))
+    assert result.code == 2
+    assert result.err.startswith(f"Lỗi: Không ghi được {missing}: ")
+    assert "Traceback" not in result.err and not missing.parent.exists()
+
+
+def test_a_bug_in_a_command_is_a_sentence_and_the_log_has_no_personal_data(
+    profile: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that fails on something unexpected (here an injected bug whose message quotes
+    a guardian, as a database error quotes its row): the terminal gets a Vietnamese sentence,
+    the profile's log the exception's type and frames, neither the guardian."""
+    from desktop import paths
+    from desktop.cli import commands_privacy
+    from desktop.cli.main import main
+
+    def broken(_args: object) -> int:
+        raise RuntimeError("UNIQUE constraint failed: Lê Thị Bình 0912345678")
+
+    monkeypatch.setattr(commands_privacy, "export", broken)
+    assert main(["--data-dir", str(profile), "privacy", "export", "HS001"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "Lỗi: Đã xảy ra lỗi; chi tiết được ghi trong tệp nhật ký."
+    log = (paths.log_dir(profile) / paths.LOG_FILE).read_text(encoding="utf-8")
+    assert "a command failed" in log and "RuntimeError" in log and "in broken" in log
+    assert "Lê Thị Bình" not in log and "0912345678" not in log

@@ -2,13 +2,16 @@
 
 Hand count for 2025-2026 (ends 31/05/2026, kept 365 days, due from 01/06/2027): requests 1 and
 2 have a reason text, request 1 a decision note, its post-audit a note; request 3 has no free
-text. So 2 reasons, 1 decision note, 1 audit note are removed; 2026-2027's request keeps all.
+text; one refused change kept by the sync is about request 1 and quotes its reason and the
+teacher's note. So 2 reasons, 1 decision note, 1 audit note and 1 refused change are purged;
+2026-2027's request and its refused change keep all.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -21,6 +24,7 @@ from desktop.models import (
     SchoolClass,
     SchoolYear,
     Student,
+    SyncConflict,
 )
 from desktop.models.db import Database
 from desktop.services import audit_log, retention
@@ -83,7 +87,25 @@ def _fill(db: Database, small: SmallClass) -> dict[str, int]:
         fourth = _request(student.id, date(2026, 10, 5), reason=REASON, note="Đồng ý")
         session.add(fourth)
         session.flush()
+        session.add_all([_conflict(first.id, "Gọi lại sau"), _conflict(fourth.id, "Đồng ý")])
         return {"first": first.id, "fourth": fourth.id}
+
+
+def _conflict(request_id: int, note: str) -> SyncConflict:
+    """A decision the server refused: the teacher's note, and the server's row with its reason."""
+    return SyncConflict(
+        intent_id=f"intent-{request_id}",
+        intent_name="decide_leave",
+        code="stale",
+        message="Đơn đã thay đổi",
+        mine=json.dumps(
+            {"request_id": request_id, "approve": True, "note": note}, ensure_ascii=False
+        ),
+        theirs=json.dumps(
+            [{"id": request_id, "reason_text": REASON, "status": "cancelled"}], ensure_ascii=False
+        ),
+        created_at=at(date(2025, 10, 7)),
+    )
 
 
 def test_the_rule_counts_the_retention_days_after_the_last_day() -> None:
@@ -105,9 +127,9 @@ def test_a_dry_run_reports_the_hand_count_and_changes_nothing(
     ids = _fill(db, small)
     with db.transaction() as session:
         report = retention.purge(session, today=date(2027, 6, 1), actor="GV", dry_run=True)
-    assert [(y.year, y.reasons, y.decision_notes, y.audit_notes) for y in report.years] == [
-        ("2025-2026", 2, 1, 1)
-    ]
+    assert [
+        (y.year, y.reasons, y.decision_notes, y.audit_notes, y.conflicts) for y in report.years
+    ] == [("2025-2026", 2, 1, 1, 1)]
     assert not report.applied
     with db.reading() as session:
         assert session.get_one(LeaveRequest, ids["first"]).reason_text == REASON
@@ -123,7 +145,7 @@ def test_the_purge_removes_the_details_and_keeps_what_the_law_requires(
                          entity_id=ids["first"], after={"status": "approved"})  # fmt: skip
     with db.transaction() as session:
         report = retention.purge(session, today=date(2027, 6, 1), actor="GV")
-    assert report.applied and report.total == 4
+    assert report.applied and report.total == 5
     with db.reading() as session:
         first = session.get_one(LeaveRequest, ids["first"])
         assert (first.reason_text, first.decision_note, first.audits[0].note) == ("", "", "")
@@ -135,10 +157,45 @@ def test_the_purge_removes_the_details_and_keeps_what_the_law_requires(
         entries = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id)).all()
         assert [e.action for e in entries] == ["approve", "retention_purge"]
         assert json.loads(entries[1].after) == {
-            "reasons": 2, "decision_notes": 1, "audit_notes": 1, "retention_days": 365,
+            "reasons": 2, "decision_notes": 1, "audit_notes": 1, "conflicts": 1,
+            "retention_days": 365,
         }  # fmt: skip
+        purged, kept = session.scalars(select(SyncConflict).order_by(SyncConflict.id)).all()
+        assert json.loads(purged.mine) == {"request_id": ids["first"], "approve": True, "note": ""}
+        assert json.loads(purged.theirs) == [
+            {"id": ids["first"], "reason_text": "", "status": "cancelled"}
+        ]
+        assert REASON in kept.theirs and "Đồng ý" in kept.mine
+        year = session.get_one(SchoolClass, small.class_id).school_year_id
+        assert retention.purged_years(session) == {year}
         assert "sốt" not in entries[1].after and "Mẹ" not in entries[1].after
         assert audit_log.verify(session).intact
     with db.transaction() as session:
         again = retention.purge(session, today=date(2027, 6, 1), actor="GV")
     assert again.years == ()
+
+
+def test_the_purged_text_is_gone_from_the_file_not_only_from_the_rows(
+    db: Database, small: SmallClass
+) -> None:
+    """SQLite leaves an updated cell's old bytes in the page's free space and keeps earlier
+    pages in the write-ahead log: the purge zeroes the first (``secure_delete``) and ``settle``
+    empties the second, so the file's bytes no longer hold the reason."""
+    _fill(db, small)
+    more = [f"Con bị ốm lần thứ {n}, gia đình xin phép nghỉ" for n in range(30)]
+    with db.transaction() as session:
+        session.add_all(
+            _request(small.student_ids[n % 3], date(2025, 12, 1 + n % 28), reason=reason)
+            for n, reason in enumerate(more)
+        )
+    files = [db.path, Path(f"{db.path}-wal")]
+    with db.transaction() as session:
+        # Off, as in SQLCipher's and python.org's builds (Debian's SQLite has it on by default).
+        session.connection().exec_driver_sql("PRAGMA secure_delete = OFF")
+        report = retention.purge(session, today=date(2027, 6, 1), actor="GV")
+    assert report.total == 5 + len(more)
+    retention.settle(db)
+    held = b"".join(file.read_bytes() for file in files if file.exists())
+    for purged in ("Mẹ xác nhận qua điện thoại", "Việc gia đình", "Gọi lại sau", *more):
+        assert purged.encode() not in held, purged
+    assert REASON.encode() in held  # 2026-2027's, kept

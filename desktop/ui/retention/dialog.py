@@ -44,16 +44,24 @@ class RetentionDialog(QDialog):
             _(
                 "When a school year has ended and the school's retention period has passed, "
                 "the free text of its leave requests (the guardians' reasons, the decision "
-                "notes, the post-audit notes) is removed from this computer. Who was absent, "
-                "which sessions, excused or not, the reason's category and the grades stay. "
-                "The server keeps the school's own records."
+                "notes, the post-audit notes, the refused changes that quote them) is removed "
+                "from this computer. Who was absent, which sessions, excused or not, the "
+                "reason's category and the grades stay. The server keeps the school's own "
+                "records."
             )
         )
         self.hint.setWordWrap(True)
         self.list = QTreeWidget()
         self.list.setAccessibleName(_("Leave details to remove"))
         self.list.setHeaderLabels(
-            [_("School year"), _("Due since"), _("Reasons"), _("Decision notes"), _("Audit notes")]
+            [
+                _("School year"),
+                _("Due since"),
+                _("Reasons"),
+                _("Decision notes"),
+                _("Audit notes"),
+                _("Refused changes"),
+            ]
         )
         self.list.setRootIsDecorated(False)
         self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -88,9 +96,12 @@ class RetentionDialog(QDialog):
 
         def work() -> PurgeReport:
             with workspace.work(database, class_name, write=not dry_run) as unit:
-                return retention.purge(
+                report = retention.purge(
                     unit.session, today=unit.today, actor=unit.actor, dry_run=dry_run
                 )
+            if report.applied:
+                retention.settle(database)
+            return report
 
         self._busy = True
         self._enable()
@@ -109,6 +120,7 @@ class RetentionDialog(QDialog):
                         str(year.reasons),
                         str(year.decision_notes),
                         str(year.audit_notes),
+                        str(year.conflicts),
                     ]
                 )
             )
