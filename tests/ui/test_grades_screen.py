@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QItemSelectionModel, QRect, Qt
+from PySide6.QtGui import QColor, QStandardItem
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 from sqlalchemy import func, select
 
 from desktop.models import GradeChange, GradeEntry, OutboxIntent, Student, Subject
@@ -551,3 +552,28 @@ def painted(table: QTableView, area: QRect) -> list[int]:
         for x in range(area.left(), area.right() + 1)
         for y in range(area.top(), area.bottom() + 1)
     ]
+
+
+def test_cells_of_books_shown_before_are_let_go(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """Showing books again and again, saving and re-reading rows, keeps one book's cells alive
+    on the Python side, not every book's: PySide keeps the Python side of an item Qt deletes
+    itself, and once handed a later object at its address (the view's selection model) back as
+    that stale item."""
+    screen = shown(qtbot, database, runner)
+    model = screen.model
+    book = model.book
+    assert book is not None
+    one_book = model.rowCount() * model.columnCount()
+
+    def cells() -> int:
+        return sum(isinstance(w, QStandardItem) for w in Shiboken.getAllValidWrappers())
+
+    before = cells()
+    for _ in range(4):
+        model.set_book(book)
+        model.set_pending(model.index(0, FIRST_GRADE), "8")
+        model.merge(book.rows, ())
+    assert cells() - before < one_book
+    assert isinstance(screen.table.selectionModel(), QItemSelectionModel)

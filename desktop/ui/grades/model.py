@@ -53,6 +53,18 @@ BOLD.setBold(True)
 ITALIC.setItalic(True)
 PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 EDITABLE_FLAGS = PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
+ROLES = tuple(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+    )
+)
+"""Every role a cell's look sets (``_put`` copies them all, an unset one as none)."""
 PENDING = "pending"
 """The state of a cell whose typed value is on its way to the database."""
 
@@ -89,6 +101,8 @@ class GradeBookModel(QStandardItemModel):
         # Filled unheard inside the reset: the views read the whole grid once, at its end.
         blocked = self.blockSignals(True)
         try:
+            for column in reversed(range(self.columnCount())):
+                self.takeColumn(column)  # taken, not removed: see ``_put``
             self.setRowCount(0)
             self.setColumnCount(FIRST_GRADE + len(book.columns) + 1)
             for number, row in enumerate(self._rows):
@@ -156,7 +170,7 @@ class GradeBookModel(QStandardItemModel):
             (r - (r > number), c): v for (r, c), v in self._pending.items() if r != number
         }
         self._positions = {row.student_id: n for n, row in enumerate(self._rows)}
-        self.removeRow(number)
+        self.takeRow(number)  # taken, not removed: PySide then lets go of the row's items
         for below in range(number, len(self._rows)):  # the numbers in the list move up
             self._put(below, NUMBER, [self._number_item(below)])
 
@@ -174,12 +188,19 @@ class GradeBookModel(QStandardItemModel):
     def _put(
         self, number: int, first: int, items: list[QStandardItem], *, announce: bool = True
     ) -> None:
-        """``items`` in row ``number`` from column ``first`` on, told to the views as one
-        change (``announce``) rather than one per cell."""
+        """What ``items`` show, in row ``number`` from column ``first`` on, told to the views as
+        one change (``announce``) rather than one per cell."""
         blocked = self.blockSignals(True)
         try:
             for offset, item in enumerate(items):
-                self.setItem(number, first + offset, item)
+                # Copied into the cell's item, not put in its place: replacing an item drops
+                # an open editor's index (typing on in a row a sync redraws), and PySide keeps
+                # the Python side of an item Qt deletes (a later object at the same address,
+                # the view's selection model once, came back as that stale item).
+                cell = self.item(number, first + offset)
+                cell.setFlags(item.flags())
+                for role in ROLES:
+                    cell.setData(item.data(role), role)
         finally:
             self.blockSignals(blocked)
         if announce:
@@ -204,15 +225,19 @@ class GradeBookModel(QStandardItemModel):
 
     def _grade_item(self, number: int, grade: int) -> QStandardItem:
         """The item of grade column ``grade`` (0 for the first) of row ``number``."""
+        # Written for speed: it runs for every cell of a class at each book shown.
         cell = self._rows[number].cells[grade]
-        column = FIRST_GRADE + grade
-        pending = self._pending.get((number, grade))
+        pending = self._pending.get((number, grade)) if self._pending else None
         if pending is not None:
-            return self._cloned((column, PENDING), self._pending_look, pending)
+            return self._cloned((FIRST_GRADE + grade, PENDING), self._pending_look, pending)
         state = _state(cell)
-        return self._cloned(
-            (column, state), lambda: self._grade_look(grade, state, cell), cell.value
-        )
+        key = (FIRST_GRADE + grade, state)
+        prototype = self._prototypes.get(key)
+        if prototype is None:
+            prototype = self._prototypes[key] = self._grade_look(grade, state, cell)
+        item = prototype.clone()
+        item.setText(cell.value)
+        return item
 
     def _cloned(
         self, key: tuple[int, str], make: Callable[[], QStandardItem], text: str
