@@ -25,7 +25,7 @@ from desktop.services import intents
 from desktop.services.scope import load_scope_by_id
 from desktop.sync import state
 from desktop.ui.grades.dialogs import HistoryDialog, ReasonDialog
-from desktop.ui.grades.model import FIRST_GRADE, MISSING, NUMBER, READ_ONLY_TEXT
+from desktop.ui.grades.model import FIRST_GRADE, MISSING, NUMBER, READ_ONLY_TEXT, STUDENT
 from desktop.ui.grades.screen import GradesScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
@@ -577,3 +577,19 @@ def test_cells_of_books_shown_before_are_let_go(
         model.merge(book.rows, ())
     assert cells() - before < one_book
     assert isinstance(screen.table.selectionModel(), QItemSelectionModel)
+
+
+def test_a_student_who_left_goes_and_the_numbers_below_move_up(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    screen = shown(qtbot, database, runner)
+    model = screen.model
+    count = model.rowCount()
+    gone, next_one = model.row_at(2).student_id, model.row_at(3)
+    model.merge((), {gone})
+    assert model.rowCount() == count - 1
+    assert model.row_of(gone) is None and model.row_of(next_one.student_id) == 2
+    numbers = [model.index(n, NUMBER).data() for n in range(model.rowCount())]
+    assert numbers == [str(n + 1) for n in range(count - 1)]
+    assert model.index(2, STUDENT).data() == next_one.student_name
+    assert model.index(2, FIRST_GRADE).data() == next_one.cells[0].value
