@@ -355,8 +355,10 @@ def one_approval(demo: Path, root: Path, runs: int, verdicts: Verdicts) -> None:
             return False
 
         start = time.perf_counter()
-        screen.approve_button.click()
-        wait_until(redrawn)
+        # Until the screen says the decision is made (its row merged just before): polling
+        # the rows every millisecond, as this did, held the GIL the database lane needed.
+        ui_gradebook.until(screen.decided, screen.approve_button.click)
+        assert redrawn()
         screen.table.viewport().repaint()
         times.append(time.perf_counter() - start)
         wait_until(lambda: not window.runner.busy)
