@@ -356,7 +356,7 @@ def one_approval(demo: Path, root: Path, runs: int, verdicts: Verdicts) -> None:
 
         start = time.perf_counter()
         # Until the screen says the decision is made (its row merged just before): polling
-        # the rows every millisecond, as this did, held the GIL the database lane needed.
+        # every row each millisecond, as this did, ran Python beside the database lane's.
         ui_gradebook.until(screen.decided, screen.approve_button.click)
         assert redrawn()
         screen.table.viewport().repaint()
