@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from desktop.i18n import _
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -106,6 +107,14 @@ class KeyedRowsModel(RowsTableModel[T]):
             self.endInsertRows()
 
 
+@runtime_checkable
+class Rows(Protocol[T_co]):
+    """What a filter needs of its model: the row behind a line (a ``RowsTableModel``, or an
+    item model keeping its rows, such as the leave table)."""
+
+    def row_at(self, number: int) -> T_co: ...
+
+
 class RowsFilter(QSortFilterProxyModel, Generic[T]):
     """A filter (and sort) over a ``RowsTableModel``; a subclass says which rows it keeps
     (``filterAcceptsRow``) and what names a row (``key_of``), so a selection survives a
@@ -114,9 +123,9 @@ class RowsFilter(QSortFilterProxyModel, Generic[T]):
     def key_of(self, row: T) -> Hashable:
         raise NotImplementedError
 
-    def rows(self) -> RowsTableModel[T]:
+    def rows(self) -> Rows[T]:
         model = self.sourceModel()
-        assert isinstance(model, RowsTableModel)
+        assert isinstance(model, Rows)
         return model
 
     def row_at(self, proxy_row: int) -> T:

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QStandardItem
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 from sqlalchemy import delete, func, select, update
 
 from desktop.domain.calendar import Session as SchoolSession
@@ -698,3 +701,38 @@ def test_open_with_before_the_first_load_applies_once_loaded(
     qtbot.waitUntil(lambda: screen.selected() == target)
     assert {(r.status, r.student_id) for r in visible(screen)} == {("submitted", target.student_id)}
     assert screen.student.currentText() == target.student_name
+
+
+def test_an_overlaps_tooltip_follows_the_other_request(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """The flags' tooltip names the other request's period as it is now: moved, then gone."""
+    screen = loaded_screen(qtbot, database, runner)
+    row = next(r for r in visible(screen) if r.overlaps_with)
+    other = row_of(screen, row.overlaps_with[0])
+
+    def tooltip() -> str:
+        number = screen.model.rows().index(row_of(screen, row.id))
+        return str(screen.model.index(number, Column.FLAGS).data(Qt.ItemDataRole.ToolTipRole))
+
+    moved = replace(other, first_day=date(2026, 1, 5), last_day=date(2026, 1, 6))
+    screen.model.merge([moved], ())
+    assert f"Trùng với đơn #{other.id} (05/01 – 06/01)" in tooltip()
+    screen.model.merge((), {other.id})
+    assert f"Trùng với đơn #{other.id}" in tooltip() and "05/01" not in tooltip()
+
+
+def test_rows_shown_before_are_let_go(qtbot: QtBot, database: Database, runner: TaskRunner) -> None:
+    """Loading the rows again and again keeps one load's cells alive on the Python side (PySide
+    keeps the Python side of an item Qt deletes itself: see the grade grid's test)."""
+    screen = loaded_screen(qtbot, database, runner)
+    rows = screen.model.rows()
+
+    def cells() -> int:
+        return sum(isinstance(w, QStandardItem) for w in Shiboken.getAllValidWrappers())
+
+    before = cells()
+    for _ in range(3):
+        screen.model.set_rows(rows)
+        screen.model.merge([rows[0]], ())
+    assert cells() - before < len(rows) * len(Column)

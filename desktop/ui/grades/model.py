@@ -1,26 +1,26 @@
 """The grade book as a table: number, student, the subject's columns, the semester summary.
 
-The model holds the service's frozen rows; a re-read replaces single rows (``merge``, never a
-reset), so the current cell, the scroll position and an open editor stay. A value typed here is
-shown at once, in italics, until the database lane answers (``set_pending``).
+The model holds the service's frozen rows and, for Qt, one ``QStandardItem`` per cell made from
+them: Qt then reads and paints every cell in C++ (a model answering roles from Python made each
+repaint of a class's grid cost several milliseconds). A re-read replaces single rows (``merge``,
+never a reset), so the current cell, the scroll position and an open editor stay. A value typed
+here is shown at once, in italics, until the database lane answers (``set_pending``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 
 from desktop.domain.calendar import format_date
 from desktop.i18n import _
 from desktop.services.grade_book import BookColumn, BookRow, Cell, GradeBook
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-"""The ``Cell`` of a grade column (``None`` elsewhere)."""
 
 
 def plain(index: AnyIndex) -> QModelIndex:
@@ -45,29 +45,39 @@ LATE = QColor("#fdd9a8")
 """Entered after its deadline."""
 READ_ONLY_TEXT = QColor("#6b6b6b")
 
-DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-EDIT = int(Qt.ItemDataRole.EditRole)
-TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-FONT = int(Qt.ItemDataRole.FontRole)
-ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
-FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 CENTER = Qt.AlignmentFlag.AlignCenter
 OVERDUE_BRUSH, MISSING_BRUSH, LATE_BRUSH = QBrush(OVERDUE), QBrush(MISSING), QBrush(LATE)
 GREY = QBrush(READ_ONLY_TEXT)
 BOLD, ITALIC = QFont(), QFont()
 BOLD.setBold(True)
 ITALIC.setItalic(True)
-LOOK = -1
-"""Where a cell's ``Look`` is kept among its answers (no role Qt asks for)."""
-Look = tuple[str, QBrush | None, QColor | None, QFont | None, Qt.AlignmentFlag]
-"""A cell as drawn: its text, background, text colour (``None``: the palette's), font
-(``None``: the view's) and alignment."""
 PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 EDITABLE_FLAGS = PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
+ROLES = tuple(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+    )
+)
+"""Every role a cell's look sets (``_put`` copies them all, an unset one as none)."""
+PENDING = "pending"
+"""The state of a cell whose typed value is on its way to the database."""
 
 
-class GradeBookModel(QAbstractTableModel):
+def _state(cell: Cell) -> str:
+    if cell.late:
+        return "late"
+    if cell.overdue:
+        return "overdue"
+    return "missing" if cell.missing else ""
+
+
+class GradeBookModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.book: GradeBook | None = None
@@ -75,12 +85,9 @@ class GradeBookModel(QAbstractTableModel):
         self._positions: dict[int, int] = {}
         self._pending: dict[tuple[int, int], str] = {}
         """(row, grade column) → the value typed, until it is saved or refused."""
-        self._roles: dict[tuple[int, int], dict[int, Any]] = {}
-        """(row, column) → role → answer, filled as Qt asks."""
-        self._grade_end = FIRST_GRADE
-        self._editable = False
-        self._tips: dict[tuple[int, str], str | None] = {}
-        """(column, cell state) → its tooltip: the same few sentences for a whole column."""
+        self._prototypes: dict[tuple[int, str], QStandardItem] = {}
+        """(column, cell state) → an item with that look (colours, font, tooltip, flags): a
+        cell is a clone of it with its own text, one call into Qt instead of one per role."""
 
     # --- Filling -----------------------------------------------------------------------
 
@@ -90,10 +97,18 @@ class GradeBookModel(QAbstractTableModel):
         self._rows = list(book.rows)
         self._positions = {row.student_id: n for n, row in enumerate(self._rows)}
         self._pending.clear()
-        self._roles.clear()
-        self._tips.clear()
-        self._grade_end = FIRST_GRADE + len(book.columns)
-        self._editable = not book.read_only
+        self._prototypes.clear()
+        # Filled unheard inside the reset: the views read the whole grid once, at its end.
+        blocked = self.blockSignals(True)
+        try:
+            for column in reversed(range(self.columnCount())):
+                self.takeColumn(column)  # taken, not removed: see ``_put``
+            self.setRowCount(0)
+            self.setColumnCount(FIRST_GRADE + len(book.columns) + 1)
+            for number, row in enumerate(self._rows):
+                self.appendRow(self._items(number, row))
+        finally:
+            self.blockSignals(blocked)
         self.endResetModel()
 
     def same_shape(self, book: GradeBook) -> bool:
@@ -114,10 +129,15 @@ class GradeBookModel(QAbstractTableModel):
             self.set_book(book)
             return
         self.book = book
-        self._roles.clear()
-        self._tips.clear()
-        self._editable = not book.read_only
-        self.merge(book.rows, ())
+        self._prototypes.clear()  # whether it is read-only may have changed: every cell's look
+        self._pending.clear()
+        self._rows = list(book.rows)
+        for number, row in enumerate(self._rows):
+            self._put(number, 0, self._items(number, row), announce=False)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
+            )
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
     def merge(self, rows: Iterable[BookRow], asked: Iterable[int]) -> None:
@@ -129,49 +149,144 @@ class GradeBookModel(QAbstractTableModel):
         for row in fresh.values():
             number = self._positions.get(row.student_id)
             if number is None:
-                end = len(self._rows)
-                self.beginInsertRows(QModelIndex(), end, end)
+                number = len(self._rows)
                 self._rows.append(row)
-                self._positions[row.student_id] = end
-                self.endInsertRows()
+                self._positions[row.student_id] = number
+                self.appendRow(self._items(number, row))
                 continue
             dropped = [key for key in self._pending if key[0] == number]
             for key in dropped:
                 del self._pending[key]
             if self._rows[number] != row or dropped:
                 self._rows[number] = row
-                self._forget_row(number)
-                self.dataChanged.emit(
-                    self.index(number, 0), self.index(number, self.columnCount() - 1)
-                )
+                self._put(number, 0, self._items(number, row))
 
     def _remove(self, student_id: int) -> None:
         number = self._positions.get(student_id)
         if number is None:
             return
-        self.beginRemoveRows(QModelIndex(), number, number)
         del self._rows[number]
         self._pending = {
             (r - (r > number), c): v for (r, c), v in self._pending.items() if r != number
         }
         self._positions = {row.student_id: n for n, row in enumerate(self._rows)}
-        self._roles.clear()
-        self.endRemoveRows()
-
-    def _forget_row(self, number: int) -> None:
-        for column in range(self.columnCount()):
-            self._roles.pop((number, column), None)
+        self.takeRow(number)  # taken, not removed: PySide then lets go of the row's items
+        for below in range(number, len(self._rows)):  # the numbers in the list move up
+            self._put(below, NUMBER, [self._number_item(below)])
 
     def set_pending(self, index: AnyIndex, value: str) -> None:
         """Show ``value`` in the cell until its row is read again."""
-        self._pending[(index.row(), index.column() - FIRST_GRADE)] = value
-        self._roles.pop((index.row(), index.column()), None)
-        self.dataChanged.emit(plain(index), plain(index))
+        number, column = index.row(), index.column()
+        self._pending[(number, column - FIRST_GRADE)] = value
+        self._put(number, column, [self._grade_item(number, column - FIRST_GRADE)])
 
     def clear_pending(self, index: AnyIndex) -> None:
-        if self._pending.pop((index.row(), index.column() - FIRST_GRADE), None) is not None:
-            self._roles.pop((index.row(), index.column()), None)
-            self.dataChanged.emit(plain(index), plain(index))
+        number, column = index.row(), index.column()
+        if self._pending.pop((number, column - FIRST_GRADE), None) is not None:
+            self._put(number, column, [self._grade_item(number, column - FIRST_GRADE)])
+
+    def _put(
+        self, number: int, first: int, items: list[QStandardItem], *, announce: bool = True
+    ) -> None:
+        """What ``items`` show, in row ``number`` from column ``first`` on, told to the views as
+        one change (``announce``) rather than one per cell."""
+        blocked = self.blockSignals(True)
+        try:
+            for offset, item in enumerate(items):
+                # Copied into the cell's item, not put in its place: replacing an item drops
+                # an open editor's index (typing on in a row a sync redraws), and PySide keeps
+                # the Python side of an item Qt deletes (a later object at the same address,
+                # the view's selection model once, came back as that stale item).
+                cell = self.item(number, first + offset)
+                cell.setFlags(item.flags())
+                for role in ROLES:
+                    cell.setData(item.data(role), role)
+        finally:
+            self.blockSignals(blocked)
+        if announce:
+            self.dataChanged.emit(
+                self.index(number, first), self.index(number, first + len(items) - 1)
+            )
+
+    # --- Items -------------------------------------------------------------------------
+
+    def _items(self, number: int, row: BookRow) -> list[QStandardItem]:
+        items = [self._number_item(number)]
+        student = self._cloned((STUDENT, ""), lambda: self._new(), row.student_name)
+        student.setToolTip(row.student_code)
+        items.append(student)
+        items.extend(self._grade_item(number, n) for n in range(len(row.cells)))
+        state = "" if row.summary else "incomplete"
+        items.append(self._cloned((-1, state), lambda: self._summary_look(state), row.summary))
+        return items
+
+    def _number_item(self, number: int) -> QStandardItem:
+        return self._cloned((NUMBER, ""), lambda: self._new(alignment=CENTER), str(number + 1))
+
+    def _grade_item(self, number: int, grade: int) -> QStandardItem:
+        """The item of grade column ``grade`` (0 for the first) of row ``number``."""
+        # Written for speed: it runs for every cell of a class at each book shown.
+        cell = self._rows[number].cells[grade]
+        pending = self._pending.get((number, grade)) if self._pending else None
+        if pending is not None:
+            return self._cloned((FIRST_GRADE + grade, PENDING), self._pending_look, pending)
+        state = _state(cell)
+        key = (FIRST_GRADE + grade, state)
+        prototype = self._prototypes.get(key)
+        if prototype is None:
+            prototype = self._prototypes[key] = self._grade_look(grade, state, cell)
+        item = prototype.clone()
+        item.setText(cell.value)
+        return item
+
+    def _cloned(
+        self, key: tuple[int, str], make: Callable[[], QStandardItem], text: str
+    ) -> QStandardItem:
+        prototype = self._prototypes.get(key)
+        if prototype is None:
+            prototype = self._prototypes[key] = make()
+        item = prototype.clone()
+        item.setText(text)
+        return item
+
+    def _new(
+        self,
+        *,
+        editable: bool = False,
+        alignment: Qt.AlignmentFlag | None = None,
+        tooltip: str | None = None,
+    ) -> QStandardItem:
+        assert self.book is not None
+        item = QStandardItem()
+        item.setFlags(EDITABLE_FLAGS if editable and not self.book.read_only else PLAIN_FLAGS)
+        if alignment is not None:
+            item.setTextAlignment(alignment)
+        if tooltip is not None:
+            item.setToolTip(tooltip)
+        if self.book.read_only:
+            item.setForeground(GREY)
+        return item
+
+    def _summary_look(self, state: str) -> QStandardItem:
+        tip = _("Not complete yet: a score it needs is missing.") if state else None
+        item = self._new(alignment=CENTER, tooltip=tip)
+        item.setFont(BOLD)
+        return item
+
+    def _pending_look(self) -> QStandardItem:
+        item = self._new(editable=True, alignment=CENTER, tooltip=_("Being saved…"))
+        item.setForeground(GREY)
+        item.setFont(ITALIC)
+        return item
+
+    def _grade_look(self, grade: int, state: str, cell: Cell) -> QStandardItem:
+        assert self.book is not None
+        tip = _cell_tip(self.book.columns[grade].due, cell)
+        item = self._new(editable=True, alignment=CENTER, tooltip=tip)
+        background = {"late": LATE_BRUSH, "overdue": OVERDUE_BRUSH, "missing": MISSING_BRUSH}
+        if state in background:
+            item.setBackground(background[state])
+        return item
 
     # --- Reading -----------------------------------------------------------------------
 
@@ -216,21 +331,6 @@ class GradeBookModel(QAbstractTableModel):
 
     # --- Qt ----------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        if parent.isValid() or self.book is None:
-            return 0
-        return FIRST_GRADE + len(self.book.columns) + 1
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self._editable and FIRST_GRADE <= index.column() < self._grade_end:
-            return EDITABLE_FLAGS
-        return PLAIN_FLAGS
-
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -261,112 +361,15 @@ class GradeBookModel(QAbstractTableModel):
                 )
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Qt asks a dozen roles per cell at every repaint: each cell's answers are worked out
-        # once into a dict (until its row changes), so a repaint is mostly dict lookups.
-        key = (index.row(), index.column())
-        roles = self._roles.get(key)
-        if roles is None:
-            if not index.isValid() or self.book is None:
-                return None
-            roles = self._roles[key] = self._answers(*key)
-        return roles.get(role)
 
-    def answers(self, row: int, column: int) -> dict[int, Any]:
-        """Every role's answer for one cell (the delegate paints from it in one call)."""
-        roles = self._roles.get((row, column))
-        if roles is None:
-            roles = self._roles[(row, column)] = self._answers(row, column)
-        return roles
-
-    def look(self, row: int, column: int) -> Look:
-        """What the delegate draws for one cell, made once per cell like its answers (and
-        forgotten with them): a paint is then one lookup, no role or flag arithmetic."""
-        roles = self.answers(row, column)
-        look: Look | None = roles.get(LOOK)
-        if look is None:
-            foreground = roles.get(FOREGROUND)
-            look = roles[LOOK] = (
-                str(roles.get(DISPLAY) or ""),
-                roles.get(BACKGROUND),
-                foreground.color() if foreground is not None else None,
-                roles.get(FONT),
-                roles.get(ALIGNMENT, Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter,
-            )
-        return look
-
-    def _answers(self, number: int, column: int) -> dict[int, Any]:
-        assert self.book is not None
-        row = self._rows[number]
-        if FIRST_GRADE <= column < self._grade_end:
-            return self._grade_answers(number, column, row.cells[column - FIRST_GRADE])
-        roles: dict[int, Any] = {}
-        if column == NUMBER:
-            roles[DISPLAY] = str(number + 1)
-            roles[ALIGNMENT] = CENTER
-        elif column == STUDENT:
-            roles[DISPLAY] = row.student_name
-            roles[TOOLTIP] = row.student_code
-        else:
-            roles[DISPLAY] = row.summary
-            roles[ALIGNMENT] = CENTER
-            roles[FONT] = BOLD
-            if not row.summary:
-                roles[TOOLTIP] = _("Not complete yet: a score it needs is missing.")
-        if self.book.read_only:
-            roles[FOREGROUND] = GREY
-        return roles
-
-    def _grade_answers(self, number: int, column: int, cell: Cell) -> dict[int, Any]:
-        assert self.book is not None
-        pending = self._pending.get((number, column - FIRST_GRADE))
-        value = pending if pending is not None else cell.value
-        roles: dict[int, Any] = {
-            DISPLAY: value,
-            EDIT: value,
-            CELL_ROLE: cell,
-            ALIGNMENT: CENTER,
-        }
-        if pending is not None:
-            roles[FOREGROUND] = GREY
-            roles[FONT] = ITALIC
-            roles[TOOLTIP] = _("Being saved…")
-            return roles
-        if cell.late:
-            roles[BACKGROUND] = LATE_BRUSH
-        elif cell.overdue:
-            roles[BACKGROUND] = OVERDUE_BRUSH
-        elif cell.missing:
-            roles[BACKGROUND] = MISSING_BRUSH
-        if self.book.read_only:
-            roles[FOREGROUND] = GREY
-        state = (
-            "late"
-            if cell.late
-            else "overdue"
-            if cell.overdue
-            else "missing"
-            if cell.missing
-            else ""
-        )
-        tip = self._tips.get((column, state), "")
-        if tip == "":
-            tip = self._tips[(column, state)] = self._cell_tip(
-                self.book.columns[column - FIRST_GRADE].due, cell
-            )
-        if tip is not None:
-            roles[TOOLTIP] = tip
-        return roles
-
-    @staticmethod
-    def _cell_tip(due: date | None, cell: Cell) -> str | None:
-        shown_due = format_date(due) if due is not None else ""
-        if cell.late:
-            return _("Entered after the deadline of {day}.").format(day=shown_due)
-        if cell.overdue:
-            return _("Missing: the deadline of {day} has passed.").format(day=shown_due)
-        if cell.missing and due is not None:
-            return _("Missing; due by {day}.").format(day=shown_due)
-        if cell.missing:
-            return _("Missing.")
-        return None
+def _cell_tip(due: date | None, cell: Cell) -> str | None:
+    shown_due = format_date(due) if due is not None else ""
+    if cell.late:
+        return _("Entered after the deadline of {day}.").format(day=shown_due)
+    if cell.overdue:
+        return _("Missing: the deadline of {day} has passed.").format(day=shown_due)
+    if cell.missing and due is not None:
+        return _("Missing; due by {day}.").format(day=shown_due)
+    if cell.missing:
+        return _("Missing.")
+    return None

@@ -127,6 +127,8 @@ class GradesScreen(QWidget):
         """Entry ids to read again."""
         self._stale_students: set[int] = set()
         self._rereading = False
+        self._name_widths: tuple[tuple[str, ...], int, int] | None = None
+        """The class list the number and name columns were measured for, and their widths."""
         self.dialog: ReasonDialog | HistoryDialog | None = None
         runner.operation_did_execute.connect(self._changed)
 
@@ -320,9 +322,16 @@ class GradesScreen(QWidget):
         self.loaded.emit()
 
     def _size_columns(self) -> None:
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(STUDENT)
-        self.table.setColumnWidth(STUDENT, max(200, self.table.columnWidth(STUDENT) + 16))
+        names = tuple(row.student_name for row in self.model.book.rows) if self.model.book else ()
+        if self._name_widths is None or self._name_widths[0] != names:
+            # Measuring asks every row for its size: once per class list, not per subject.
+            self.table.resizeColumnToContents(0)
+            self.table.resizeColumnToContents(STUDENT)
+            widths = self.table.columnWidth(0), max(200, self.table.columnWidth(STUDENT) + 16)
+            self._name_widths = names, *widths
+        _names, number_width, name_width = self._name_widths
+        self.table.setColumnWidth(0, number_width)
+        self.table.setColumnWidth(STUDENT, name_width)
         last = self.model.columnCount() - 1
         if last > STUDENT:
             self.table.setColumnWidth(last, 96)

@@ -19,12 +19,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QLineEdit,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.grades.model import (
-    STUDENT,
     GradeBookModel,
     plain,
 )
@@ -47,7 +45,6 @@ put the stored value back over what the teacher is typing."""
 _ORIGINAL = "grade_editor_original"
 
 DOWN, RIGHT, LEFT = (1, 0), (0, 1), (0, -1)
-_SELECTED = QStyle.StateFlag.State_Selected
 
 
 class GradeDelegate(QStyledItemDelegate):
@@ -96,36 +93,6 @@ class GradeDelegate(QStyledItemDelegate):
             self.submitted.emit(plain(index), text)
         else:
             self.refused.emit(plain(index), problem)  # the editor lost the focus
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        # One call per cell drawing what the model worked out once for it: Qt's own path asks
-        # the model a dozen roles per cell through Python, which made every repaint slow.
-        model = index.model()
-        if not isinstance(model, GradeBookModel):
-            super().paint(painter, option, index)
-            return
-        column = index.column()
-        text, background, colour, font, alignment = model.look(index.row(), column)
-        rect = option.rect
-        painter.save()
-        if _SELECTED in option.state:
-            palette = option.palette
-            painter.fillRect(rect, palette.highlight())
-            painter.setPen(palette.highlightedText().color())
-        else:
-            if background is not None:
-                painter.fillRect(rect, background)
-            painter.setPen(colour if colour is not None else option.palette.text().color())
-        if font is not None:
-            painter.setFont(font)
-        if text:
-            area = rect.adjusted(4, 0, -4, 0)
-            if column == STUDENT:  # the one long text; grades and averages always fit
-                text = painter.fontMetrics().elidedText(
-                    text, Qt.TextElideMode.ElideRight, area.width()
-                )
-            painter.drawText(area, alignment, text)
-        painter.restore()
 
     def editing(self) -> QPersistentModelIndex | None:
         return self._editing

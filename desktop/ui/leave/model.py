@@ -1,7 +1,8 @@
 """The leave requests as a table: a model over the service's rows and a filtering proxy.
 
 The model is refreshed by what changed: ``merge`` updates, inserts and removes single rows
-(never a reset), so the view keeps its selection and scroll position.
+(never a reset), so the view keeps its selection and scroll position. Its cells are Qt items,
+so painting, sorting and filtering read them in C++.
 """
 
 from __future__ import annotations
@@ -17,28 +18,25 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from desktop.domain.leave import LeaveStatus, ReasonCategory
 from desktop.domain.names import search_key, sort_text
 from desktop.i18n import N_, _
 from desktop.services import leave_text
 from desktop.services.leave import LeaveRow
-from desktop.ui.table_model import RowsFilter, RowsTableModel
+from desktop.ui.table_model import RowsFilter
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A column's sort key as a string or an int, so Qt compares them itself (a Python
 ``lessThan`` halved the speed of typing in the search box)."""
 AnyIndex = QModelIndex | QPersistentModelIndex
-_ANSWERED = frozenset(
-    int(role)
-    for role in (
-        Qt.ItemDataRole.DisplayRole,
-        SORT_ROLE,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-    )
+_ROLES = (
+    int(Qt.ItemDataRole.DisplayRole),
+    SORT_ROLE,
+    int(Qt.ItemDataRole.ToolTipRole),
 )
-"""The roles ``data`` answers: a cell is asked for seven or so at every paint."""
+"""The roles a row's refresh sets again (the alignment is the column's, set once)."""
 
 
 class Column(IntEnum):
@@ -67,46 +65,63 @@ _HEADER_TIPS = {
 }
 
 
-class LeaveTableModel(RowsTableModel[LeaveRow]):
-    headers = _HEADERS
+class LeaveTableModel(QStandardItemModel):
+    """The service's rows and, for Qt, one ``QStandardItem`` per cell made from them: the
+    view and the filter read and paint every cell in C++ (a model answering from Python was
+    asked a dozen times per cell at each repaint, through the filter)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(Column), parent)
+        self._rows: list[LeaveRow] = []
         # Worked out once per row, not at every keystroke or comparison: normalising a name
         # costs far more than the filtering and sorting themselves.
         self._keys: list[Keys] = []
         self._positions: dict[int, int] = {}
-        # A row's cell texts, made when first drawn: a paint asks for every visible cell.
-        self._texts: dict[int, tuple[str, ...]] = {}
+        self._prototypes = [_prototype(column) for column in Column]
 
     def set_rows(self, rows: Sequence[LeaveRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._keys = [_keys(row) for row in self._rows]
         self._positions = {row.id: number for number, row in enumerate(self._rows)}
-        self._texts.clear()
+        # Filled unheard inside the reset: the filter and the view read it all at its end.
+        blocked = self.blockSignals(True)
+        try:
+            for column in reversed(range(self.columnCount())):
+                # Taken, not removed: PySide keeps the Python side of an item Qt deletes, and
+                # a later object at its address came back as that stale item (the grade grid).
+                self.takeColumn(column)
+            self.setRowCount(0)
+            self.setColumnCount(len(Column))
+            for number in range(len(self._rows)):
+                self.appendRow(self._items(number))
+        finally:
+            self.blockSignals(blocked)
         self.endResetModel()
 
     def merge(self, rows: Iterable[LeaveRow], asked: Iterable[int]) -> None:
         """Show what a re-read found: ``rows`` replace or join the table; an id of ``asked``
         not among them no longer exists (or left the class) and its row goes."""
         fresh = {row.id: row for row in rows}
+        touched = set(asked) | set(fresh)
         for request_id in set(asked) - set(fresh):
             self._remove(request_id)
         for row in fresh.values():
             number = self._positions.get(row.id)
             if number is None:
-                end = len(self._rows)
-                self.beginInsertRows(QModelIndex(), end, end)
+                number = len(self._rows)
                 self._rows.append(row)
                 self._keys.append(_keys(row))
-                self._positions[row.id] = end
-                self.endInsertRows()
+                self._positions[row.id] = number
+                self.appendRow(self._items(number))
             elif self._rows[number] != row:
                 self._rows[number] = row
                 self._keys[number] = _keys(row)
-                self._texts.pop(row.id, None)
-                self.dataChanged.emit(self.index(number, 0), self.index(number, len(Column) - 1))
+                self._put(number, self._items(number))
+        # An overlap's tooltip names the other request's period: it may have changed or gone.
+        for number, row in enumerate(self._rows):
+            if row.id not in fresh and touched.intersection(row.overlaps_with):
+                self._put(number, self._items(number))
 
     def replace_row(self, row: LeaveRow) -> None:
         """Show a request's new state without resetting the view (selection and scroll stay)."""
@@ -117,12 +132,48 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
         number = self._positions.get(request_id)
         if number is None:
             return
-        self.beginRemoveRows(QModelIndex(), number, number)
         del self._rows[number]
         del self._keys[number]
-        self._texts.pop(request_id, None)
         self._positions = {row.id: n for n, row in enumerate(self._rows)}
-        self.endRemoveRows()
+        self.takeRow(number)  # taken, not removed: see ``set_rows``
+
+    def _put(self, number: int, items: list[QStandardItem]) -> None:
+        """What ``items`` show, copied into row ``number``'s items (an item put in another's
+        place would drop the view's indexes on it), told to the views as one change."""
+        blocked = self.blockSignals(True)
+        try:
+            for column, item in enumerate(items):
+                cell = self.item(number, column)
+                for role in _ROLES:
+                    cell.setData(item.data(role), role)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(number, 0), self.index(number, len(Column) - 1))
+
+    def _items(self, number: int) -> list[QStandardItem]:
+        row, keys = self._rows[number], self._keys[number]
+        items = []
+        for column in Column:
+            item = self._prototypes[column].clone()
+            item.setText(_display(row, column))
+            if column is Column.FLAGS:
+                tip: str | None = "\n".join(leave_text.flag_texts(row, self.by_id)) or None
+            else:
+                tip = _tooltip(row, column)
+            if tip is not None:
+                item.setToolTip(tip)
+            if column is Column.STUDENT:
+                sort: Any = keys[1]
+            elif column is Column.STATE:
+                sort = keys[2]
+            else:
+                sort = _sort_value(row, column)
+            item.setData(sort, SORT_ROLE)
+            items.append(item)
+        return items
+
+    def row_at(self, number: int) -> LeaveRow:
+        return self._rows[number]
 
     def by_id(self, request_id: int) -> LeaveRow | None:
         number = self._positions.get(request_id)
@@ -137,41 +188,22 @@ class LeaveTableModel(RowsTableModel[LeaveRow]):
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.ToolTipRole
-            and section in _HEADER_TIPS
-        ):
-            return _(_HEADER_TIPS[Column(section)])
-        return super().headerData(section, orientation, role)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role not in _ANSWERED or not index.isValid():
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
-        row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            texts = self._texts.get(row.id)
-            if texts is None:
-                texts = self._texts[row.id] = tuple(_display(row, column) for column in Column)
-            return texts[index.column()]
-        column = Column(index.column())
-        if role == SORT_ROLE:
-            if column is Column.STUDENT:
-                return self._keys[index.row()][1]
-            if column is Column.STATE:
-                return self._keys[index.row()][2]
-            return _sort_value(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column is Column.FLAGS:
-            return "\n".join(leave_text.flag_texts(row, self.by_id)) or None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.SESSIONS,
-            Column.LEVEL,
-            Column.FLAGS,
-        ):
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return _(_HEADERS[Column(section)])
+        if role == Qt.ItemDataRole.ToolTipRole and section in _HEADER_TIPS:
+            return _(_HEADER_TIPS[Column(section)])
         return None
+
+
+def _prototype(column: Column) -> QStandardItem:
+    """A cell of ``column`` before its text: read-only, centred where the column is short."""
+    item = QStandardItem()
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if column in (Column.SESSIONS, Column.LEVEL, Column.FLAGS):
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+    return item
 
 
 def _display(row: LeaveRow, column: Column) -> str:
