@@ -154,6 +154,15 @@ def back_up(
     return Backup(target, kind, now.astimezone(), target.stat().st_size)
 
 
+def back_up_if_due(
+    database: Database, *, now: datetime, kept: int = DEFAULT_KEPT, closing: bool = False
+) -> Backup | None:
+    """The automatic backup of the window's start, its hourly check and its close."""
+    if not due(database, now=now, closing=closing):
+        return None
+    return back_up(database, now=now, kept=kept)
+
+
 def _free_name(folder: Path, kind: str, now: datetime) -> Path:
     stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{kind}-{stamp}{SUFFIX}"
