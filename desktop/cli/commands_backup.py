@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.i18n import _
+
+if TYPE_CHECKING:
+    from desktop.models.db import Database
 
 # Only argparse and the translations at import: the services load when a command runs.
 
@@ -55,6 +58,7 @@ def _kind_label(kind: str) -> str:
         backup.AUTO: _("automatic"),
         backup.BEFORE_UPGRADE: _("before an upgrade"),
         backup.BEFORE_RESTORE: _("before a restore"),
+        backup.DAMAGED: _("the damaged profile, kept"),
     }.get(kind, kind)
 
 
@@ -65,15 +69,11 @@ def _size(size: int) -> str:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    from desktop.cli.context import open_profile
+    from desktop.cli.context import database_path
     from desktop.cli.output import print_table
     from desktop.services import backup
 
-    database = open_profile(args)
-    try:
-        found = backup.list_backups(database)
-    finally:
-        database.close()
+    found = backup.backups_beside(database_path(args))
     if not found:
         print(_("No backups yet."))
         return 0
@@ -134,10 +134,17 @@ def restore(args: argparse.Namespace) -> int:
 
     from desktop.cli.context import open_profile
     from desktop.errors import InvalidInput
+    from desktop.models.health import DamagedDatabase
     from desktop.services import backup, backup_text
 
     passphrase = _passphrase(args, twice=False) if backup.is_passphrase_file(args.file) else None
-    database = open_profile(args)
+    damaged = False
+    try:
+        database = open_profile(args)
+    except DamagedDatabase as error:
+        # What the damage message offers: restoring the newest good backup over the file.
+        print(error.message, file=sys.stderr)
+        database, damaged = _unchecked(error.path), True
     try:
         shown = backup.preview(database, args.file, passphrase)
         print(backup_text.describe(shown))
@@ -148,8 +155,20 @@ def restore(args: argparse.Namespace) -> int:
             if answer not in (_("y"), "y"):
                 print(_("Nothing was restored."))
                 return 1
-        restored = backup.restore(database, args.file, passphrase, now=datetime.now(UTC))
+        restored = backup.restore(
+            database, args.file, passphrase, now=datetime.now(UTC), damaged=damaged
+        )
     finally:
         database.close()
     print(backup_text.restored(restored))
     return 0
+
+
+def _unchecked(path: Path) -> Database:
+    """The damaged profile opened without its checks: only to be restored over."""
+    from sqlalchemy.orm import sessionmaker
+
+    from desktop.models.db import Database, make_engine
+
+    engine = make_engine(path)
+    return Database(path, engine, sessionmaker(engine, expire_on_commit=False))

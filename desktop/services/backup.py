@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Final
 
 import sqlcipher3
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
 from desktop.errors import HomeroomError, StorageError
@@ -40,12 +42,15 @@ DAILY: Final = timedelta(days=1)
 AUTO: Final = "auto"
 BEFORE_RESTORE: Final = "before-restore"
 BEFORE_UPGRADE: Final = "before-upgrade"
+DAMAGED: Final = "damaged"
 SUFFIX: Final = ".sqlite"
 PART: Final = ".part"
 FINGERPRINT: Final = "last-auto-backup"
 """In the backups folder: the profile file's size and time when the last automatic backup was
 made, so closing the window backs up only after a change."""
-_NAME = re.compile(r"^(auto|before-restore|before-upgrade-\w+)-(\d{8}-\d{6})(?:-\d+)?\.sqlite$")
+_NAME = re.compile(
+    r"^(auto|before-restore|damaged|before-upgrade-\w+)-(\d{8}-\d{6})(?:-\d+)?\.sqlite$"
+)
 
 Step = Callable[[str], None]
 
@@ -68,8 +73,13 @@ def folder_of(database: Database) -> Path:
 
 def list_backups(database: Database) -> list[Backup]:
     """The copies in the profile's backups folder, newest first."""
+    return backups_beside(database.path)
+
+
+def backups_beside(profile: Path) -> list[Backup]:
+    """The same, from the profile's path alone (a damaged profile is not opened to list them)."""
     try:
-        entries = list(folder_of(database).iterdir())
+        entries = list((profile.parent / BACKUP_FOLDER).iterdir())
     except OSError:
         return []
     found: list[Backup] = []
@@ -247,7 +257,8 @@ class Preview:
     source: Path
     created: datetime
     classes: tuple[str, ...]
-    pending: Counter[str]
+    pending: Counter[str] | None
+    """``None``: the current profile is too damaged to read its outbox."""
 
 
 @dataclass(frozen=True)
@@ -273,9 +284,7 @@ def preview(database: Database, source: Path, passphrase: str | None = None) -> 
         backup_file.unwrap(source, opened, passphrase or "")
         backup_file.copy_body(source, opened, None)
         header = opened.header
-        return Preview(
-            source, header.created, header.classes, backup_outbox.pending_names(database)
-        )
+        return Preview(source, header.created, header.classes, _pending(database))
     key = _key_of(source, database.key)
     backup_copy.inspect(source, key)
     connection = backup_copy.connect(source, key, read_only=True)
@@ -292,7 +301,14 @@ def preview(database: Database, source: Path, passphrase: str | None = None) -> 
         if listed is not None
         else datetime.fromtimestamp(source.stat().st_mtime).astimezone()
     )
-    return Preview(source, created, classes, backup_outbox.pending_names(database))
+    return Preview(source, created, classes, _pending(database))
+
+
+def _pending(database: Database) -> Counter[str] | None:
+    try:
+        return backup_outbox.pending_names(database)
+    except (DBAPIError, sqlcipher3.DatabaseError):
+        return None
 
 
 def _check_revision(revision: str) -> None:
@@ -328,9 +344,14 @@ def restore(
     *,
     now: datetime,
     step: Step = _no_step,
+    damaged: bool = False,
 ) -> Restored:
     """Replace the profile's records by the backup's, keeping the unsynced intents; the
-    database reopens on the restored file at its next use."""
+    database reopens on the restored file at its next use.
+
+    ``damaged``: the profile failed its check on open (``health.DamagedDatabase``); its outbox
+    is carried as far as it can still be read, and the file itself is kept byte for byte
+    (``damaged-…``, as encrypted as it was) for the school's IT contact."""
     profile = database.path
     candidate = profile.with_name(profile.name + ".restoring")
     incoming = profile.with_name(profile.name + ".incoming")
@@ -353,12 +374,16 @@ def restore(
                     )
                 )
             migrate(candidate)
-        carried = backup_outbox.carry(database, candidate, database.key)
+        carried = _carry(database, candidate, damaged=damaged)
         backup_copy.fsync(candidate)
         step("checked")
-        previous = back_up(database, now=now, kind=BEFORE_RESTORE)
+        previous = (
+            _keep_damaged(database, now)
+            if damaged
+            else back_up(database, now=now, kind=BEFORE_RESTORE)
+        )
         step("kept")
-        _swap(database, candidate)
+        _swap(database, candidate, damaged=damaged)
         step("swapped")
     except (OSError, sqlcipher3.Error) as exc:
         raise StorageError(
@@ -369,6 +394,25 @@ def restore(
     finally:
         remove(candidate, incoming)
     return Restored(carried, previous)
+
+
+def _carry(database: Database, candidate: Path, *, damaged: bool) -> backup_outbox.Carried:
+    try:
+        return backup_outbox.carry(database, candidate, database.key)
+    except (DBAPIError, sqlcipher3.DatabaseError):
+        if not damaged:
+            raise
+        # The damage message already said these changes could not be counted, or are lost.
+        return backup_outbox.Carried(Counter(), 0)
+
+
+def _keep_damaged(database: Database, now: datetime) -> Backup:
+    folder = folder_of(database)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _free_name(folder, DAMAGED, now)
+    shutil.copyfile(database.path, target)
+    backup_copy.fsync(target)
+    return Backup(target, DAMAGED, now.astimezone(), target.stat().st_size)
 
 
 def _unpack(
@@ -388,13 +432,17 @@ def _unpack(
     return incoming, file_key
 
 
-def _swap(database: Database, candidate: Path) -> None:
+def _swap(database: Database, candidate: Path, *, damaged: bool = False) -> None:
     """Rename the checked copy over the profile, with no connection open and no write-ahead log
-    left that would be replayed onto the new file."""
+    left that would be replayed onto the new file (a damaged file's log goes with it)."""
     profile = database.path
-    with database.engine.connect() as connection:
-        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    busy = None
+    if not damaged:
+        with database.engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     database.engine.dispose()
+    if damaged:
+        remove(Path(f"{profile}-wal"))
     wal = Path(f"{profile}-wal")
     if (busy is not None and busy[0]) or (wal.exists() and wal.stat().st_size > 0):
         raise StorageError(

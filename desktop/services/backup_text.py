@@ -17,8 +17,12 @@ def describe(preview: Preview) -> str:
         ),
         _("The class's records in this profile are replaced by the backup's."),
     ]
-    count = sum(preview.pending.values())
-    if count:
+    count = sum(preview.pending.values()) if preview.pending is not None else 0
+    if preview.pending is None:
+        lines.append(
+            _("The changes not yet sent to the server could not be counted; they may be lost.")
+        )
+    elif count:
         kinds = "; ".join(
             f"{kind}: {number}" for kind, number in sorted(pending_by_kind(preview.pending).items())
         )

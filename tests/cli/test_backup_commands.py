@@ -11,6 +11,7 @@ import pytest
 from desktop.models.db import DATABASE_FILE, open_database
 from tests.cli.conftest import Run
 from tests.cli.test_fast_commands import HEAVY, run_listing
+from tests.damage import overwrite_pages_of
 from tests.services.backup_profiles import first_name, rename_first
 
 PASSPHRASE = "Sổ chủ nhiệm 10A1"
@@ -109,3 +110,21 @@ def test_backup_help_is_vietnamese_and_light(tmp_path: Path) -> None:
     assert code == 0 and "sao lưu hoặc khôi phục" not in out  # the group's own help lists actions
     assert "sao lưu ngay" in out
     assert packages.isdisjoint(HEAVY), packages & set(HEAVY)
+
+
+def test_a_damaged_profile_is_restored_from_the_backup_its_message_names(
+    run: Run, profile: Path
+) -> None:
+    made = run("backup", "create")
+    path = Path(made.out.removeprefix("Đã sao lưu vào ").strip().removesuffix("."))
+    original = _rename(profile, "Sau Sao Lưu")  # closed: the log is checkpointed
+    overwrite_pages_of(profile / DATABASE_FILE, "student")
+    refused = run("privacy", "purge", "--dry-run")
+    assert refused.code == 3 and str(path) in refused.err
+
+    restored = run("backup", "restore", str(path), "--yes")
+    assert restored.code == 0, restored.err
+    assert "bị hỏng" in restored.err  # the damage message, then the restore
+    assert _name(profile) == original
+    listed = run("backup", "list")
+    assert "hồ sơ bị hỏng, được giữ lại" in listed.out
