@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.models.db import open_database
+from desktop.models.cipher import export_encrypted
+from desktop.models.db import APPLICATION_ID, Database, open_database
 from desktop.services import backup
 from desktop.sync.engine import sync_once
 from desktop.sync.protocol import SyncRequest, SyncResponse
 from tests.server.helpers import TODAY, Api, served
+from tests.services.backup_profiles import KEY, open_profile
 from tests.sync_faults import harness
 
 NOW = datetime(2025, 10, 20, 9, 0, tzinfo=UTC)
@@ -41,15 +43,28 @@ class Recorded:
         return [m.id for r in self.requests for m in r.mutations]
 
 
+def _synced_profile(folder: Path, api: Api, class_id: int, *, encrypted: bool) -> Database:
+    """A profile after its first sync; encrypted: the same made into a SQLCipher file."""
+    plain = open_database(folder / "plain" / "homeroom.sqlite3")
+    sync_once(plain, Recorded(api), class_id=class_id)
+    if not encrypted:
+        return plain
+    plain.close()
+    target = folder / "profile" / "homeroom.sqlite3"
+    target.parent.mkdir()
+    export_encrypted(plain.path, target, KEY, APPLICATION_ID)
+    return open_profile(target, encrypted=True)
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 @pytest.mark.parametrize("pending_at_restore", [True, False], ids=["pending", "all-synced"])
 def test_a_restore_keeps_unsynced_intents_and_the_server_applies_each_once(
-    tmp_path: Path, pending_at_restore: bool
+    tmp_path: Path, pending_at_restore: bool, encrypted: bool
 ) -> None:
     with served(f"sqlite:///{tmp_path / 'server.sqlite3'}") as (store, seeded, api):
         class_id = seeded.small.class_id
-        profile = open_database(tmp_path / "profile" / "homeroom.sqlite3")
+        profile = _synced_profile(tmp_path, api, class_id, encrypted=encrypted)
         try:
-            sync_once(profile, Recorded(api), class_id=class_id)
             students = harness.students_of(profile)
             held = harness.roll_call(profile, students[0], TODAY, "morning", "late")
             made = backup.back_up(profile, now=NOW)  # holds ``held`` as pending

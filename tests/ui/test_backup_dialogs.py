@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
@@ -130,3 +131,33 @@ def test_the_tools_menu_offers_both_and_closing_the_window_backs_up(
     window.close()  # the closing backup runs on the lane; the close waits for it
     (made,) = backup.list_backups(database)
     assert made.kind == backup.AUTO
+
+
+def test_after_a_restore_from_the_menu_the_window_is_rebuilt_on_the_restored_records(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    original = first_name(database)
+    made = backup.back_up(database, now=NOW)
+    rename_first(database, "Đã Đổi Tên")
+    with database.reading() as session:
+        scope = load_scope(session)
+    window = MainWindow(database, scope, runner, SyncController(database, runner, _no_server))
+    qtbot.addWidget(window)
+    window.show()
+    action = window.findChild(QAction, "restore_action")
+    assert action is not None
+    action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(RestoreDialog) is not None)
+    dialog = window.findChild(RestoreDialog)
+    assert dialog is not None
+    dialog.source.setText(str(made.path))
+    dialog.check_button.click()
+    qtbot.waitUntil(dialog.restore_button.isEnabled)
+    dialog.restore_button.click()
+    qtbot.waitUntil(lambda: dialog.restored is not None)
+    with qtbot.waitSignal(window.replaced) as replaced:
+        dialog.accept()
+    new = replaced.args[0]
+    qtbot.addWidget(new)
+    assert isinstance(new, MainWindow) and new.database is database
+    assert first_name(new.database) == original
