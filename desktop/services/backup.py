@@ -145,7 +145,7 @@ def back_up(
         target = _free_name(folder, kind, now)
         part = target.with_name(target.name + PART)
         try:
-            backup_copy.export(database.path, database.key, part, database.key)
+            backup_copy.copy_pages(database.path, database.key, part)
             backup_copy.inspect(part, database.key)
             step("copied")
             os.replace(part, target)
