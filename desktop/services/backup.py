@@ -362,7 +362,10 @@ def restore(
         source_path, source_key = _unpack(database, source, passphrase, incoming)
         backup_copy.inspect(source_path, source_key)
         step("unpacked")
-        backup_copy.export(source_path, source_key, candidate, database.key)
+        if source_key == database.key:  # a copy beside the profile, under its key
+            backup_copy.copy_pages(source_path, source_key, candidate)
+        else:
+            backup_copy.export(source_path, source_key, candidate, database.key)
         remove(incoming)
         revision = backup_copy.inspect(candidate, database.key)
         if revision != HEAD_REVISION:
