@@ -274,6 +274,13 @@ def test_a_backup_killed_midway_leaves_no_backup_and_the_profile_as_it_was(
     assert backup.list_backups(profile) == []
     assert not list(stick.glob("*.hmbak"))
     assert digest(profile.path) == before and first_name(profile) == original
+    left = [*profile.path.parent.rglob("*.part"), *stick.glob("*.part")]
+    assert left  # what the killed process was writing
+    names = demo_names(profile)
+    in_clear = [p.name for p in left if any(n in p.read_bytes() for n in names)]
+    # Half-written copies of an encrypted profile are as encrypted as it is; the passphrase
+    # file is encrypted whatever the profile.
+    assert in_clear == ([] if encrypted or action == "back_up_now" else [left[0].name])
     # The next backup clears what the killed one left and works.
     made = backup.back_up(profile, now=NOW)
     assert [b.path for b in backup.list_backups(profile)] == [made.path]
