@@ -154,7 +154,7 @@ def back_up(
             remove(part)
         if kind == AUTO:
             (folder / FINGERPRINT).write_text(fingerprint, encoding="ascii")
-            _rotate(database, kept)
+            _rotate(database, kept, target)
     except (OSError, sqlcipher3.Error, HomeroomError) as exc:
         raise StorageError(
             _("The backup could not be made: {reason}. The class's records are unchanged.").format(
@@ -167,7 +167,7 @@ def back_up(
 def back_up_if_due(
     database: Database, *, now: datetime, kept: int = DEFAULT_KEPT, closing: bool = False
 ) -> Backup | None:
-    """The automatic backup of the window's start, its hourly check and its close."""
+    """The automatic backup of the window's hourly check and of its close."""
     if not due(database, now=now, closing=closing):
         return None
     return back_up(database, now=now, kept=kept)
@@ -184,14 +184,16 @@ def _free_name(folder: Path, kind: str, now: datetime) -> Path:
 
 
 def _remove_leftovers(folder: Path) -> None:
-    """Copies a killed process left half-written (never in clear: each is under a key)."""
+    """Copies a killed process left half-written (each under the profile's key, or plain as
+    a plain profile is, or the passphrase file's body under a key no one has any more)."""
     remove(*(entry for entry in folder.iterdir() if entry.name.endswith(PART)))
 
 
-def _rotate(database: Database, kept: int) -> None:
-    automatic = [b for b in list_backups(database) if b.kind == AUTO]
-    # The newest one was just made and checked out: at least it always stays.
-    remove(*(b.path for b in automatic[max(kept, 1) :]))
+def _rotate(database: Database, kept: int, made: Path) -> None:
+    """Keep ``made`` (just checked out) and the newest others up to ``kept`` in all; ``made``
+    stays even when a clock set back names it older than the rest."""
+    others = [b for b in list_backups(database) if b.kind == AUTO and b.path != made]
+    remove(*(b.path for b in others[max(kept, 1) - 1 :]))
 
 
 def back_up_now(

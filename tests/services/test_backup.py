@@ -184,6 +184,10 @@ def test_rotation_keeps_the_newest(profile: Database) -> None:
         backup.back_up(profile, now=NOW + timedelta(days=day), kept=3)
     kept = [b.created for b in backup.list_backups(profile) if b.kind == backup.AUTO]
     assert kept == [(NOW + timedelta(days=d)).astimezone() for d in (4, 3, 2)]
+    # A clock set back: the copy just made stays, the oldest of the rest goes.
+    backup.back_up(profile, now=NOW, kept=3)
+    kept = [b.created for b in backup.list_backups(profile) if b.kind == backup.AUTO]
+    assert kept == [(NOW + timedelta(days=d)).astimezone() for d in (4, 3, 0)]
 
 
 def test_a_backup_is_due_daily_and_on_closing_after_a_change(profile: Database) -> None:
