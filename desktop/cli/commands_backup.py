@@ -58,6 +58,7 @@ def _kind_label(kind: str) -> str:
         backup.AUTO: _("automatic"),
         backup.BEFORE_UPGRADE: _("before an upgrade"),
         backup.BEFORE_RESTORE: _("before a restore"),
+        backup.BEFORE_ENCRYPTION: _("before encryption"),
         backup.DAMAGED: _("the damaged profile, kept"),
     }.get(kind, kind)
 
@@ -143,8 +144,11 @@ def restore(args: argparse.Namespace) -> int:
         database = open_profile(args)
     except DamagedDatabase as error:
         # What the damage message offers: restoring the newest good backup over the file.
+        unchecked = _unchecked(error.path)
+        if unchecked is None:
+            raise
         print(error.message, file=sys.stderr)
-        database, damaged = _unchecked(error.path), True
+        database, damaged = unchecked, True
     try:
         shown = backup.preview(database, args.file, passphrase)
         print(backup_text.describe(shown))
@@ -164,11 +168,19 @@ def restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unchecked(path: Path) -> Database:
-    """The damaged profile opened without its checks: only to be restored over."""
+def _unchecked(path: Path) -> Database | None:
+    """The damaged plain profile opened without its checks, only to be restored over;
+    ``None`` for an encrypted one (opening it needs its key from the profile's key custody:
+    restoring a plain file over it would leave the file and its key record disagreeing)."""
     from sqlalchemy.orm import sessionmaker
 
-    from desktop.models.db import Database, make_engine
+    from desktop.models.db import SQLITE_HEADER, Database, make_engine
 
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return None
+    except OSError:
+        return None
     engine = make_engine(path)
     return Database(path, engine, sessionmaker(engine, expire_on_commit=False))

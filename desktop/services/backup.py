@@ -42,6 +42,7 @@ DAILY: Final = timedelta(days=1)
 AUTO: Final = "auto"
 BEFORE_RESTORE: Final = "before-restore"
 BEFORE_UPGRADE: Final = "before-upgrade"
+BEFORE_ENCRYPTION: Final = "before-encryption"
 DAMAGED: Final = "damaged"
 SUFFIX: Final = ".sqlite"
 PART: Final = ".part"
@@ -49,7 +50,8 @@ FINGERPRINT: Final = "last-auto-backup"
 """In the backups folder: the profile file's size and time when the last automatic backup was
 made, so closing the window backs up only after a change."""
 _NAME = re.compile(
-    r"^(auto|before-restore|damaged|before-upgrade-\w+)-(\d{8}-\d{6})(?:-\d+)?\.sqlite$"
+    r"^(auto|before-restore|before-encryption|damaged|before-upgrade-\w+)-(\d{8}-\d{6})"
+    r"(?:-\d+)?\.sqlite$"
 )
 
 Step = Callable[[str], None]

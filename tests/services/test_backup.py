@@ -334,3 +334,20 @@ def test_a_restore_killed_at_any_step_leaves_one_whole_profile(
         assert not [n for n in beside(reopened) if n.endswith((".restoring", ".incoming"))]
     finally:
         reopened.close()
+
+
+def test_the_copies_made_before_an_encryption_are_listed_restorable_and_never_rotated(
+    profile: Database,
+) -> None:
+    made = backup.back_up(profile, now=NOW - timedelta(days=3))
+    before = made.path.with_name(made.path.name.replace("auto-", "before-encryption-"))
+    made.path.rename(before)
+    for day in range(3):
+        backup.back_up(profile, now=NOW + timedelta(days=day), kept=1)
+    kinds = [(b.kind, b.path) for b in backup.list_backups(profile)]
+    assert kinds[-1] == (backup.BEFORE_ENCRYPTION, before)
+    assert [k for k, _p in kinds].count(backup.AUTO) == 1
+    original = first_name(profile)
+    rename_first(profile, "Đã Đổi Tên")
+    backup.restore(profile, before, now=NOW + timedelta(days=4))
+    assert first_name(profile) == original

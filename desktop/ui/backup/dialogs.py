@@ -48,6 +48,7 @@ def kind_label(kind: str) -> str:
         backup.AUTO: _("automatic"),
         backup.BEFORE_UPGRADE: _("before an upgrade"),
         backup.BEFORE_RESTORE: _("before a restore"),
+        backup.BEFORE_ENCRYPTION: _("before encryption"),
         backup.DAMAGED: _("the damaged profile, kept"),
     }.get(kind, kind)
 
