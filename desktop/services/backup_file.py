@@ -43,7 +43,7 @@ SCRYPT_N: Final = 2**16
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
 # A header may ask for more (a later version's); not for a cost that would exhaust the PC.
-MAX_SCRYPT_MEMORY: Final = 1024 * 1024 * 1024
+MAX_SCRYPT_MEMORY: Final = 256 * 1024 * 1024
 MAX_SCRYPT_P: Final = 4
 MIN_PASSPHRASE: Final = 8
 CHUNK: Final = 1024 * 1024

@@ -5,6 +5,7 @@ profile untouched, a full disk, and a process killed at each step."""
 from __future__ import annotations
 
 import hashlib
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -351,3 +352,43 @@ def test_the_copies_made_before_an_encryption_are_listed_restorable_and_never_ro
     rename_first(profile, "Đã Đổi Tên")
     backup.restore(profile, before, now=NOW + timedelta(days=4))
     assert first_name(profile) == original
+
+
+def test_a_flipped_bit_anywhere_before_the_body_is_refused_with_a_backup_message(
+    template: Path, tmp_path: Path
+) -> None:
+    """Seeded: each trial flips one bit of the magic, length, header or wrapped key (the file
+    format is the same whatever the profile's encryption: a plain one)."""
+    profile = open_profile(place(template, tmp_path / "profile", encrypted=False), encrypted=False)
+    try:
+        _flip_trials(profile, tmp_path)
+    finally:
+        profile.close()
+
+
+def _flip_trials(profile: Database, tmp_path: Path) -> None:
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    good = backup.back_up_now(profile, stick, PASSPHRASE, now=NOW)
+    raw = good.read_bytes()
+    prefix = backup_file.read_header(good).body_offset
+    seed = 20261202
+    print(f"flip seed {seed}")
+    rng = random.Random(seed)
+    refusals = (
+        backup_file.NotABackup,
+        backup_file.DamagedBackup,
+        backup_file.WrongPassphrase,
+        backup_file.NewerBackup,
+    )
+    bad = tmp_path / "bad.hmbak"
+    seen: set[type] = set()
+    for _trial in range(24):
+        data = bytearray(raw)
+        position = rng.randrange(prefix)
+        data[position] ^= 1 << rng.randrange(8)
+        bad.write_bytes(bytes(data))
+        with pytest.raises(refusals) as refused:
+            backup.preview(profile, bad, PASSPHRASE)
+        seen.add(type(refused.value))
+    assert backup_file.DamagedBackup in seen and backup_file.WrongPassphrase in seen
