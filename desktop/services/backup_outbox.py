@@ -9,19 +9,30 @@ held but the current profile no longer does was processed already and is not sen
 outbox's seq counter continues from the higher of the two (a reused seq would stop every later
 push), the device's client id and account stay the current ones, and the copy's pull cursor is
 reset: the next sync takes the class's whole state from the server, which replaces whatever the
-copy showed of intents since processed.
+copy showed of intents since processed. The carried intents the copy never held are applied to
+its records at once (as the sync replays pending intents), so the teacher's unsynced work shows
+in the restored profile before any sync.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from desktop.errors import HomeroomError
+from desktop.models import OutboxIntent, SchoolClass, SyncState
 from desktop.models.cipher import DatabaseKey
-from desktop.models.db import Database
+from desktop.models.db import Database, make_engine
+from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services.backup_copy import connect
+from desktop.services.intents.registry import apply_intent
+from desktop.services.scope import load_scope
 
 CARRIED_TABLES = ("outbox", "sync_conflict", "sync_state")
 """What the current profile knows better than any copy: what is still to send, what the server
@@ -94,5 +105,49 @@ def carry(database: Database, candidate: Path, key: DatabaseKey | None) -> Carri
         connection.execute("COMMIT")
     finally:
         connection.close()
+    _replay(candidate, key, carried_ids - held)
     pending = Counter(str(row[columns.index("name")]) for row in outbox)
     return Carried(pending=pending, already_sent=len(held - carried_ids))
+
+
+def _replay(candidate: Path, key: DatabaseKey | None, new: set[str]) -> None:
+    """Apply the carried intents the copy never held to its records, as the sync replays
+    pending intents on the server's state: the teacher's unsynced work shows at once, not only
+    after the next sync. Those the copy held already have their effect in it. An intent that
+    no longer applies is left to the server, which will refuse it and say why."""
+    if not new:
+        return
+    engine = make_engine(candidate, key)
+    try:
+        with sessionmaker(engine).begin() as session:
+            pending = session.scalars(
+                select(OutboxIntent).where(OutboxIntent.id.in_(new)).order_by(OutboxIntent.seq)
+            ).all()
+            class_id = session.get(SyncState, "class_id")
+            school_class = (
+                session.get(SchoolClass, int(class_id.value))
+                if class_id is not None and class_id.value.isdigit()
+                else None
+            )
+            try:
+                scope = load_scope(session, school_class.name if school_class else None)
+            except HomeroomError:
+                return  # no class to apply them in: the next sync shows them
+            # New rows get provisional ids, as the sync's replay gives them.
+            session.info[PROVISIONAL_FLAG] = True
+            for intent in pending:
+                try:
+                    with session.begin_nested():
+                        apply_intent(
+                            session,
+                            scope,
+                            intent.name,
+                            json.loads(intent.args),
+                            actor=intent.actor,
+                            teacher_id=scope.teacher_id,
+                            now=intent.created_at,
+                        )
+                except HomeroomError:
+                    continue
+    finally:
+        engine.dispose()

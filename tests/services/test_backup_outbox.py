@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from desktop.models import AttendanceMark
 from desktop.models.cipher import export_encrypted
 from desktop.models.db import APPLICATION_ID, Database, open_database
 from desktop.services import backup
@@ -56,6 +58,17 @@ def _synced_profile(folder: Path, api: Api, class_id: int, *, encrypted: bool) -
     return open_profile(target, encrypted=True)
 
 
+def _observed(database: Database, student: int) -> str | None:
+    with database.reading() as session:
+        return session.scalar(
+            select(AttendanceMark.observed).where(
+                AttendanceMark.student_id == student,
+                AttendanceMark.day == TODAY,
+                AttendanceMark.session == "morning",
+            )
+        )
+
+
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 @pytest.mark.parametrize("pending_at_restore", [True, False], ids=["pending", "all-synced"])
 def test_a_restore_keeps_unsynced_intents_and_the_server_applies_each_once(
@@ -83,6 +96,9 @@ def test_a_restore_keeps_unsynced_intents_and_the_server_applies_each_once(
                 {"set_attendance": 1} if pending_at_restore else {}
             )
             assert restored.carried.already_sent == 1
+            # The carried roll call shows before any sync; the one the backup held stays.
+            assert _observed(profile, students[2]) == ("late" if pending_at_restore else None)
+            assert _observed(profile, students[0]) == "late"
             after = harness.roll_call(profile, students[0], TODAY, "afternoon", "late")
             server = Recorded(api)
             sync_once(profile, server, class_id=class_id)
