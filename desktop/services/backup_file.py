@@ -19,6 +19,7 @@ import hashlib
 import json
 import secrets
 import struct
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -165,8 +166,9 @@ def _memory(n: int, r: int, p: int) -> int:
 
 
 def _derive(passphrase: str, header: Header) -> AESGCM:
+    # NFC: "ệ" typed on one keyboard may be one code point and on another three.
     key = hashlib.scrypt(
-        passphrase.encode("utf-8"),
+        unicodedata.normalize("NFC", passphrase).encode("utf-8"),
         salt=header.salt,
         n=header.n,
         r=header.r,
@@ -178,7 +180,7 @@ def _derive(passphrase: str, header: Header) -> AESGCM:
 
 
 def check_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE:
+    if len(unicodedata.normalize("NFC", passphrase)) < MIN_PASSPHRASE:
         raise InvalidInput(
             _("The passphrase must have at least {count} characters.").format(count=MIN_PASSPHRASE)
         )
