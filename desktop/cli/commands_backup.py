@@ -93,6 +93,11 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
 
     if args.passphrase_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        # getpass would read it from the pipe after an English warning.
+        raise InvalidInput(
+            _("There is no terminal to ask for the passphrase: give it with --passphrase-stdin.")
+        )
     import getpass
 
     first = getpass.getpass(_("Passphrase: "))

@@ -95,6 +95,20 @@ def test_a_short_passphrase_and_a_missing_folder_are_refused(
     assert "không tồn tại" in missing.err
 
 
+def test_without_a_terminal_the_passphrase_must_come_with_its_option(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    _stdin(monkeypatch, PASSPHRASE + "\n")
+    refused = run("backup", "create", "--to", str(stick))
+    assert (refused.code, refused.err) == (
+        2,
+        "Lỗi: Không có cửa sổ dòng lệnh để hỏi cụm mật khẩu: hãy đưa nó qua --passphrase-stdin.\n",
+    )
+    assert list(stick.iterdir()) == []
+
+
 def test_a_foreign_file_is_refused(run: Run, tmp_path: Path) -> None:
     foreign = tmp_path / "notes.txt"
     foreign.write_text("không phải sao lưu", encoding="utf-8")
