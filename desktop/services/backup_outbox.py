@@ -31,7 +31,6 @@ from desktop.models.cipher import DatabaseKey
 from desktop.models.db import Database, make_engine
 from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services.backup_copy import connect
-from desktop.services.intents.registry import apply_intent
 from desktop.services.scope import load_scope
 
 CARRIED_TABLES = ("outbox", "sync_conflict", "sync_state")
@@ -117,6 +116,8 @@ def _replay(candidate: Path, key: DatabaseKey | None, new: set[str]) -> None:
     no longer applies is left to the server, which will refuse it and say why."""
     if not new:
         return
+    from desktop.services.intents.registry import apply_intent  # pydantic: only when replaying
+
     engine = make_engine(candidate, key)
     try:
         with sessionmaker(engine).begin() as session:

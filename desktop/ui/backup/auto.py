@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QMainWindow
 
 from desktop.errors import HomeroomError
 from desktop.models.db import Database
-from desktop.services import backup
 from desktop.settings import BACKUPS_KEPT, Settings
 from desktop.ui.tasks import TaskRunner
 
@@ -49,7 +48,10 @@ class AutoBackup(QObject):
         database, now = self._database, self._clock()
         kept = self._settings.get(BACKUPS_KEPT)
 
-        def work() -> backup.Backup | None:
+        def work() -> object:
+            # Imported on the lane: the window's start leaves the services' modules for later.
+            from desktop.services import backup
+
             return backup.back_up_if_due(database, now=now, kept=kept, closing=closing)
 
         self._runner.run_database(work, lambda _made: None, self._failed)
