@@ -142,7 +142,8 @@ def test_after_a_restore_from_the_menu_the_window_is_rebuilt_on_the_restored_rec
     with database.reading() as session:
         scope = load_scope(session)
     window = MainWindow(database, scope, runner, SyncController(database, runner, _no_server))
-    qtbot.addWidget(window)
+    # Not given to pytest-qt: the rebuild replaces and deletes it (pytest-qt would close it
+    # after its deletion); the window that replaces it is.
     window.show()
     action = window.findChild(QAction, "restore_action")
     assert action is not None
