@@ -46,6 +46,8 @@ USERNAME = Setting("sync/username", "")
 WINDOW_GEOMETRY = Setting("window/geometry", b"")
 WINDOW_STATE = Setting("window/state", b"")
 LAST_SCREEN = Setting("window/last_screen", "overview")
+BACKUPS_KEPT = Setting("backup/kept", 7, minimum=1, maximum=100)
+"""How many automatic backups the profile's backups folder keeps (the newest)."""
 
 ALL: tuple[Setting[str] | Setting[int] | Setting[bool] | Setting[bytes], ...] = (
     LANGUAGE,
@@ -56,6 +58,7 @@ ALL: tuple[Setting[str] | Setting[int] | Setting[bool] | Setting[bytes], ...] = 
     WINDOW_GEOMETRY,
     WINDOW_STATE,
     LAST_SCREEN,
+    BACKUPS_KEPT,
 )
 
 

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from desktop.cli import (
         argparse_vi,
+        commands_backup,
         commands_data,
         commands_demo,
         commands_excel,
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_report.register(commands)
     commands_pilot.register(commands)
     commands_privacy.register(commands)
+    commands_backup.register(commands)
     commands_excel.register(commands)
     commands_sync.register(commands)
     commands_demo.register(commands)

@@ -164,3 +164,12 @@ def damage_message(backup: Path | None, pending: Counter[str] | None) -> str:
     else:
         lines.append(_("Every change has reached the server: nothing unsynced is lost."))
     return "\n".join(lines)
+
+
+def pending_by_kind(pending: Counter[str]) -> Counter[str]:
+    """Unsynced intents counted by the area the teacher knows them by (a restore's
+    confirmation names them as the damage message does)."""
+    by_kind: Counter[str] = Counter()
+    for name, count in pending.items():
+        by_kind[_kind_of(name)] += count
+    return by_kind

@@ -34,6 +34,7 @@ from desktop.models.db import Database
 from desktop.services.scope import ClassScope
 from desktop.settings import Settings
 from desktop.ui import navigation, sync_widgets
+from desktop.ui.backup import menu as backup_menu
 from desktop.ui.incidents import menu as incidents_menu
 from desktop.ui.navigation import Navigator, Screen, Target
 from desktop.ui.overview.screen import OverviewScreen
@@ -142,6 +143,9 @@ class MainWindow(QMainWindow):
         self.pilot_notes_action = pilot_notes_menu.add_action(self, database, runner)
         self.retention_action = retention_menu.add_action(self, database, runner, scope.class_name)
         self.incidents_action = incidents_menu.add_action(self, database, runner, scope.class_name)
+        self.backups = backup_menu.attach(
+            self, database, runner, self.settings, syncing=lambda: sync.running, reload=self.rebuild
+        )
         self.tools.change_server_requested.connect(self.change_server_requested)
         self.tools.language_changed.connect(self.rebuild, Qt.ConnectionType.QueuedConnection)
         # Where the menus of the screens made later go (before the account menu, added after).
@@ -382,5 +386,6 @@ class MainWindow(QMainWindow):
         # A sync stops between rounds without waiting for the server; a decision being written
         # must finish: the teacher was told it is saved.
         self.sync.cancel()
+        self.backups.on_close()  # on the database lane, which the wait below lets finish
         self.runner.wait()
         super().closeEvent(event)

@@ -322,7 +322,7 @@ def test_without_a_keyring_the_token_is_sealed_and_a_second_start_syncs(
         assert token
     finally:
         startup.close()
-    for file in folder.iterdir():
+    for file in (f for f in folder.rglob("*") if f.is_file()):  # backups/ too
         assert token.encode() not in file.read_bytes()
 
     again = start(folder, settings)
@@ -372,7 +372,7 @@ def test_with_the_real_keyring_the_token_goes_there(
         assert profile_state(folder)[1] == "keyring"
         token = keyring.get_password("homeroom", f"{server_url}|gvcn")
         assert token
-        for file in folder.iterdir():
+        for file in (f for f in folder.rglob("*") if f.is_file()):  # backups/ too
             assert token.encode() not in file.read_bytes()
     finally:
         startup.close()

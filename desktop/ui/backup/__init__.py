@@ -1,0 +1,1 @@
+"""Tools ▸ "Sao lưu ngay…" and "Khôi phục…", and the automatic backups of the window."""
