@@ -362,7 +362,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _sidecar_key(path: Path) -> DatabaseKey | None:
+def sidecar_key(path: Path) -> DatabaseKey | None:
     """The key an encrypted profile's sidecar gives without asking (the keyring's), or
     ``PasswordNeeded``; ``None`` for a plain profile. A plain file beside a sidecar is one whose
     encryption was interrupted: it is still the profile, and opens plain."""
@@ -380,7 +380,7 @@ def open_database(path: Path, key: DatabaseKey | None = None) -> Database:
     It never encrypts a plain profile: ``desktop.models.profile.open_profile`` does."""
     with translate_storage_errors(path.parent):
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = key or _sidecar_key(path)
+        key = key or sidecar_key(path)
         existed = path.exists()
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))

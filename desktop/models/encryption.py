@@ -60,6 +60,8 @@ def open_profile(
 
     ``password``: the app password (or a function asking for it), needed only when the key is
     wrapped under it (``PasswordNeeded`` otherwise; ``WrongPassword`` when it does not unwrap).
+    Without a keyring, a new key is wrapped under ``password`` only when it is given as text
+    (the password is known); a function is never called to make one.
     ``use_keyring``: whether the OS keyring may keep a new key (default: whether it has a
     usable one; this may talk to D-Bus, so not on the GUI thread)."""
     sidecar = profile_key.read_sidecar(path)
@@ -74,19 +76,21 @@ def open_profile(
             _scrub_leftovers(path)
         return open_database(path, key)
     if path.exists() and path.stat().st_size > 0 and not _has_sqlite_header(path):
+        # Ciphertext and a foreign file look alike: both are said.
         raise StorageError(
-            _(
-                "This profile is encrypted but the file saying where its key is kept ({path}) "
-                "is missing. Put it back from a backup of the profile folder, or restore a "
-                "backup of the profile."
+            _("The file is not a Homeroom database, or it is damaged.")
+            + " "
+            + _(
+                "If this profile was encrypted, the file saying where its key is kept ({path}) "
+                "is missing: put it back from a backup of the profile folder."
             ).format(path=profile_key.key_file(path))
         )
     if use_keyring is None:
         from desktop.sync.credentials import keyring_available
 
         use_keyring = keyring_available()
-    if not use_keyring and password is None:
-        return open_database(path)
+    if not use_keyring and not isinstance(password, str):
+        return open_database(path)  # a new key is put under a password known, never asked for
     if not path.exists() or path.stat().st_size == 0:
         return open_database(path, _new_key(path, password, use_keyring=use_keyring))
     open_database(path).close()  # health, file and schema checked (and upgraded) as it is
@@ -109,8 +113,8 @@ def encrypt_with_password(path: Path, password: str) -> bool:
 def _new_key(path: Path, password: Password, *, use_keyring: bool) -> DatabaseKey:
     if use_keyring:
         return profile_key.keep_in_keyring(path)
-    assert password is not None
-    return profile_key.keep_under_password(path, password() if callable(password) else password)
+    assert isinstance(password, str)
+    return profile_key.keep_under_password(path, password)
 
 
 def _encrypt_existing(path: Path, key: DatabaseKey) -> bool:

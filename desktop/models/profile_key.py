@@ -100,8 +100,8 @@ def read_sidecar(database: Path) -> Sidecar | None:
     path = key_file(database)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # no sidecar (or no profile folder: opening it says why)
     except OSError as exc:
         raise StorageError(_damaged_message(path)) from exc
     try:
@@ -173,6 +173,19 @@ def rewrap(database: Path, old: str, new: str) -> None:
         return
     key = _unwrap(sidecar, old)
     _write(database, _wrap(sidecar.profile, key, new))
+
+
+def forget(database: Path) -> None:
+    """Remove the sidecar and the keyring entry of a throwaway profile (the temporary demo,
+    the self-test's) being deleted: nothing of it stays in the OS password store."""
+    sidecar = read_sidecar(database)
+    key_file(database).unlink(missing_ok=True)
+    if sidecar is None or sidecar.custody != "keyring":
+        return
+    from desktop.sync.credentials import SERVICE, _keyring_errors
+
+    with contextlib.suppress(StorageError), _storage_errors(), _keyring_errors("forget") as backend:
+        backend.delete_password(SERVICE, KEYRING_USER_PREFIX + sidecar.profile)
 
 
 # --------------------------------------------------------------------------- the keyring

@@ -243,7 +243,7 @@ def test_a_key_missing_from_the_keyring_or_a_damaged_sidecar_is_named(
     with pytest.raises(StorageError, match="bị hỏng hoặc không đọc được"):
         open_profile(plain)
     profile_key.key_file(plain).unlink()
-    with pytest.raises(StorageError, match="tệp cho biết khóa của nó được giữ ở đâu"):
+    with pytest.raises(StorageError, match="đang thiếu tệp cho biết khóa của nó được giữ ở đâu"):
         open_profile(plain)
     assert digest(plain) == untouched
 
