@@ -75,8 +75,8 @@ def open_profile(
         with translate_storage_errors(path.parent):
             _scrub_leftovers(path)
         return open_database(path, key)
-    if path.exists() and path.stat().st_size > 0 and not _has_sqlite_header(path):
-        # Ciphertext and a foreign file look alike: both are said.
+    if _may_be_encrypted(path):
+        # Ciphertext and a foreign file made of whole pages look alike: both are said.
         raise StorageError(
             _("The file is not a Homeroom database, or it is damaged.")
             + " "
@@ -98,6 +98,16 @@ def open_profile(
         return open_database(path)  # nowhere to write the encrypted copy: plain, as before
     key = _new_key(path, password, use_keyring=use_keyring)
     return open_database(path, key) if _encrypt_existing(path, key) else open_database(path)
+
+
+def _may_be_encrypted(path: Path) -> bool:
+    """Not SQLite's header, and whole pages of SQLite's smallest size, as SQLCipher writes; any
+    other file is refused by ``open_database`` as not Homeroom's."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return size > 0 and size % 512 == 0 and not _has_sqlite_header(path)
 
 
 def encrypt_with_password(path: Path, password: str) -> bool:

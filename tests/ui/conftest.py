@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, Database, open_database
 from desktop.ui.tasks import TaskRunner
+from tests.support.profiles import copy_profile
 
 
 @pytest.fixture(scope="session")
@@ -22,10 +22,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "profile" / DATABASE_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(demo_template, target)
-    return target
+    return copy_profile(demo_template, tmp_path / "profile" / DATABASE_FILE)
 
 
 @pytest.fixture
