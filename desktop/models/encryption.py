@@ -16,11 +16,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from desktop.errors import StorageError
 from desktop.i18n import _
@@ -171,7 +170,7 @@ def encrypt_profile(path: Path, key: DatabaseKey, *, on_step: Step = _no_step) -
     guard = _checkpoint(path)
     try:
         on_step("checkpointed")
-        expected = _contents(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+        expected = _contents(_plain_reader(path))
         _export_checked(path, _backup_target(folder), key, expected)
         on_step("backed-up")
         temporary = path.with_name(path.name + ENCRYPTING_SUFFIX)
@@ -198,11 +197,17 @@ class ProfileInUse(StorageError):
     """Another process has the plain profile open: it cannot be encrypted under it."""
 
 
-def _checkpoint(path: Path) -> sqlite3.Connection:
+def _checkpoint(path: Path) -> Any:
     """Fold the WAL into the file and leave WAL mode (which SQLite allows only when no other
     connection is open: so no other window or command is using the profile), then hold the
-    write lock: nobody writes to the plain file while its copy is made and checked."""
-    connection = sqlite3.connect(path, isolation_level=None)
+    write lock: nobody writes to the plain file while its copy is made and checked.
+
+    Through SQLCipher's library (a plain file needs no key), as the export reads it: POSIX drops
+    a process's locks on a file when any descriptor of it closes, and only one SQLite library
+    keeps its connections' locks on one file from undoing each other."""
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(str(path), isolation_level=None)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()
@@ -215,7 +220,13 @@ def _checkpoint(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _contents(connection: sqlite3.Connection) -> dict[str, object]:
+def _plain_reader(path: Path) -> Any:
+    import sqlcipher3
+
+    return sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def _contents(connection: Any) -> dict[str, object]:
     """What a faithful copy keeps: the application id, the revision, every table's rows."""
     try:
         tables = [

@@ -349,6 +349,14 @@ def test_a_kill_at_any_step_of_the_encryption_loses_nothing(plain: Path, step: s
         line = worker.stdout.readline().strip()
         assert line, f"the worker stopped after {heard}: {worker.stderr.read()}"
         heard.append(line)
+    if step in ("checkpointed", "backed-up", "exported", "linked"):
+        # Meanwhile nobody else may write to the plain file (a change would be lost).
+        other = sqlite3.connect(plain, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     assert worker.returncode == -signal.SIGKILL
