@@ -140,9 +140,28 @@ def run_desktop(
     def refuse(error: HomeroomError) -> None:
         from PySide6.QtWidgets import QMessageBox
 
+        from desktop.models.profile_key import PasswordNeeded
+
+        if isinstance(error, PasswordNeeded):
+            ask_password()
+            return
         QMessageBox.critical(None, _("Homeroom"), error.message)
         exit_code.append(error.exit_code)
         shown.close()  # the last window: Qt's loop ends
+
+    def ask_password() -> None:
+        """The profile's key is kept under the app password: asked before it opens."""
+        import desktop.ui.startup
+        from desktop.ui.welcome.dialogs import OpenProfileDialog
+
+        dialog = OpenProfileDialog(
+            runner,
+            lambda password: desktop.ui.startup.prepare(database_path, class_name, password),
+            shown,
+        )
+        dialog.opened.connect(loaded)
+        dialog.rejected.connect(shown.close)
+        dialog.open()
 
     # The profile opens on the database lane while this thread sets up the rest: Qt's own
     # texts, the fonts, the log and the crash dialog are not needed before it answers.

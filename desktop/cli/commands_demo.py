@@ -57,7 +57,9 @@ def _folder(data_dir: Path | None) -> Iterator[Path]:
 def demo(args: argparse.Namespace) -> int:
     from desktop.cli.commands_desktop import has_screen
     from desktop.demo.local_server import DEMO_PASSWORD, DEMO_TEACHER, LocalDemoServer, server_file
-    from desktop.models.db import DATABASE_FILE, open_database
+    from desktop.models import profile_key
+    from desktop.models.db import DATABASE_FILE
+    from desktop.models.encryption import open_profile
 
     chosen = args.data_dir or paths.data_dir_override()
     with _folder(chosen) as profile:
@@ -70,7 +72,7 @@ def demo(args: argparse.Namespace) -> int:
                 ),
                 flush=True,
             )
-            database = open_database(profile / DATABASE_FILE)
+            database = open_profile(profile / DATABASE_FILE)
             server.sign_in(database)
             database.close()
             print(
@@ -97,14 +99,16 @@ def demo(args: argparse.Namespace) -> int:
                 pass
         finally:
             server.close()
+            if chosen is None:  # the temporary profile is deleted: so is its key
+                profile_key.forget(profile / DATABASE_FILE)
     return 0
 
 
 def _print_syncs(path: Path, args: argparse.Namespace, server: LocalDemoServer) -> None:
-    from desktop.models.db import open_database
+    from desktop.models.encryption import open_profile
     from desktop.sync.signed_in import sync_signed_in
 
-    database = open_database(path)
+    database = open_profile(path)
     try:
         deadline: float | None = None
         connector = server.connector(database)

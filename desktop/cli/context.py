@@ -25,9 +25,33 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def open_profile(args: argparse.Namespace) -> Database:
-    from desktop.models.db import open_database
+    """The profile, encrypted at rest (a plain one is encrypted on this first open); the app
+    password is asked for only when the profile's key is kept under it."""
+    from desktop.models.encryption import open_profile as open_encrypted
 
-    return open_database(database_path(args))
+    return open_encrypted(database_path(args), password=ask_app_password)
+
+
+def ask_app_password() -> str:
+    """The app password typed at the terminal (not echoed); a run with no terminal to ask on
+    (a script, a scheduled task) gets a clear message instead of waiting for ever."""
+    import getpass
+    import sys
+
+    from desktop.errors import StorageError
+    from desktop.i18n import _
+
+    if not sys.stdin.isatty():
+        raise StorageError(
+            _(
+                "This profile is encrypted with the app password, and this command has no "
+                "terminal to ask for it: run it in a terminal window."
+            )
+        )
+    try:
+        return getpass.getpass(_("App password: "))
+    except (EOFError, KeyboardInterrupt):
+        raise StorageError(_("No app password was typed: the profile stays closed.")) from None
 
 
 @contextmanager

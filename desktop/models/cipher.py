@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -88,6 +90,28 @@ def connect(path: Path, key: DatabaseKey, *, read_only: bool = False) -> Any:
             ) from None
         raise
     return connection
+
+
+def driver_errors(*also: type[Exception]) -> tuple[type[Exception], ...]:
+    """``also`` with the exception classes of ``sqlite3`` and, once it is loaded, of SQLCipher
+    (they share SQLite's result codes but not their classes). An error from SQLCipher can only
+    exist once it is loaded, so a plain profile never pays for importing it."""
+    loaded = sys.modules.get("sqlcipher3")
+    return (*also, sqlite3.Error) if loaded is None else (*also, sqlite3.Error, loaded.Error)
+
+
+def database_errors(*also: type[Exception]) -> tuple[type[Exception], ...]:
+    """``also`` with ``DatabaseError`` of ``sqlite3`` and, once loaded, of SQLCipher."""
+    loaded = sys.modules.get("sqlcipher3")
+    base = sqlite3.DatabaseError
+    return (*also, base) if loaded is None else (*also, base, loaded.DatabaseError)
+
+
+def connect_file(path: Path, key: DatabaseKey | None, *, read_only: bool = True) -> Any:
+    """A DB-API connection to ``path``: plain ``sqlite3`` when ``key`` is None, else SQLCipher."""
+    if key is not None:
+        return connect(path, key, read_only=read_only)
+    return sqlite3.connect(f"file:{path}?mode=ro" if read_only else str(path), uri=read_only)
 
 
 def export_encrypted(plain: Path, target: Path, key: DatabaseKey, application_id: int) -> None:

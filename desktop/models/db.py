@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.models.cipher import connect_file, database_errors, driver_errors
 from desktop.models.health import check_health
 from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
@@ -74,7 +75,7 @@ def translate_storage_errors(folder: Path) -> Iterator[None]:
     """Turn SQLite's disk and file errors into a ``StorageError`` the user can act on."""
     try:
         yield
-    except (DBAPIError, sqlite3.Error, OSError) as exc:
+    except driver_errors(DBAPIError, OSError) as exc:
         translated = storage_error_for(exc, folder)
         if translated is exc:
             raise
@@ -88,11 +89,13 @@ def _disk_nearly_full(folder: Path) -> bool:
         return False
 
 
-def _sqlite_error(exc: BaseException) -> sqlite3.Error | None:
-    """SQLite's own exception, also when SQLAlchemy wraps it (``DBAPIError.orig``)."""
-    if isinstance(exc, sqlite3.Error):
+def _sqlite_error(exc: BaseException) -> Exception | None:
+    """SQLite's own exception (``sqlite3``'s or SQLCipher's), also when SQLAlchemy wraps it
+    (``DBAPIError.orig``)."""
+    errors = driver_errors()
+    if isinstance(exc, errors):
         return exc
-    if isinstance(exc, DBAPIError) and isinstance(exc.orig, sqlite3.Error):
+    if isinstance(exc, DBAPIError) and isinstance(exc.orig, errors):
         return exc.orig
     return None
 
@@ -158,20 +161,21 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _bare_engine(path: Path, key: DatabaseKey | None) -> Engine:
+    if key is None:
+        return create_engine(f"sqlite:///{path}")
+    import sqlcipher3
+
+    from desktop.models import cipher
+
+    # ``module``: SQLAlchemy then wraps SQLCipher's own exception classes. Not the pysqlcipher
+    # dialect: it sends the URL's passphrase through SQLCipher's slow KDF.
+    return create_engine("sqlite://", creator=lambda: cipher.connect(path, key), module=sqlcipher3)
+
+
 def make_engine(path: Path, key: DatabaseKey | None = None) -> Engine:
     """The engine on the plain file at ``path``, or on the encrypted one ``key`` opens."""
-    if key is None:
-        engine = create_engine(f"sqlite:///{path}")
-    else:
-        import sqlcipher3
-
-        from desktop.models import cipher
-
-        # ``module``: SQLAlchemy then wraps SQLCipher's own exception classes. Not the
-        # pysqlcipher dialect: it sends the URL's passphrase through SQLCipher's slow KDF.
-        engine = create_engine(
-            "sqlite://", creator=lambda: cipher.connect(path, key), module=sqlcipher3
-        )
+    engine = _bare_engine(path, key)
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
@@ -212,8 +216,9 @@ def _has_sqlite_header(path: Path) -> bool:
         return False  # check_file says why
 
 
-def check_file(path: Path) -> str | None:
-    """Refuse a file that is not Homeroom's; return its schema revision (``None`` if new)."""
+def check_file(path: Path, key: DatabaseKey | None = None) -> str | None:
+    """Refuse a file that is not Homeroom's; return its schema revision (``None`` if new).
+    ``key`` opens an encrypted file (whose header is ciphertext, not SQLite's)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -223,10 +228,10 @@ def check_file(path: Path) -> str | None:
         ) from exc
     if header == b"" and path.stat().st_size == 0:
         return None
-    if header != SQLITE_HEADER:
+    if header != SQLITE_HEADER and key is None:
         raise StorageError(_("The file is not a Homeroom database, or it is damaged."))
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = connect_file(path, key)
         try:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
@@ -236,7 +241,7 @@ def check_file(path: Path) -> str | None:
                 revision = row[0] if row else None
         finally:
             connection.close()
-    except sqlite3.Error as exc:
+    except driver_errors() as exc:
         translated = storage_error_for(exc, path.parent)
         if isinstance(translated, StorageError):
             raise translated from exc
@@ -259,11 +264,14 @@ BACKUP_FOLDER = "backups"
 contact deletes them)."""
 
 
-def backup_before_upgrade(path: Path, revision: str, *, now: datetime | None = None) -> Path:
+def backup_before_upgrade(
+    path: Path, revision: str, *, key: DatabaseKey | None = None, now: datetime | None = None
+) -> Path:
     """A consistent, checked copy of the file as it is at ``revision``, made with SQLite's
     online backup into ``backups/before-upgrade-<revision>-<YYYYMMDD-HHMMSS>.sqlite`` (local
-    time: the name is read by whoever sits at this computer). The database itself is only read;
-    a copy that cannot be made or read back is removed and ``StorageError`` says why."""
+    time: the name is read by whoever sits at this computer); encrypted with ``key`` when the
+    file is. The database itself is only read; a copy that cannot be made or read back is
+    removed and ``StorageError`` says why."""
     stamp = (now or datetime.now().astimezone()).strftime("%Y%m%d-%H%M%S")
     folder = path.parent / BACKUP_FOLDER
     target = folder / f"before-upgrade-{revision}-{stamp}.sqlite"
@@ -273,9 +281,9 @@ def backup_before_upgrade(path: Path, revision: str, *, now: datetime | None = N
         while target.exists():  # two upgrades within a second: keep both copies
             number += 1
             target = folder / f"before-upgrade-{revision}-{stamp}-{number}.sqlite"
-        _copy_database(path, target)
-        _check_backup(target, revision)
-    except (sqlite3.Error, OSError) as exc:
+        _copy_database(path, target, key)
+        _check_backup(target, revision, key)
+    except driver_errors(OSError) as exc:
         with contextlib.suppress(OSError):
             target.unlink(missing_ok=True)
         raise StorageError(
@@ -288,10 +296,11 @@ def backup_before_upgrade(path: Path, revision: str, *, now: datetime | None = N
     return target
 
 
-def _copy_database(source_path: Path, target: Path) -> None:
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+def _copy_database(source_path: Path, target: Path, key: DatabaseKey | None) -> None:
+    source = connect_file(source_path, key)
     try:
-        destination = sqlite3.connect(target)
+        # SQLCipher copies page by page between files under the same key.
+        destination = connect_file(target, key, read_only=False)
         try:
             source.backup(destination)
             # One self-contained file: the source's WAL mode would come with its pages.
@@ -302,9 +311,9 @@ def _copy_database(source_path: Path, target: Path) -> None:
         source.close()
 
 
-def _check_backup(target: Path, revision: str) -> None:
+def _check_backup(target: Path, revision: str, key: DatabaseKey | None) -> None:
     """The copy opens, SQLite finds it sound, and it is still at ``revision``."""
-    copy = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    copy = connect_file(target, key)
     try:
         sound = copy.execute("PRAGMA quick_check").fetchone()
         kept = copy.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -325,9 +334,9 @@ def _backup_failure_reason(exc: BaseException, folder: Path) -> str:
     return _("the copy could not be read back")
 
 
-def migrate(path: Path) -> None:
+def migrate(path: Path, key: DatabaseKey | None = None) -> None:
     """Bring the file's schema to head with foreign keys off, then check the keys still hold."""
-    engine = create_engine(f"sqlite:///{path}")
+    engine = _bare_engine(path, key)
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -353,28 +362,45 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating or upgrading as needed) the class database at ``path``."""
+def sidecar_key(path: Path) -> DatabaseKey | None:
+    """The key an encrypted profile's sidecar gives without asking (the keyring's), or
+    ``PasswordNeeded``; ``None`` for a plain profile. A plain file beside a sidecar is one whose
+    encryption was interrupted: it is still the profile, and opens plain."""
+    from desktop.models import profile_key
+
+    sidecar = profile_key.read_sidecar(path)
+    if sidecar is None or _has_sqlite_header(path):
+        return None
+    return profile_key.unlock(path, sidecar, None)
+
+
+def open_database(path: Path, key: DatabaseKey | None = None) -> Database:
+    """Open (creating or upgrading as needed) the class database at ``path``: plain, or
+    encrypted with ``key`` (by default the key its sidecar keeps in the keyring, if it has one).
+    It never encrypts a plain profile: ``desktop.models.profile.open_profile`` does."""
     with translate_storage_errors(path.parent):
         # A new profile's folder is its owner's alone: other accounts on a shared PC cannot
         # list or copy the database, its logs or its backups (Windows does so for AppData).
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = key or sidecar_key(path)
         existed = path.exists()
         if existed and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StorageError(_("The database file is read-only: the change was not saved."))
-        if existed and _has_sqlite_header(path):
+        if existed and (key is not None or _has_sqlite_header(path)):
             # Before anything reads the schema: a damaged file gets the offer of a backup.
-            check_health(path)
-        revision = check_file(path) if existed else None
+            check_health(path, key=key)
+        revision = check_file(path, key) if existed else None
         if revision != HEAD_REVISION:
             # The one place a profile is upgraded: the window, every command and the welcome
             # screen open it here, so no path migrates without the backup first.
             backup = (
-                backup_before_upgrade(path, revision) if existed and revision is not None else None
+                backup_before_upgrade(path, revision, key=key)
+                if existed and revision is not None
+                else None
             )
             try:
-                migrate(path)
-            except (DBAPIError, sqlite3.Error) as exc:
+                migrate(path, key)
+            except database_errors(DBAPIError) as exc:
                 if backup is None:
                     raise
                 # The file may be half upgraded (SQLite's DDL is not all in one transaction):
@@ -386,5 +412,7 @@ def open_database(path: Path) -> Database:
                         "Homeroom on this profile again."
                     ).format(path=backup)
                 ) from exc
-        engine = make_engine(path)
-    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+        engine = make_engine(path, key)
+    return Database(
+        path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), key=key
+    )

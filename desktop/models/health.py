@@ -17,10 +17,14 @@ import sqlite3
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from desktop.errors import StorageError
 from desktop.i18n import _
+from desktop.models.cipher import connect_file, database_errors, driver_errors
+
+if TYPE_CHECKING:
+    from desktop.models.cipher import DatabaseKey
 
 FULL_CHECK_EVERY: Final = timedelta(days=7)
 INTEGRITY_STAMP: Final = "integrity-checked"
@@ -38,16 +42,19 @@ class DamagedDatabase(StorageError):
         super().__init__(damage_message(backup, pending))
 
 
-def check_health(path: Path, *, now: datetime | None = None) -> None:
-    """Raise ``DamagedDatabase`` if SQLite finds ``path`` damaged; run the full check weekly."""
+def check_health(
+    path: Path, *, key: DatabaseKey | None = None, now: datetime | None = None
+) -> None:
+    """Raise ``DamagedDatabase`` if SQLite finds ``path`` damaged; run the full check weekly.
+    ``key`` opens an encrypted profile."""
     moment = now or datetime.now(UTC)
     full = _full_check_due(path, moment)
-    if _sound(path, "integrity_check" if full else "quick_check"):
+    if _sound(path, "integrity_check" if full else "quick_check", key):
         if full:
             with contextlib.suppress(OSError):  # not remembered: the next open checks again
                 (path.parent / INTEGRITY_STAMP).write_text(moment.isoformat(), encoding="ascii")
         return
-    raise DamagedDatabase(path, newest_good_backup(path), pending_intents(path))
+    raise DamagedDatabase(path, newest_good_backup(path, key), pending_intents(path, key))
 
 
 def _full_check_due(path: Path, now: datetime) -> bool:
@@ -62,21 +69,21 @@ def _full_check_due(path: Path, now: datetime) -> bool:
     return now - last >= FULL_CHECK_EVERY or last > now
 
 
-def _passes(path: Path, pragma: str) -> bool:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _passes(path: Path, pragma: str, key: DatabaseKey | None) -> bool:
+    connection = connect_file(path, key)
     try:
         # One row, "ok", when sound; otherwise up to 100 rows naming what is wrong.
-        return connection.execute(f"PRAGMA {pragma}").fetchall() == [("ok",)]
+        return bool(connection.execute(f"PRAGMA {pragma}").fetchall() == [("ok",)])
     finally:
         connection.close()
 
 
-def _sound(path: Path, pragma: str) -> bool:
+def _sound(path: Path, pragma: str, key: DatabaseKey | None) -> bool:
     """Whether SQLite finds the profile sound; a full disk, a lock or a file it cannot open is
     not damage, and raises (``translate_storage_errors`` names it)."""
     try:
-        return _passes(path, pragma)
-    except sqlite3.DatabaseError as exc:
+        return _passes(path, pragma, key)
+    except database_errors() as exc:
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code == sqlite3.SQLITE_NOTADB:
             # No page SQLite can read as its own, so nothing to restore it *as*: it is not a
@@ -87,15 +94,19 @@ def _sound(path: Path, pragma: str) -> bool:
         raise
 
 
-def _good_copy(path: Path) -> bool:
-    try:
-        return _passes(path, "quick_check")
-    except sqlite3.Error:
-        return False
+def _good_copy(path: Path, key: DatabaseKey | None) -> bool:
+    """Whether the copy opens (plain, or with the profile's key) and checks out."""
+    for candidate in (None, key) if key is not None else (None,):
+        try:
+            return _passes(path, "quick_check", candidate)
+        except driver_errors(StorageError):
+            continue
+    return False
 
 
-def newest_good_backup(path: Path) -> Path | None:
-    """The newest copy in the profile's backups folder that opens and checks out."""
+def newest_good_backup(path: Path, key: DatabaseKey | None = None) -> Path | None:
+    """The newest copy in the profile's backups folder that opens (plain, or with ``key``)
+    and checks out."""
     from desktop.models.db import BACKUP_FOLDER
 
     folder = path.parent / BACKUP_FOLDER
@@ -107,18 +118,18 @@ def newest_good_backup(path: Path) -> Path | None:
         )
     except OSError:
         return None
-    return next((entry for entry in candidates if _good_copy(entry)), None)
+    return next((entry for entry in candidates if _good_copy(entry, key)), None)
 
 
-def pending_intents(path: Path) -> Counter[str] | None:
+def pending_intents(path: Path, key: DatabaseKey | None = None) -> Counter[str] | None:
     """The outbox's intents by name, or None when the damage makes them unreadable."""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = connect_file(path, key)
         try:
             return Counter(name for (name,) in connection.execute("SELECT name FROM outbox"))
         finally:
             connection.close()
-    except sqlite3.DatabaseError:
+    except database_errors(StorageError):
         return None
 
 

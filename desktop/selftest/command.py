@@ -29,6 +29,7 @@ CHECKS = (
     Check(N_("Screen fonts"), font_checks.screen_fonts),
     Check(N_("Demo profile created"), profile_checks.create_demo_profile),
     Check(N_("Database at the newest schema"), profile_checks.schema_at_head),
+    Check(N_("Database encrypted at rest"), profile_checks.encrypted_at_rest),
     Check(N_("Main window opened and closed"), window_check.open_main_window),
     Check(N_("Approved leave form printed to PDF"), form_check.render_approved_form),
     Check(N_("Sign-in storage"), credentials_check.sign_in_storage),

@@ -47,7 +47,7 @@ def check_keyring(backend: Any) -> None:
 
 
 def check_sealed_store(database_file: Path) -> None:
-    from desktop.models.db import open_database
+    from desktop.models.encryption import open_profile
     from desktop.security import app_password
     from desktop.security.unlocked import UnlockedKey
     from desktop.sync import state
@@ -55,7 +55,7 @@ def check_sealed_store(database_file: Path) -> None:
 
     password = secrets.token_urlsafe(12)
     secret = secrets.token_urlsafe(24)
-    database = open_database(database_file)
+    database = open_profile(database_file)
     try:
         with database.transaction() as session:
             app_password.set_password(session, password)

@@ -56,11 +56,11 @@ def render_approved_form(context: Context) -> str | None:
 
     from desktop.domain.leave import LeaveStatus
     from desktop.models import LeaveRequest
-    from desktop.models.db import open_database
+    from desktop.models.encryption import open_profile
     from desktop.reports.leave_form import collect_pages, draw_pages
     from desktop.services import workspace
 
-    database = open_database(context.database_file())
+    database = open_profile(context.database_file())
     try:
         # A transaction, as for the print command: the first print stores the profile's key.
         with workspace.work(database, None) as unit:

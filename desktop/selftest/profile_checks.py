@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 
+from desktop.errors import StorageError
 from desktop.i18n import _
 from desktop.paths import DATABASE_FILE
 from desktop.selftest.runner import CheckFailed, Context
@@ -28,10 +29,40 @@ def create_demo_profile(context: Context) -> str | None:
     return None
 
 
-def schema_at_head(context: Context) -> str | None:
-    from desktop.models.db import HEAD_REVISION, check_file, head_revision
+def encrypted_at_rest(context: Context) -> str | None:
+    """The demo profile is encrypted where the OS keeps its key: the file's bytes hold none of
+    the class's names, and it opens with its key only."""
+    from sqlalchemy import select
 
-    found = check_file(context.database_file())
+    from desktop.models import Student, profile_key
+    from desktop.models.cipher import new_key
+    from desktop.models.db import SQLITE_HEADER, open_database
+    from desktop.models.encryption import open_profile
+
+    path = context.database_file()
+    if profile_key.read_sidecar(path) is None:
+        return _("not encrypted: this computer has no password store (keyring)")
+    database = open_profile(path)
+    try:
+        with database.reading() as session:
+            names = session.scalars(select(Student.full_name)).all()
+    finally:
+        database.close()
+    data = path.read_bytes()
+    if not names or data.startswith(SQLITE_HEADER) or any(n.encode() in data for n in names):
+        raise CheckFailed(_("the profile's file can be read without its key"))
+    try:
+        open_database(path, new_key()).close()
+    except StorageError:
+        return _("encrypted; the key is in the system's password store")
+    raise CheckFailed(_("the profile opened with a wrong key"))
+
+
+def schema_at_head(context: Context) -> str | None:
+    from desktop.models.db import HEAD_REVISION, check_file, head_revision, sidecar_key
+
+    path = context.database_file()
+    found = check_file(path, sidecar_key(path))
     head = head_revision()
     if found != head:
         raise CheckFailed(

@@ -3,6 +3,7 @@ check can reach the teacher's real profile or settings; removed at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -31,4 +32,16 @@ def temporary_workspace() -> Iterator[Context]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        _forget_keys(context.data_dir)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _forget_keys(folder: Path) -> None:
+    """The throwaway profiles' keys leave the OS password store with them."""
+    from desktop.errors import HomeroomError
+    from desktop.models import profile_key
+
+    for sidecar in folder.rglob(f"*{profile_key.KEY_FILE_SUFFIX}"):
+        stem = sidecar.name.removesuffix(profile_key.KEY_FILE_SUFFIX)
+        with contextlib.suppress(HomeroomError, OSError):
+            profile_key.forget(sidecar.with_name(stem + ".sqlite3"))

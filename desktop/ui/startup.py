@@ -19,6 +19,8 @@ from desktop.demo.local_server import LocalDemoServer, is_demo_profile, server_f
 from desktop.errors import HomeroomError
 from desktop.models import SchoolClass
 from desktop.models.db import Database, open_database
+from desktop.models.encryption import open_profile
+from desktop.security import app_password
 from desktop.security.app_password import KeyChange
 from desktop.security.unlocked import UnlockedKey
 from desktop.services.scope import ClassScope, load_scope
@@ -44,14 +46,17 @@ class Prepared:
     scope: ClassScope | None
     sealed: bool
     """The sign-in is sealed in the profile: the app password must open it before a sync."""
+    unlocked: bytes | None = None
+    """The sealed sign-in's key, when the app password was typed to open the profile."""
 
 
-def prepare(database_path: Path, class_name: str | None) -> Prepared:
-    """Open the profile (migrating it) and read its class, on the database lane; a profile with
-    no file or no class is ``Prepared(None, ...)`` (the welcome screen opens it itself)."""
+def prepare(database_path: Path, class_name: str | None, password: str | None = None) -> Prepared:
+    """Open the profile (encrypting, migrating it) and read its class, on the database lane; a
+    profile with no file or no class is ``Prepared(None, ...)`` (the welcome screen opens it
+    itself). ``PasswordNeeded`` when its key is kept under the app password and none is given."""
     if class_name is None and not database_path.exists():
         return Prepared(None, None, False)
-    database = open_database(database_path)
+    database = open_profile(database_path, password=password)
     try:
         with database.reading() as session:
             if class_name is None and session.scalar(select(SchoolClass.id).limit(1)) is None:
@@ -59,10 +64,15 @@ def prepare(database_path: Path, class_name: str | None) -> Prepared:
                 return Prepared(None, None, False)
             scope = load_scope(session, class_name)
             sealed = account.store_kind(session) == "profile"
+            unlocked = (
+                app_password.token_key(session, password)
+                if sealed and password is not None
+                else None
+            )
     except HomeroomError:
         database.close()
         raise
-    return Prepared(database, scope, sealed)
+    return Prepared(database, scope, sealed, unlocked)
 
 
 def build_window(
@@ -201,6 +211,8 @@ class Startup(QObject):
         raises ``HomeroomError`` when the profile cannot open."""
         if prepared is None:
             prepared = prepare(self.database_path, self.class_name)
+        if prepared.unlocked is not None:  # typed to open the profile: not asked again
+            self.key.set(prepared.unlocked)
         if prepared.database is not None and prepared.scope is not None:
             window = window_for(
                 prepared.database,

@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 from desktop.cli.main import main
@@ -98,8 +99,17 @@ def test_a_damaged_profile_says_so_and_what_restoring_loses(
     profile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Bytes of the student table overwritten on disk: exit 3 and the damage message, naming
-    the backup and the unsynced work, in Vietnamese; the file is left as it was."""
-    assert main(["--data-dir", str(profile), "leave", "list"]) == 0
+    the backup and the unsynced work, in Vietnamese; the file is left as it was. The profile
+    stays plain (no keyring) so the table's pages can be found in its bytes: the encrypted
+    profile's damage is tests/models/test_encryption.py's."""
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert main(["--data-dir", str(profile), "leave", "list"]) == 0
+    finally:
+        keyring.set_keyring(previous)
     backup = backup_before_upgrade(profile / DATABASE_FILE, HEAD_REVISION)
     overwrite_pages_of(profile / DATABASE_FILE, "student")
     damaged = (profile / DATABASE_FILE).read_bytes()

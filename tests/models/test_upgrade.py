@@ -30,6 +30,7 @@ from desktop.models.db import (
     open_database,
 )
 from tests.disk import fill, small_disk
+from tests.support.profiles import without_keyring
 
 FIRST = "0001"
 
@@ -69,7 +70,8 @@ def revision_of(path: Path) -> str:
 def first_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A populated profile database at revision 0001."""
     demo = tmp_path_factory.mktemp("demo-at-head")
-    assert main(["--data-dir", str(demo), "init", "--demo"]) == 0
+    with without_keyring():  # read with bare sqlite3 below: plain
+        assert main(["--data-dir", str(demo), "init", "--demo"]) == 0
     path = tmp_path_factory.mktemp("first-release") / DATABASE_FILE
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as connection:

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine
 from desktop.cli.main import main
 from desktop.i18n import catalog
 from desktop.models.db import APPLICATION_ID, DATABASE_FILE, alembic_config
+from desktop.models.profile_key import key_file
 from desktop.reports.fonts import DOCUMENT_FONTS
 from desktop.resources import SCREEN_FONTS, font_data
 from desktop.selftest import (
@@ -49,6 +50,9 @@ def demo(demo_template: Path, tmp_path: Path) -> Iterator[Context]:
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy2(demo_template, data / DATABASE_FILE)
+    sidecar = key_file(demo_template)  # where the OS keeps a key, the profile is encrypted
+    if sidecar.exists():
+        shutil.copy2(sidecar, key_file(data / DATABASE_FILE))
     yield Context(data_dir=data, config_dir=tmp_path / "config", profile=data / DATABASE_FILE)
 
 

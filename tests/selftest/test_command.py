@@ -5,15 +5,15 @@ leaves no folder behind; the folders it is pointed at are not touched."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from desktop.cli.main import main
-from desktop.models.db import DATABASE_FILE
+from desktop.models.db import DATABASE_FILE, open_database
 from desktop.selftest.command import CHECKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,14 +39,17 @@ def people(tmp_path: Path) -> set[str]:
     """The demo's names and phone numbers, as the self-test's own demo profile holds them."""
     folder = tmp_path / "names"
     assert main(["--data-dir", str(folder), "init", "--demo"]) == 0
-    connection = sqlite3.connect(folder / DATABASE_FILE)
+    database = open_database(folder / DATABASE_FILE)  # encrypted where the OS has a keyring
     try:
-        rows = connection.execute(
-            "SELECT full_name FROM student UNION SELECT full_name FROM guardian "
-            "UNION SELECT phone FROM guardian UNION SELECT full_name FROM teacher"
-        ).fetchall()
+        with database.reading() as session:
+            rows = session.execute(
+                text(
+                    "SELECT full_name FROM student UNION SELECT full_name FROM guardian "
+                    "UNION SELECT phone FROM guardian UNION SELECT full_name FROM teacher"
+                )
+            ).all()
     finally:
-        connection.close()
+        database.close()
     return {row[0] for row in rows if row[0]}
 
 

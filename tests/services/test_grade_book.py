@@ -4,7 +4,6 @@ subject, when a change needs a reason, a cell's history, and a handful of querie
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +20,7 @@ from desktop.models.db import DATABASE_FILE, Database, open_database
 from desktop.services import grade_book, rights, workspace
 from desktop.services.grade_book import GradeBook
 from desktop.services.students import class_list
+from tests.support.profiles import copy_profile
 
 DEMO_TODAY = date(2026, 3, 16)
 
@@ -34,10 +34,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo(template: Path, tmp_path: Path) -> Iterator[Database]:
-    target = tmp_path / "copy" / DATABASE_FILE
-    target.parent.mkdir(parents=True)
-    shutil.copy2(template, target)
-    database = open_database(target)
+    database = open_database(copy_profile(template, tmp_path / "copy" / DATABASE_FILE))
     yield database
     database.close()
 

@@ -5,7 +5,6 @@ number of times whatever the class holds."""
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ from desktop.services.overview import (
     overview,
 )
 from desktop.sync import state
+from tests.support.profiles import copy_profile
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    target = tmp_path / DATABASE_FILE
-    shutil.copy2(demo_template, target)
-    database = open_database(target)
+    database = open_database(copy_profile(demo_template, tmp_path / DATABASE_FILE))
     yield database
     database.close()
 

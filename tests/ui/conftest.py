@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,21 +10,23 @@ import pytest
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, Database, open_database
 from desktop.ui.tasks import TaskRunner
+from tests.support.profiles import copy_profile, without_keyring
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-template")
-    assert main(["--data-dir", str(folder), "init", "--demo"]) == 0
+    # Plain: helpers such as tests/sync_faults/harness.py clone the open profile with bare
+    # sqlite3, and two SQLite libraries on one file in one process break each other's locks.
+    # The encrypted window is tests/ui/test_open_encrypted.py's and test_welcome.py's.
+    with without_keyring():
+        assert main(["--data-dir", str(folder), "init", "--demo"]) == 0
     return folder / DATABASE_FILE
 
 
 @pytest.fixture
 def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "profile" / DATABASE_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(demo_template, target)
-    return target
+    return copy_profile(demo_template, tmp_path / "profile" / DATABASE_FILE)
 
 
 @pytest.fixture

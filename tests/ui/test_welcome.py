@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desktop import settings as keys
-from desktop.models import OutboxIntent, SchoolClass
-from desktop.models.db import DATABASE_FILE, Database, open_database
+from desktop.models import OutboxIntent, SchoolClass, profile_key
+from desktop.models.db import DATABASE_FILE, SQLITE_HEADER, Database, open_database
 from desktop.security import app_password
 from desktop.services import intents, leave
 from desktop.services.profile import effective_today
@@ -90,6 +90,15 @@ def type_text(widget: QWidget, text: str) -> None:
 
 def enter(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def sign_in_secrets(backend: MemoryKeyring) -> dict[tuple[str, str], str]:
+    """The keyring's entries but the profile's database key (kept there from the first open)."""
+    return {
+        entry: value
+        for entry, value in backend.secrets.items()
+        if not entry[1].startswith(profile_key.KEYRING_USER_PREFIX)
+    }
 
 
 def start(folder: Path, settings: Settings) -> Startup:
@@ -271,14 +280,14 @@ def test_sign_in_wrong_then_right_password_gives_the_synced_class(
         welcome = welcome_of(qtbot, startup)
         sign_in(qtbot, welcome, "http://example.edu.vn", PASSWORD)
         qtbot.waitUntil(lambda: "https://" in welcome.sign_in.message.text())
-        assert welcome.sign_in.password.text() == "" and memory_keyring.secrets == {}
+        assert welcome.sign_in.password.text() == "" and sign_in_secrets(memory_keyring) == {}
 
         sign_in(qtbot, welcome, server_url, "sai mật khẩu")
         qtbot.waitUntil(
             lambda: welcome.sign_in.message.text() == "Tên đăng nhập hoặc mật khẩu không đúng.",
             timeout=30_000,
         )
-        assert memory_keyring.secrets == {}
+        assert sign_in_secrets(memory_keyring) == {}
         assert profile_state(folder)[:2] == (None, None)
 
         sign_in(qtbot, welcome, server_url, PASSWORD)
@@ -289,6 +298,8 @@ def test_sign_in_wrong_then_right_password_gives_the_synced_class(
         assert signed is not None and (signed.server_url, signed.username) == (server_url, "gvcn")
         assert (kind, classes, pending, password_set) == ("keyring", 1, 0, True)
         token = memory_keyring.secrets[("homeroom", f"{server_url}|gvcn")]
+        # The keyring keeps the profile's database key too: the file is encrypted at rest.
+        assert not (folder / DATABASE_FILE).read_bytes().startswith(SQLITE_HEADER)
         for file in [*folder.iterdir(), *(folder.parent / "config").iterdir()]:
             assert token.encode() not in file.read_bytes()
             assert PASSWORD.encode() not in file.read_bytes()
@@ -418,7 +429,8 @@ def test_sign_out_keeps_the_outbox_and_forgets_the_token(
         assert (signed, kind, classes, pending) == (None, None, 1, 1)
         # The tokens are gone; only the profile's device key stays (it proves no sign-in:
         # it tells the server this profile signed in before, so an attack does not lock it out).
-        assert [name.rsplit("|", 1)[-1] for _service, name in memory_keyring.secrets] == ["device"]
+        left = sign_in_secrets(memory_keyring)
+        assert [name.rsplit("|", 1)[-1] for _service, name in left] == ["device"]
         qtbot.waitUntil(lambda: window.sync_line.text() == "Chưa đăng nhập máy chủ của trường.")
         qtbot.waitUntil(lambda: menu.sign_in_action.isVisible())
         window.activateWindow()  # back from the message box

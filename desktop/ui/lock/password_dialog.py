@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import HomeroomError
 from desktop.i18n import _
+from desktop.models import profile_key
 from desktop.models.db import Database
 from desktop.security import app_password
 from desktop.security.app_password import Rekey
@@ -91,6 +92,8 @@ class PasswordDialog(QDialog):
                     app_password.set_password(session, new)
                 else:
                     app_password.change_password(session, old=old, new=new, rekey=rekey)
+                    # In the same transaction: a failure leaves both passwords as they were.
+                    profile_key.rewrap(database.path, old, new)
 
         self.message.setText(_("Saving…"))
         self.buttons.setEnabled(False)

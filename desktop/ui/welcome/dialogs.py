@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayout, QWidget
 
 from desktop.errors import HomeroomError
@@ -100,6 +104,55 @@ class UnlockDialog(QDialog):
                 key.set(app_password.token_key(session, password))
 
         self.runner.run_database(work, lambda _none: self.accept(), self._failed)
+
+    def _failed(self, error: HomeroomError) -> None:
+        self.form.failed(error.message)
+
+
+class OpenProfileDialog(QDialog):
+    """Asks for the app password before the profile opens, where its key is kept under it (a
+    PC without a keyring). ``open_with(password)`` runs on the database lane; what it returns
+    is ``opened``'s; a wrong password is said in the form, which asks again."""
+
+    opened = Signal(object)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        open_with: Callable[[str], Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Open the class's records"))
+        self.runner = runner
+        self.open_with = open_with
+        self.form = UnlockForm()
+        self.form.title.setText(_("Open the class's records"))
+        self.form.intro.setText(
+            _(
+                "The class's records in this profile are encrypted with the app password. "
+                "Enter it to open them."
+            )
+        )
+        self.form.button.setText(_("Open"))
+        self.form.submitted.connect(self._open)
+        buttons = QDialogButtonBox()
+        close = buttons.addButton(_("Close Homeroom"), QDialogButtonBox.ButtonRole.RejectRole)
+        close.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(buttons)
+        self.form.button.setDefault(True)
+        self.form.password.setFocus()
+
+    def _open(self, password: str) -> None:
+        open_with = self.open_with
+        self.runner.run_database(lambda: open_with(password), self._opened, self._failed)
+
+    def _opened(self, result: object) -> None:
+        self.opened.emit(result)
+        self.accept()
 
     def _failed(self, error: HomeroomError) -> None:
         self.form.failed(error.message)

@@ -27,7 +27,8 @@ from desktop import settings as keys
 from desktop.demo.local_server import LocalDemoServer, server_file
 from desktop.errors import HomeroomError
 from desktop.i18n import _
-from desktop.models.db import Database, open_database
+from desktop.models.db import Database
+from desktop.models.encryption import open_profile
 from desktop.security import app_password
 from desktop.security.unlocked import UnlockedKey
 from desktop.settings import Settings
@@ -185,7 +186,7 @@ class WelcomeWindow(QWidget):
     # ----------------------------------------------------------------- the profile
 
     def _open(self) -> tuple[Database, bool]:
-        database = open_database(self.database_path)
+        database = open_profile(self.database_path)
         with database.reading() as session:
             return database, app_password.is_set(session)
 
