@@ -161,8 +161,9 @@ def open_store(url: str) -> Store:
                 ).format(name=missing.name or "?")
             ) from None
         read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
-        # As many connections as the thread pool runs syncs at once (anyio's default, 40).
-        hot_engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=20, max_overflow=20)
+        # Each is held for one statement: 10 kept open, 30 at most (with the sessions' 15, a
+        # worker needs at most 45 of PostgreSQL's connections; docs/deployment.md).
+        hot_engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
     Base.metadata.create_all(engine)
     ServerBase.metadata.create_all(engine)
     _add_missing_columns(engine)

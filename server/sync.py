@@ -3,14 +3,15 @@
 Push: the mutations in ``seq`` order in one serialized write transaction, each in a savepoint.
 An intent's effect, the change-log entries the effect produced (``server.changes``) and its
 ``processed_mutation`` row commit together, so a retried request can never apply an intent
-twice. A refused intent is
-still processed and answers the server's present rows it touched; a gap or a reused seq stops
-the batch (the client resends from ``last_seq_processed + 1``). An intent seen before answers
-its stored result: ``duplicate`` if it was applied, the same refusal if it was refused (so a
-client whose first answer was lost still learns why and can undo). An unknown client's first
-intent starts its sequence, whatever its seq.
+twice. A refused intent is still processed and answers the server's present rows it touched;
+a gap or a reused seq stops the batch (the client resends from ``last_seq_processed + 1``).
+An intent seen before answers its stored result: ``duplicate`` if it was applied, the same
+refusal if it was refused (so a client whose first answer was lost still learns why and can
+undo). An unknown client's first intent starts its sequence, whatever its seq.
 
-Pull: the class's log entries after the cursor, one page, from one snapshot.
+Access, the client's state and whether the feed moved past the cursor are one statement
+(``server.hot``); a caught-up client's sync ends there. Pull: the class's log entries after the
+cursor, one page, in one statement.
 """
 
 from __future__ import annotations
