@@ -1,4 +1,4 @@
-"""Benchmark of the reference server under load: no-change syncs at a province's scale.
+"""Benchmark of the reference server, every target of issue 11 in one run.
 
 What it measures, on SQLite and (when ``HOMEROOM_TEST_PG_URL`` is set, e.g. under
 ``scripts/test-services``) on PostgreSQL, with the documented deployment
@@ -7,7 +7,14 @@ What it measures, on SQLite and (when ``HOMEROOM_TEST_PG_URL`` is set, e.g. unde
 1. closed loop: 50 connections sending no-change syncs back to back (each its own keep-alive
    connection, the same caught-up client of the demo class ``gvcn``): syncs/s, p50, p99;
 2. open loop: 250 no-change syncs/s offered whatever the answers do: p99 measured from when
-   each request was due.
+   each request was due;
+3. the server's CPU per sync (user and system time of its processes over both loops): what 2
+   cores that run only the server would answer;
+4. 100 roll-call intents pushed in one sync over the benchmark link (``BENCHMARK_LINK``:
+   256 kbit/s, 300 ms round trip), against the link's floor for the same bytes;
+
+then the sections of ``bench/hostile.py`` (peak memory and ``/ping`` under 100 hostile bodies)
+and ``bench/signin.py`` (one teacher's pushes during 12 bad logins).
 
 Floor: the same load generator against a bare FastAPI endpoint (``bench/server_floor.py``)
 doing one indexed SELECT on the same database, served by uvicorn with the same worker count;
@@ -16,8 +23,7 @@ streams) runs in its own process and shares the 2 cores with the server, as a cl
 same machine would.
 
 Targets (issue 11): >= 500 syncs/s closed loop and p99 < 100 ms at 250/s open loop, on
-PostgreSQL; SQLite is held to the same. Sections return rows so more can be appended (sign-in
-under attack, hostile bodies).
+PostgreSQL (SQLite's are shown without a verdict); 100 pushed intents <= 1.5 x the link floor.
 
 Run: ``.venv/bin/python bench/server.py`` (``--quick``: shorter runs); with PostgreSQL:
 ``scripts/test-services .venv/bin/python bench/server.py``.
