@@ -11,18 +11,16 @@ back to back; its p99 is compared with ``/ping`` on the idle server (the floor, 
 Targets (issue 11): peak server memory under 300 MB; ``/ping`` under load within 200 ms.
 The machine has 2 cores shared with other work: figures are noisy; run it twice.
 
-    .venv/bin/python bench/hostile.py [SOURCE]
+    .venv/bin/python bench/hostile.py [WORKERS]
 
-``SOURCE``: another checkout's root to benchmark instead (e.g. an export of main), put first on
-``PYTHONPATH`` for the server process.
+``WORKERS``: the server's worker processes (default 2, the documented deployment on 2 cores;
+the memory figures are of the largest process). Also a section of ``bench/server.py``.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,10 +28,12 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.served import Row, cpu_seconds, kib, seeded_sqlite, serve, sign_in
 
 PINGER = """
 import json, select, sys, time
@@ -59,37 +59,6 @@ PING_TARGET_S = 0.200
 SECTION = "Hostile bodies"
 
 
-@dataclass(frozen=True)
-class Row:
-    """One printed figure (the shape of ``bench/server.py``'s rows)."""
-
-    section: str
-    label: str
-    shown: str
-    target: str = ""
-    ok: bool | None = None
-    """``None``: a figure without a target."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise LookupError(field)
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
 
@@ -104,36 +73,14 @@ def _pings(url: str, count: int) -> list[float]:
     return times
 
 
-def measure(source: str | None = None) -> list[Row]:
-    """The benchmark's figures, against this checkout or ``source``'s."""
-    env = dict(os.environ)
-    if source:
-        env["PYTHONPATH"] = source
+def measure(workers: int = 2) -> list[Row]:
+    """The benchmark's figures: the server as ``homeroom-server serve`` with ``workers``."""
     folder = Path(tempfile.mkdtemp(prefix="homeroom-hostile-"))
-    db = f"sqlite:///{folder / 'server.sqlite3'}"
-    cli = [sys.executable, "-m", "server.cli"]
-    subprocess.run([*cli, "seed-demo", "--db", db], check=True, env=env, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--db", db, "--port", str(port), "--log-level", "error"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/api/v1/ping", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        login = httpx.post(
-            f"{url}/api/v1/auth/login", json={"username": "gvcn", "password": "demo"}, timeout=30
-        )
-        token = login.json()["access_token"]
+    with serve(seeded_sqlite(folder), workers) as served:
+        url, server = served.url, served.process
+        token, _class_id = sign_in(url)
         idle = _pings(url, 200)
-        rss_idle = _kib(server.pid, "VmRSS") / 1024
+        rss_idle = kib(server.pid, "VmRSS") / 1024
 
         objects = b"[" + b"{}," * (8 * 1024 * 1024 // 3 - 2) + b"{}]"
         bomb = gzip.compress(objects, compresslevel=9)
@@ -173,24 +120,21 @@ def measure(source: str | None = None) -> list[Row]:
         )
         assert pinger.stdout is not None and pinger.stdin is not None
         pinger.stdout.readline()  # its first ping answered: it is running
-        cpu_before = _cpu_seconds(server.pid)
+        cpu_before = cpu_seconds(server.pid)
         with ThreadPoolExecutor(CONCURRENT) as pool:
             list(pool.map(hostile, range(CONCURRENT * ROUNDS)))
         pinger.stdin.close()
         loaded = json.loads(pinger.stdout.read())
         pinger.wait(timeout=30)
         shared.close()
-        peak = _kib(server.pid, "VmHWM") / 1024
-        cpu = _cpu_seconds(server.pid) - cpu_before
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        peak = kib(server.pid, "VmHWM") / 1024
+        cpu = cpu_seconds(server.pid) - cpu_before
 
     floor = _p99(idle)
     worst = _p99(loaded)
     sent = CONCURRENT * ROUNDS
     return [
-        Row(SECTION, "server", source or "this checkout"),
+        Row(SECTION, "server", f"serve --workers {workers} on SQLite"),
         Row(SECTION, "answers", str(dict(sorted(codes.items())))),
         Row(SECTION, "idle RSS (floor)", f"{rss_idle:.0f} MB"),
         Row(SECTION, "idle /ping p99 (floor)", f"{floor * 1000:.1f} ms"),
@@ -217,7 +161,7 @@ def measure(source: str | None = None) -> list[Row]:
 
 
 def main() -> int:
-    rows = measure(sys.argv[1] if len(sys.argv) > 1 else None)
+    rows = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     for row in rows:
         verdict = "" if row.ok is None else ("PASS" if row.ok else "FAIL")
         target = f"(target {row.target}) " if row.target else ""

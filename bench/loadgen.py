@@ -13,6 +13,10 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+KEEP_ALIVE = 4.0
+"""Seconds an idle connection is reused for: uvicorn closes one idle for 5 s (its default
+``timeout_keep_alive``), and a request sent as it closes would be lost."""
+
 
 @dataclass(frozen=True)
 class Load:
@@ -67,17 +71,25 @@ async def _closed(load: Load, clients: int, duration: float) -> Outcome:
 async def _open(load: Load, rate: float, duration: float) -> Outcome:
     latencies: list[float] = []
     errors = 0
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
     start = time.perf_counter()
     count = int(rate * duration)
 
+    async def connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        while idle:
+            reader, writer, used = idle.pop()
+            if time.perf_counter() - used < KEEP_ALIVE:
+                return reader, writer
+            writer.close()  # the server may close it any moment now
+        return await asyncio.open_connection(load.host, load.port)
+
     async def one(due: float) -> None:
         nonlocal errors
-        connection = idle.pop() if idle else await asyncio.open_connection(load.host, load.port)
-        ok = await _exchange(*connection, load.request)
+        reader, writer = await connection()
+        ok = await _exchange(reader, writer, load.request)
         latencies.append(time.perf_counter() - due)
         errors += not ok
-        idle.append(connection)
+        idle.append((reader, writer, time.perf_counter()))
 
     tasks = []
     for index in range(count):
@@ -87,7 +99,7 @@ async def _open(load: Load, rate: float, duration: float) -> Outcome:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(due)))
     await asyncio.gather(*tasks)
-    for _reader, writer in idle:
+    for _reader, writer, _used in idle:
         writer.close()
     return Outcome(latencies, errors, time.perf_counter() - start)
 

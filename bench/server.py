@@ -1,4 +1,4 @@
-"""Benchmark of the reference server under load: no-change syncs at a province's scale.
+"""Benchmark of the reference server, every target of issue 11 in one run.
 
 What it measures, on SQLite and (when ``HOMEROOM_TEST_PG_URL`` is set, e.g. under
 ``scripts/test-services``) on PostgreSQL, with the documented deployment
@@ -7,7 +7,14 @@ What it measures, on SQLite and (when ``HOMEROOM_TEST_PG_URL`` is set, e.g. unde
 1. closed loop: 50 connections sending no-change syncs back to back (each its own keep-alive
    connection, the same caught-up client of the demo class ``gvcn``): syncs/s, p50, p99;
 2. open loop: 250 no-change syncs/s offered whatever the answers do: p99 measured from when
-   each request was due.
+   each request was due;
+3. the server's CPU per sync (user and system time of its processes over both loops): what 2
+   cores that run only the server would answer;
+4. 100 roll-call intents pushed in one sync over the benchmark link (``BENCHMARK_LINK``:
+   256 kbit/s, 300 ms round trip), against the link's floor for the same bytes;
+
+then the sections of ``bench/hostile.py`` (peak memory and ``/ping`` under 100 hostile bodies)
+and ``bench/signin.py`` (one teacher's pushes during 12 bad logins).
 
 Floor: the same load generator against a bare FastAPI endpoint (``bench/server_floor.py``)
 doing one indexed SELECT on the same database, served by uvicorn with the same worker count;
@@ -16,8 +23,7 @@ streams) runs in its own process and shares the 2 cores with the server, as a cl
 same machine would.
 
 Targets (issue 11): >= 500 syncs/s closed loop and p99 < 100 ms at 250/s open loop, on
-PostgreSQL; SQLite is held to the same. Sections return rows so more can be appended (sign-in
-under attack, hostile bodies).
+PostgreSQL (SQLite's are shown without a verdict); 100 pushed intents <= 1.5 x the link floor.
 
 Run: ``.venv/bin/python bench/server.py`` (``--quick``: shorter runs); with PostgreSQL:
 ``scripts/test-services .venv/bin/python bench/server.py``.
@@ -26,93 +32,60 @@ Run: ``.venv/bin/python bench/server.py`` (``--quick``: shorter runs); with Post
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
+from bench import hostile, signin  # noqa: E402
 from bench.loadgen import Load, Outcome, closed_loop, open_loop  # noqa: E402
+from bench.served import (  # noqa: E402
+    Row,
+    Served,
+    cpu_seconds,
+    free_port,
+    process,
+    report,
+    seeded_postgresql,
+    seeded_sqlite,
+    serve,
+    sign_in,
+)
 from bench.server_floor import FLOOR_DB_ENV  # noqa: E402
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION  # noqa: E402
-from server.seed import seed_demo  # noqa: E402
-from server.store import open_store  # noqa: E402
+from tests.support.link_emulator import BENCHMARK_LINK, LinkEmulator  # noqa: E402
 
 WORKERS = 2
 CLIENTS = 50
 OPEN_RATE = 250.0
 TARGET_RATE = 500.0
 TARGET_P99 = 0.100
-PASSWORD = "demo"
+PUSHED = 100
+TARGET_PUSH_RATIO = 1.5
+RTT = 2 * BENCHMARK_LINK.delay_s
+BYTES_PER_SECOND = (BENCHMARK_LINK.bandwidth_bps or 0) / 8
 
 
-@dataclass(frozen=True)
-class Row:
-    section: str
-    label: str
-    shown: str
-    target: str = ""
-    ok: bool | None = None
-    """``None``: a figure without a target."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _process(command: list[str], env: dict[str, str], port: int, probe: str) -> Iterator[int]:
-    process = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[2:4]} ended at start")
-            try:
-                httpx.request("POST" if "floor" in probe else "GET", probe, json={"class_id": 0})
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)  # waiting for a child process to listen
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _serve(db: str) -> Any:
-    port = _free_port()
-    command = [sys.executable, "-m", "server", "serve", "--db", db, "--port", str(port),
-               "--workers", str(WORKERS), "--log-level", "warning"]  # fmt: skip
-    return _process(command, {}, port, f"http://127.0.0.1:{port}/api/v1/ping")
-
-
-def _floor(db: str) -> Any:
-    port = _free_port()
+def _floor(db: str) -> AbstractContextManager[Served]:
+    port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(BENCH), "server_floor:app",
                "--factory", "--workers", str(WORKERS), "--port", str(port),
                "--log-level", "warning", "--no-access-log"]  # fmt: skip
-    return _process(command, {FLOOR_DB_ENV: db}, port, f"http://127.0.0.1:{port}/floor")
+    return process(command, port, "/floor", {FLOOR_DB_ENV: db})
 
 
 def _request(port: int, path: str, body: dict[str, object], token: str | None) -> bytes:
@@ -124,24 +97,27 @@ def _request(port: int, path: str, body: dict[str, object], token: str | None) -
     return ("\r\n".join(head) + "\r\n\r\n").encode() + payload
 
 
-def _caught_up(port: int) -> tuple[dict[str, object], str]:
-    """A no-change sync body of a device that has pulled everything, and its token."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-        login = http.post("/api/v1/auth/login", json={"username": "gvcn", "password": PASSWORD})
-        login.raise_for_status()
-        token = login.json()["access_token"]
-        class_id = int(login.json()["class_ids"][0])
-        body: dict[str, object] = {
-            "protocol": PROTOCOL_VERSION, "schema_version": SCHEMA_VERSION,
-            "client_id": str(uuid.uuid4()), "class_id": class_id, "cursor": 0, "mutations": [],
-        }  # fmt: skip
-        while True:
-            page = http.post(
-                "/api/v1/sync", json=body, headers={"Authorization": f"Bearer {token}"}
-            ).json()
-            body["cursor"] = page["cursor"]
-            if not page["more"]:
-                return body, token
+def _sync_body(class_id: int, cursor: int = 0, **more: Any) -> dict[str, Any]:
+    return {
+        "protocol": PROTOCOL_VERSION, "schema_version": SCHEMA_VERSION,
+        "client_id": str(uuid.uuid4()), "class_id": class_id, "cursor": cursor, "mutations": [],
+        **more,
+    }  # fmt: skip
+
+
+def _caught_up(
+    http: httpx.Client, token: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The body pulled up to the end of the feed, and the changes pulled."""
+    changes: list[dict[str, Any]] = []
+    while True:
+        page = http.post(
+            "/api/v1/sync", json=body, headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        changes += page["changes"]
+        body = {**body, "cursor": page["cursor"]}
+        if not page["more"]:
+            return body, changes
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -149,28 +125,35 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _measure(pool: ProcessPoolExecutor, load: Load, duration: float) -> tuple[Outcome, Outcome]:
+def _measure(
+    pool: ProcessPoolExecutor, load: Load, duration: float, pid: int
+) -> tuple[Outcome, Outcome, float]:
+    """Closed loop, then open loop, after a warm-up; and the server's CPU seconds per request
+    over both (its processes' user and system time)."""
     pool.submit(closed_loop, load, CLIENTS, 1.0).result()  # warm-up
+    before = cpu_seconds(pid)
     closed = pool.submit(closed_loop, load, CLIENTS, duration).result()
     opened = pool.submit(open_loop, load, OPEN_RATE, duration).result()
-    return closed, opened
+    cpu = cpu_seconds(pid) - before
+    return closed, opened, cpu / (len(closed.latencies) + len(opened.latencies))
 
 
 def throughput(name: str, db: str, duration: float, strict: bool) -> list[Row]:
     """Closed and open loop against the server and the floor on one database."""
     rows: list[Row] = []
     with ProcessPoolExecutor(max_workers=1) as pool:
-        with _serve(db) as port:
-            body, token = _caught_up(port)
-            sync = _measure(
-                pool, Load("127.0.0.1", port, _request(port, "/api/v1/sync", body, token)), duration
+        with serve(db, WORKERS) as served, httpx.Client(base_url=served.url, timeout=60) as http:
+            token, class_id = sign_in(served.url)
+            body, _changes = _caught_up(http, token, _sync_body(class_id))
+            request = _request(served.port, "/api/v1/sync", body, token)
+            load = Load("127.0.0.1", served.port, request)
+            closed, opened, per_sync = _measure(pool, load, duration, served.process.pid)
+        with _floor(db) as floor_served:
+            floor_request = _request(floor_served.port, "/floor", {"class_id": class_id}, None)
+            floor_load = Load("127.0.0.1", floor_served.port, floor_request)
+            floor_closed, floor_opened, per_floor = _measure(
+                pool, floor_load, duration, floor_served.process.pid
             )
-        with _floor(db) as port:
-            floor_body = {"class_id": int(str(body["class_id"]))}
-            floor = _measure(
-                pool, Load("127.0.0.1", port, _request(port, "/floor", floor_body, None)), duration
-            )
-    (closed, opened), (floor_closed, floor_opened) = sync, floor
     rate = len(closed.latencies) / closed.elapsed
     floor_rate = len(floor_closed.latencies) / floor_closed.elapsed
     p50, p99 = _quantile(closed.latencies, 0.5), _quantile(closed.latencies, 0.99)
@@ -190,52 +173,94 @@ def throughput(name: str, db: str, duration: float, strict: bool) -> list[Row]:
     rows.append(Row(section, f"open loop {OPEN_RATE:.0f}/s p99", shown_open, "< 100 ms", open_ok))
     failed = closed.errors + opened.errors
     rows.append(Row(section, "failed requests", str(failed), "0", failed == 0))
+    rows.append(
+        Row(
+            section,
+            "server CPU per sync (all workers)",
+            f"{per_sync * ms:.2f} ms (floor {per_floor * ms:.2f} ms): "
+            f"{2 / per_sync:.0f} syncs/s on 2 dedicated cores",
+        )
+    )
     return rows
 
 
-def _seeded_sqlite(folder: Path) -> str:
-    url = f"sqlite:///{folder / 'server.sqlite3'}"
-    _seed(url)
-    return url
+def _school_days(today: date, count: int) -> list[date]:
+    days, day = [], today - timedelta(days=1)
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days
 
 
-def _seed(url: str) -> None:
-    store = open_store(url)
-    try:
-        seed_demo(store, seed=2025, password=PASSWORD)
-    finally:
-        store.close()
-
-
-@contextmanager
-def _seeded_postgresql(admin_url: str) -> Iterator[str]:
-    name = f"homeroom_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        _seed(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def report(rows: list[Row]) -> int:
-    section = ""
-    for row in rows:
-        if row.section != section:
-            section = row.section
-            print(f"\n[{section}]")
-        verdict = "" if row.ok is None else ("PASS" if row.ok else "FAIL")
-        target = f"target {row.target}" if row.target else ""
-        print(f"  {row.label:<32} {row.shown:<48} {target:<16} {verdict}")
-    checked = [row for row in rows if row.ok is not None]
-    met = sum(1 for row in checked if row.ok)
-    print(f"\n{met}/{len(checked)} targets met")
-    return 0 if met == len(checked) else 1
+def pushed(name: str, db: str) -> list[Row]:
+    """100 roll-call intents in one push over the benchmark link (256 kbit/s, 300 ms round
+    trip), on a connection already open: the wall time against the link's floor for the same
+    bytes (one round trip plus the bytes at the link's rate)."""
+    section = f"{name}, {PUSHED} pushed intents"
+    with serve(db, WORKERS) as served, LinkEmulator("127.0.0.1", served.port) as link:
+        token, class_id = sign_in(served.url)
+        with httpx.Client(base_url=served.url, timeout=60) as http:
+            body, changes = _caught_up(http, token, _sync_body(class_id))
+        students = sorted(
+            c["data"]["id"]
+            for c in changes
+            if c["entity"] == "student" and c["data"]["class_id"] == class_id
+        )
+        today = date.fromisoformat(httpx.get(f"{served.url}/api/v1/ping").json()["school_today"])
+        days = _school_days(today, -(-PUSHED // len(students)))
+        pairs = [(d, s) for d in days for s in students[: -(-PUSHED // len(days))]][:PUSHED]
+        intents = [
+            {
+                "id": str(uuid.uuid4()),
+                "seq": index + 1,
+                "name": "set_attendance",
+                "client_time": f"{day.isoformat()}T08:00:00+07:00",
+                "args": {
+                    "student_id": student,
+                    "day": day.isoformat(),
+                    "session": "morning",
+                    "observed": ("absent", "late")[index % 2],
+                },
+            }
+            for index, (day, student) in enumerate(pairs)
+        ]
+        payload = gzip.compress(json.dumps({**body, "mutations": intents}).encode())
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Accept-Encoding": "gzip",
+        }
+        with httpx.Client(base_url=link.url, timeout=120) as http:
+            http.post("/api/v1/sync", json=body, headers={"Authorization": f"Bearer {token}"})
+            link.set_profile(BENCHMARK_LINK, live=True)
+            link.reset_counters()
+            started = time.perf_counter()
+            answer = http.post("/api/v1/sync", content=payload, headers=headers)
+            seconds = time.perf_counter() - started
+            stats = link.stats()
+    answer.raise_for_status()
+    statuses: dict[str, int] = {}
+    for result in answer.json()["results"]:
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    floor = RTT * (1 + stats.connections) + (stats.bytes_up + stats.bytes_down) / BYTES_PER_SECOND
+    ratio = seconds / floor
+    return [
+        Row(section, "answered", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))),
+        Row(
+            section,
+            "bytes on the link",
+            f"{stats.bytes_up:,} up, {stats.bytes_down:,} down, {stats.connections} new conn.",
+        ),
+        Row(
+            section,
+            "push and pull back",
+            f"{seconds:.2f} s = {ratio:.2f} x link floor {floor:.2f} s",
+            f"<= {TARGET_PUSH_RATIO} x floor",
+            ratio <= TARGET_PUSH_RATIO,
+        ),
+    ]
 
 
 def main() -> int:
@@ -243,23 +268,29 @@ def main() -> int:
     options.add_argument("--quick", action="store_true", help="3 s runs instead of 10 s")
     args = options.parse_args()
     duration = 3.0 if args.quick else 10.0
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
-    sections: list[Callable[[], list[Row]]] = []
+    print(f"{os.cpu_count()} cores, load average {_load()} at start")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
-        sqlite = _seeded_sqlite(Path(folder))
+        sqlite = seeded_sqlite(Path(folder))
         # The issue's targets are for PostgreSQL; SQLite's figures are shown for comparison.
-        sections.append(lambda: throughput("SQLite", sqlite, duration, strict=False))
-        for section in sections:
-            rows += section()
+        rows += throughput("SQLite", sqlite, duration, strict=False)
+        rows += pushed("SQLite", sqlite)
         admin = os.environ.get("HOMEROOM_TEST_PG_URL")
         if admin:
-            with _seeded_postgresql(admin) as url:
+            with seeded_postgresql(admin) as url:
                 rows += throughput("PostgreSQL", url, duration, strict=True)
+                rows += pushed("PostgreSQL", url)
         else:
             rows.append(Row("PostgreSQL", "not run", "HOMEROOM_TEST_PG_URL is not set"))
-    print(f"load average {os.getloadavg()[0]:.1f} at end")
+    sections: list[Callable[[], list[Row]]] = [hostile.measure, signin.measure]
+    for section in sections:
+        rows += section()
+    print(f"load average {_load()} at end")
     return report(rows)
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

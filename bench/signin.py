@@ -29,7 +29,6 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from server.store import open_store
 
 # The test infrastructure is not installed with the app: it comes from the checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.served import Row
 from tests.server.helpers import TODAY, Api, mutation, seed, sync_body
 
 PUSHES = 150
@@ -48,18 +48,6 @@ ATTACKERS = 12
 TARGET = 0.8
 UNREACHABLE = 10**9
 SECTION = "Sign-in under attack"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One printed figure (the shape of ``bench/server.py``'s rows)."""
-
-    section: str
-    label: str
-    shown: str
-    target: str = ""
-    ok: bool | None = None
-    """``None``: a figure without a target."""
 
 
 def _push(api: Api, class_id: int, student_id: int, count: int) -> float:

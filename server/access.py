@@ -87,12 +87,6 @@ def class_ids_of(session: Session, account: Account, today: date) -> list[int]:
     return [] if child is None else [child[1].class_id]
 
 
-def require_homeroom(session: Session, account: Account, class_id: int, today: date) -> None:
-    """Sync is for the class's homeroom teacher, or a teacher standing in for them."""
-    if class_id not in homeroom_classes(session, account, today):
-        raise forbidden(_("You are not the homeroom teacher of this class."), code="not_your_class")
-
-
 def require_principal(session: Session, account: Account, class_id: int | None = None) -> int:
     """The principal's school id; with ``class_id``, that class must be of the school."""
     school = school_of(session, account) if account.role == "principal" else None

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from desktop.i18n import _
+from server import hot
 from server.problems import ApiProblem
 from server.settings import Settings
 from server.tables import AccessToken, Account, KnownDevice, RefreshToken
@@ -164,13 +165,9 @@ def issue(
     return Issued(access, refresh, int(settings.access_ttl.total_seconds()))
 
 
-def account_for_token(session: Session, token: str, settings: Settings) -> Account | None:
-    """The active account an unexpired access token belongs to."""
-    row = session.get(AccessToken, token_hash(token))
-    if row is None or row.expires_at <= settings.clock():
-        return None
-    account = session.get(Account, row.account_id)
-    return account if account is not None and account.active else None
+def account_for_token(connection: Connection, token: str, settings: Settings) -> Account | None:
+    """The active account an unexpired access token belongs to (one statement, detached)."""
+    return hot.account_for_token(connection, token_hash(token), settings.clock())
 
 
 # --- Refresh ------------------------------------------------------------------------------------

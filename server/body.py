@@ -6,9 +6,10 @@ endpoint has its own limit (sign-in and refresh a few KiB). ``Content-Encoding: 
 inflated incrementally with ``max_length``, so a bomb is refused after at most the limit plus
 one chunk. Before the app parses the JSON, its nesting depth and how many containers and
 elements it holds are counted on the raw bytes (strings skipped in one pass), so millions of
-``{}`` are refused instead of costing hundreds of MB. Only ``slots`` bodies are read and checked
-at once; one more is answered 503 with ``Retry-After`` at once. Anything refused here answers an
-``ApiError`` and reaches no endpoint, so nothing is applied.
+``{}`` are refused instead of costing hundreds of MB. Only ``slots`` bodies that are compressed,
+large or of unknown length are read and checked at once; one more is answered 503 with
+``Retry-After`` at once (small plain bodies cost too little to need a slot). Anything refused
+here answers an ``ApiError`` and reaches no endpoint, so nothing is applied.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ MAX_CONTAINERS = 50_000
 MAX_ELEMENTS = 250_000
 """Commas and colons: a parsed element costs about a hundred bytes, so a body within these
 bounds stays within some tens of MB once parsed, whatever its shape."""
+
+SMALL_BODY = CHUNK
+"""A plain body up to this size is read without a decoding slot."""
 
 DECODING_SLOTS = 8
 """Bodies read and checked at once (each may hold about three times its endpoint's limit while
@@ -217,6 +221,15 @@ def _has_body(headers: Headers) -> bool:
     )
 
 
+def _costly(headers: Headers) -> bool:
+    """A body that may take memory to read: compressed, large, or of unknown length. A small
+    plain one (every sync of an idle device) needs no decoding slot, so a burst of ordinary
+    syncs is never answered ``busy``."""
+    declared = headers.get("content-length", "").strip()
+    plain = headers.get("content-encoding", "identity").strip().lower() == "identity"
+    return not (plain and declared.isdigit() and int(declared) <= SMALL_BODY)
+
+
 class BodyMiddleware:
     """Checks the token, reads the whole body (bounded), decompresses and checks it, replays it.
 
@@ -248,7 +261,10 @@ class BodyMiddleware:
         try:
             if not public and _has_body(headers):
                 await self._sign_in(scope, headers, receive)
-                body, kept = await self._slotted(scope, receive, limit)
+                if _costly(headers):
+                    body, kept = await self._slotted(scope, receive, limit)
+                else:
+                    body, kept = await self._read(scope, receive, limit)
             else:
                 body, kept = await self._read(scope, receive, limit)
         except _Refuse as refused:
@@ -297,7 +313,9 @@ class BodyMiddleware:
     async def _next(self, receive: Receive) -> tuple[bytes, bool]:
         # A body that stops arriving would hold its connection (and a decoding slot) for ever.
         try:
-            message = await asyncio.wait_for(receive(), self.read_timeout)
+            # ``timeout`` rather than ``wait_for``: no task per message.
+            async with asyncio.timeout(self.read_timeout):
+                message = await receive()
         except TimeoutError:
             raise _Refuse(_body_late()) from None
         if message["type"] == "http.disconnect":

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from desktop.i18n import _
 from desktop.sync.protocol import PROTOCOL_VERSION, SCHEMA_VERSION
@@ -21,7 +22,8 @@ bearer = HTTPBearer(
 )
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
+    # Async, like every dependency here: a sync one costs each request a hop to the thread pool.
     store: Store | None = request.app.state.store
     if store is None:
         raise ApiProblem(503, "no_database", _("The server has no database open."))
@@ -39,11 +41,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def authenticate(store: Store, settings: Settings, token: str) -> Account | None:
-    with store.read() as session:
-        return auth.account_for_token(session, token, settings)
+    with store.hot() as connection:
+        return auth.account_for_token(connection, token, settings)
 
 
-def current_account(
+async def current_account(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
@@ -58,7 +60,7 @@ def current_account(
         return checked
     if credentials is None:
         raise unauthorized("missing_token")
-    account = authenticate(store, settings, credentials.credentials)
+    account = await run_in_threadpool(authenticate, store, settings, credentials.credentials)
     if account is None:
         raise unauthorized()
     return account

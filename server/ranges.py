@@ -49,8 +49,8 @@ def check_sync_request(request: SyncRequest) -> None:
     check_int(request.cursor, "cursor")
     for index, mutation in enumerate(request.mutations):
         check_int(mutation.seq, f"mutations.{index}.seq")
-        if mutation.client_time.tzinfo is not None:
-            try:
-                mutation.client_time.astimezone(UTC)
-            except OverflowError:
-                raise out_of_range(f"mutations.{index}.client_time") from None
+        try:
+            # Always aware (``Moment`` refuses a time without its offset).
+            mutation.client_time.astimezone(UTC)
+        except OverflowError:
+            raise out_of_range(f"mutations.{index}.client_time") from None

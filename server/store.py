@@ -11,7 +11,10 @@ little. SQLite: ``BEGIN IMMEDIATE`` (the driver's own deferred ``BEGIN`` would f
 plus the counter row lock ``UPDATE … RETURNING`` in ``server.changes``.
 
 Read transactions are one snapshot: ``BEGIN`` (deferred) on SQLite in WAL mode, REPEATABLE READ
-on PostgreSQL.
+on PostgreSQL. The hot reads of a sync (``server.hot``) are single statements, each a snapshot by
+itself: on PostgreSQL they run on a pool of autocommit connections, without the ``BEGIN`` and
+``ROLLBACK`` round trips and without a liveness ping per checkout (a connection the database
+dropped fails one request with 503, is discarded with its pool, and the client retries).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class Store:
     engine: Engine
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
+    hot_engine: Engine
 
     @property
     def is_postgresql(self) -> bool:
@@ -85,6 +89,12 @@ class Store:
         """One read-only snapshot; rolled back at the end."""
         with self.reader() as session:
             yield session  # closing the session rolls the snapshot back
+
+    @contextmanager
+    def hot(self) -> Iterator[Connection]:
+        """A connection for single-statement reads (``server.hot``)."""
+        with self.hot_engine.connect() as connection:
+            yield connection
 
     def fix_sequences(self) -> None:
         """After rows were inserted with explicit ids (the demo generator), move PostgreSQL's
@@ -106,6 +116,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.hot_engine.dispose()
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -137,7 +148,7 @@ def open_store(url: str) -> Store:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-        read_engine = engine
+        read_engine = hot_engine = engine
     else:
         try:
             engine = create_engine(url, pool_pre_ping=True)
@@ -150,10 +161,13 @@ def open_store(url: str) -> Store:
                 ).format(name=missing.name or "?")
             ) from None
         read_engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        # Each is held for one statement: 10 kept open, 30 at most (with the sessions' 15, a
+        # worker needs at most 45 of PostgreSQL's connections; docs/deployment.md).
+        hot_engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20)
     Base.metadata.create_all(engine)
     ServerBase.metadata.create_all(engine)
     _add_missing_columns(engine)
     writer = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
     changes.install(writer)
     reader = sessionmaker(read_engine, expire_on_commit=False)
-    return Store(url=url, engine=engine, writer=writer, reader=reader)
+    return Store(url=url, engine=engine, writer=writer, reader=reader, hot_engine=hot_engine)

@@ -1,15 +1,17 @@
 """``POST /api/v1/sync`` without the HTTP: push each intent exactly once, then pull one page.
 
-Push: each mutation in its own serialized write transaction, in ``seq`` order. Its effect, the
-change-log entries the effect produced (``server.changes``) and its ``processed_mutation`` row
-commit together, so a retried request can never apply an intent twice. A refused intent is
-still processed and answers the server's present rows it touched; a gap or a reused seq stops
-the batch (the client resends from ``last_seq_processed + 1``). An intent seen before answers
-its stored result: ``duplicate`` if it was applied, the same refusal if it was refused (so a
-client whose first answer was lost still learns why and can undo). An unknown client's first
-intent starts its sequence, whatever its seq.
+Push: the mutations in ``seq`` order in one serialized write transaction, each in a savepoint.
+An intent's effect, the change-log entries the effect produced (``server.changes``) and its
+``processed_mutation`` row commit together, so a retried request can never apply an intent
+twice. A refused intent is still processed and answers the server's present rows it touched;
+a gap or a reused seq stops the batch (the client resends from ``last_seq_processed + 1``).
+An intent seen before answers its stored result: ``duplicate`` if it was applied, the same
+refusal if it was refused (so a client whose first answer was lost still learns why and can
+undo). An unknown client's first intent starts its sequence, whatever its seq.
 
-Pull: the class's log entries after the cursor, one page, from one snapshot.
+Access, the client's state and whether the feed moved past the cursor are one statement
+(``server.hot``); a caught-up client's sync ends there. Pull: the class's log entries after the
+cursor, one page, in one statement.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -35,8 +37,8 @@ from desktop.sync.protocol import (
     SyncRequest,
     SyncResponse,
 )
-from server import access, current, ranges
-from server.problems import forbidden, version_mismatch
+from server import current, hot, ranges
+from server.problems import ApiProblem, forbidden, version_mismatch
 from server.scope import load_scope_by_id
 from server.settings import Settings
 from server.store import Store
@@ -59,18 +61,31 @@ def handle(
     """Push then pull for the class's homeroom teacher (or a stand-in); 403 for anyone else."""
     check_versions(request.protocol, request.schema_version)
     ranges.check_sync_request(request)
-    with store.read() as session:
-        access.require_homeroom(session, account, request.class_id, settings.school_today())
-        last = _check_client(session, account, request.client_id)
-        if not request.mutations:
-            # A no-change sync (most of them) pulls in the same snapshot: one read transaction.
-            page = pull(session, request.class_id, request.cursor, settings.page_size)
+    with store.hot() as connection:
+        check = hot.sync_check(
+            connection,
+            account,
+            request.class_id,
+            request.client_id,
+            request.cursor,
+            settings.school_today(),
+        )
+    if not check.allowed:
+        raise forbidden(_("You are not the homeroom teacher of this class."), code="not_your_class")
+    if check.owner is not None and check.owner != account.id:
+        raise _another_account()
     results: list[MutationResult] = []
+    last = check.last_seq
     if request.mutations:
         results, last = _push(store, account, request, settings, last)
-        with store.read() as session:
-            page = pull(session, request.class_id, request.cursor, settings.page_size)
-    changes, cursor, more = page
+    if request.mutations or check.behind:
+        with store.hot() as connection:
+            changes, cursor, more = pull(
+                connection, request.class_id, request.cursor, settings.page_size
+            )
+    else:
+        # Caught up (most syncs): the check saw nothing after the cursor.
+        changes, cursor, more = [], request.cursor, False
     return SyncResponse(
         protocol=PROTOCOL_VERSION,
         results=results,
@@ -82,34 +97,31 @@ def handle(
     )
 
 
+def _another_account() -> ApiProblem:
+    return forbidden(
+        _("This device is registered to another account; sign in with that account."),
+        code="client_of_another_account",
+    )
+
+
 def _push(
     store: Store, account: Account, request: SyncRequest, settings: Settings, last: int
 ) -> tuple[list[MutationResult], int]:
-    """Each intent in its own transaction, in order, until one is out of sequence."""
-    with store.read() as session:
+    """The intents in order, until one is out of sequence, in one write transaction: each in
+    a savepoint of its own (``_apply``), so a refused one rolls back only itself, and one
+    commit for the whole push (a server stopped halfway commits none of it; the client
+    resends them all)."""
+    results: list[MutationResult] = []
+    with store.write() as session:
         # Read once per request: no intent changes the calendar or the policy.
         scope = load_scope_by_id(session, request.class_id)
-    results: list[MutationResult] = []
-    for mutation in sorted(request.mutations, key=lambda m: m.seq):
-        with store.write() as session:
+        for mutation in sorted(request.mutations, key=lambda m: m.seq):
             outcome = _push_one(session, account, request, mutation, scope, settings)
-        if outcome is None:
-            break
-        result, last = outcome
-        results.append(result)
+            if outcome is None:
+                break
+            result, last = outcome
+            results.append(result)
     return results, last
-
-
-def _check_client(session: Session, account: Account, client_id: str) -> int:
-    state = session.get(ClientState, client_id)
-    if state is None:
-        return 0
-    if state.account_id != account.id:
-        raise forbidden(
-            _("This device is registered to another account; sign in with that account."),
-            code="client_of_another_account",
-        )
-    return state.last_seq
 
 
 class _Refused(Exception):
@@ -142,10 +154,7 @@ def _push_one(
         )
         session.add(state)
     elif state.account_id != account.id:
-        raise forbidden(
-            _("This device is registered to another account; sign in with that account."),
-            code="client_of_another_account",
-        )
+        raise _another_account()
     done = session.scalars(
         select(ProcessedMutation).where(
             ProcessedMutation.client_id == request.client_id,
@@ -166,7 +175,7 @@ def _push_one(
             class_id=request.class_id,
             status=result.status,
             result=result.model_dump_json(exclude_none=True),
-            client_time=mutation.client_time if mutation.client_time.tzinfo else now,
+            client_time=mutation.client_time,
             processed_at=now,
         )
     )
@@ -245,10 +254,11 @@ def _apply(
 
 
 def pull(
-    session: Session, class_id: int, cursor: int, page_size: int
+    connection: Connection, class_id: int, cursor: int, page_size: int
 ) -> tuple[list[Change], int, bool]:
-    """One page of the class's changes after ``cursor``: ``(changes, new cursor, more)``."""
-    rows = session.execute(
+    """One page of the class's changes after ``cursor``: ``(changes, new cursor, more)``, in
+    one statement (a snapshot)."""
+    rows = connection.execute(
         select(
             ChangeLogEntry.seq,
             ChangeLogEntry.entity,

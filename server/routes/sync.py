@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from desktop.sync.protocol import SyncRequest, SyncResponse
 from server import sync
@@ -17,11 +18,13 @@ router = APIRouter(prefix=PREFIX, tags=["sync"])
     response_model=SyncResponse,
     responses=errors(401, 403, 426),
 )
-def sync_class(
+async def sync_class(
     body: SyncRequest, account: AccountDep, store: StoreDep, settings: SettingsDep
 ) -> Response:
     """Push the pending intents (each exactly once, in order), then pull one page of changes."""
-    answer = sync.handle(store, account, body, settings)
+    # Async with one explicit hop: the database work runs in the thread pool, the rest of the
+    # request (dependencies, the answer) on the event loop without further hops.
+    answer = await run_in_threadpool(sync.handle, store, account, body, settings)
     # Serialized directly: the page is already made of validated models. Unset optional
     # fields (an upsert's key, a delete's data, an applied intent's code) are left out.
     return Response(answer.model_dump_json(exclude_none=True), media_type="application/json")

@@ -93,7 +93,9 @@ def test_a_rotated_token_within_the_grace_gets_the_same_pair_again(
         )
         assert again.expires_in == 900 - seconds
     with store.write() as session:
-        assert auth.account_for_token(session, rotated.access_token, settings) is not None
+        assert (
+            auth.account_for_token(session.connection(), rotated.access_token, settings) is not None
+        )
     following = refresh(store, rotated.refresh_token, settings).tokens
     assert following is not None and following.refresh_token != rotated.refresh_token
     assert not all_revoked(store)
@@ -133,7 +135,7 @@ def test_reuse_after_the_grace_revokes_the_family(
     assert all_revoked(store)
     assert code(refresh(store, rotated.refresh_token, settings)) == "refresh_invalid"
     with store.write() as session:
-        assert auth.account_for_token(session, rotated.access_token, settings) is None
+        assert auth.account_for_token(session.connection(), rotated.access_token, settings) is None
 
 
 def test_reuse_after_the_new_token_was_used_revokes_the_family_even_within_the_grace(
