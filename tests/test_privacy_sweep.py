@@ -13,7 +13,7 @@ in its journal) is swept as one more file.
 
 Each of those files is grepped for every spelling of every needle (``tests/support/
 privacy_sweep``). Only the profile's database and its -wal/-shm may hold the data: see
-``SWEEP_DATABASE_FILES``.
+the end of the test.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from desktop.models import (
     SyncConflict,
     Teacher,
 )
-from desktop.models.db import DATABASE_FILE, Database
+from desktop.models.db import BACKUP_FOLDER, DATABASE_FILE, SQLITE_HEADER, Database
 from desktop.services import leave
 from desktop.services.scope import load_scope_by_id
 from desktop.settings import Settings
@@ -65,14 +65,6 @@ from tests.sync.keyring_backend import MemoryKeyring
 from tests.ui.test_leave_screen import CTRL, go_to, key, plain_pending, type_text
 from tests.ui.test_welcome import main_window, set_app_password, sign_in, welcome_of
 from tests.ui.test_welcome import type_text as welcome_type
-
-SWEEP_DATABASE_FILES = False
-"""Off until the profile is encrypted (issue 12 item 1, the ``cipher`` work): the plain
-database and its -wal/-shm hold the class's data by design, so they are the one exception to
-the sweep, and the test checks instead that they *do* hold it (which proves the sweep can see
-it). Once the profile is encrypted at rest, turn this on: the database files are then swept
-like every other file and must hold nothing in clear (the positive check would fail first
-and point here)."""
 
 PASSWORD = "Mật-khẩu-trường-7319"
 APP_PASSWORD = "khoá-máy-2468"
@@ -360,18 +352,27 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
     if os.name == "posix":  # other accounts of a shared PC cannot even list the profile
         assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
+    # With a keyring the profile is encrypted at rest, and its database and backups are swept
+    # like every other file. Without one it stays plain until encrypted under the app password
+    # (not wired in the welcome flow yet: issue 12), so its database and its copies hold the
+    # class's data by design; the test then checks that they *do* (the sweep can see it).
+    encrypted = not (data / DATABASE_FILE).read_bytes().startswith(SQLITE_HEADER)
+    assert encrypted is (token_home is not None)
+
     def is_database(file: Path) -> bool:
-        return file.parent == data and file.name in DATABASE_NAMES
+        return (file.parent == data and file.name in DATABASE_NAMES) or (
+            file.parent == data / BACKUP_FOLDER
+        )
 
     def exempt(file: Path) -> bool:
         # The form the teacher saved is a document about the student, as asked for.
-        return file == form or (not SWEEP_DATABASE_FILES and is_database(file))
+        return file == form or (not encrypted and is_database(file))
 
     assert b"%PDF" in form.read_bytes()[:8]
     hits, swept = sweep(root, people, exempt=exempt)
     assert len(swept) >= 4
     assert not hits, "found in clear:\n" + "\n".join(_report(hits))
-    if not SWEEP_DATABASE_FILES:
+    if not encrypted:
         # The positive check: the plain database holds the data, so the sweep would see it.
         # A few of each kind are enough (the database is large, the sweep a plain scan).
         wanted = ("student name", "guardian phone", "typed note")

@@ -101,6 +101,8 @@ def fsync_folder(folder: Path) -> None:
 def inspect(path: Path, key: DatabaseKey | None) -> str:
     """The copy's schema revision, once SQLite finds it sound and it is Homeroom's, of a
     revision this version knows (an older one is upgraded when it is opened)."""
+    if not _whole_pages(path):
+        raise backup_file.not_a_backup()  # no SQLite file, plain or encrypted, has this size
     try:
         connection = connect(path, key, read_only=True)
     except StorageError:
@@ -134,6 +136,15 @@ def inspect(path: Path, key: DatabaseKey | None) -> str:
     if revision != HEAD_REVISION and revision not in known_revisions():
         raise backup_file.newer()
     return revision
+
+
+def _whole_pages(path: Path) -> bool:
+    """Whether the file could be a database: SQLite writes whole pages of at least 512 bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return True  # the open says why
+    return size > 0 and size % 512 == 0
 
 
 def remove(*paths: Path) -> None:

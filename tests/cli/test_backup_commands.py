@@ -4,9 +4,12 @@ the passphrase read from standard input, and a wrong one refused with the profil
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from desktop.models.db import DATABASE_FILE, open_database
 from tests.cli.conftest import Run
@@ -33,6 +36,18 @@ def _name(profile: Path) -> str:
         return first_name(database)
     finally:
         database.close()
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """A PC without a keyring: the profile stays plain, so its table's pages can be found in its
+    bytes and damaged (an encrypted profile's damage is tests/models/test_encryption.py's)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
 
 
 def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -127,7 +142,7 @@ def test_backup_help_is_vietnamese_and_light(tmp_path: Path) -> None:
 
 
 def test_a_damaged_profile_is_restored_from_the_backup_its_message_names(
-    run: Run, profile: Path
+    run: Run, profile: Path, no_keyring: None
 ) -> None:
     made = run("backup", "create")
     path = Path(made.out.removeprefix("Đã sao lưu vào ").strip().removesuffix("."))

@@ -17,7 +17,7 @@ import pytest
 
 from desktop.errors import InvalidInput, StorageError
 from desktop.models.cipher import new_key
-from desktop.models.db import Database
+from desktop.models.db import HEAD_REVISION, Database
 from desktop.services import backup, backup_copy, backup_file
 from tests.disk import fill, free, small_disk
 from tests.services.backup_profiles import (
@@ -82,7 +82,7 @@ def test_an_automatic_backup_restores_the_records_and_is_as_encrypted_as_the_pro
 
     assert first_name(profile) == original
     assert restored.previous.kind == backup.BEFORE_RESTORE
-    assert backup_copy.inspect(profile.path, profile.key) == "0004"
+    assert backup_copy.inspect(profile.path, profile.key) == HEAD_REVISION
     assert not {n for n in beside(profile) if n.endswith((".restoring", ".incoming", ".part"))}
 
 
@@ -99,7 +99,7 @@ def test_the_passphrase_file_holds_no_name_and_restores_with_the_passphrase(
     assert [n for n in demo_names(profile) if n in raw] == []
     assert not any(n.endswith(".part") for n in beside(profile))
     header = backup_file.read_header(written).header
-    assert header.schema_revision == "0004" and header.classes and header.created == NOW
+    assert header.schema_revision == HEAD_REVISION and header.classes and header.created == NOW
 
     rename_first(profile, "Đã Đổi Tên")
     # Typed on another keyboard: the same letters, decomposed (NFD), open it too.
@@ -328,7 +328,7 @@ def test_a_restore_killed_at_any_step_leaves_one_whole_profile(
         worker.wait()
     reopened = open_profile(profile.path, encrypted=encrypted)
     try:
-        assert backup_copy.inspect(reopened.path, reopened.key) == "0004"
+        assert backup_copy.inspect(reopened.path, reopened.key) == HEAD_REVISION
         expected = original if step == "swapped" else "Sau Sao Lưu"
         assert first_name(reopened) == expected
         # A restore after the killed one clears its leftovers and completes.
