@@ -20,7 +20,7 @@ from desktop.i18n import _
 from desktop.models import Guardian, LeaveRequest, Student, SyncConflict
 from desktop.models.base import utc_now
 from desktop.services import attendance, audit_log, direct_writes
-from desktop.services.attendance import StoredRequest
+from desktop.services.attendance import RequestRow, StoredRequest
 from desktop.services.changes import Changes
 from desktop.services.direct_writes import table_of
 from desktop.services.scope import ClassScope
@@ -35,14 +35,15 @@ def last_slot(request: StoredRequest) -> Slot:
 
 
 def facts_of(request: StoredRequest, scope: ClassScope) -> rules.LeaveFacts:
-    sessions = rules.count_sessions(first_slot(request), last_slot(request), scope.calendar)
+    first, last = first_slot(request), last_slot(request)
+    sessions = rules.count_sessions(first, last, scope.calendar)
     return rules.LeaveFacts(
         request_id=request.id,
         student_id=request.student_id,
         status=rules.LeaveStatus(request.status),
         channel=rules.Channel(request.channel),
-        first=first_slot(request),
-        last=last_slot(request),
+        first=first,
+        last=last,
         submitted_at=school_time(request.submitted_at),
         version=request.version,
         principal_signoff=request.principal_signoff_on is not None,
@@ -114,7 +115,7 @@ def _request_to_decide(session: Session, scope: ClassScope, request_id: int) -> 
     row = found.first()
     if row is None:
         raise NotFound(_("There is no leave request #{id}.").format(id=request_id))
-    return row
+    return RequestRow(*row)
 
 
 def _save_decision(session: Session, request: StoredRequest, decision: dict[str, Any]) -> None:

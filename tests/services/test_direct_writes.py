@@ -16,6 +16,7 @@ from desktop.domain.calendar import Session, Slot
 from desktop.models import AttendanceMark, AuditLogEntry, LeaveRequest
 from desktop.models.db import Database, open_database
 from desktop.services import attendance, audit_log, leave
+from desktop.services.attendance import RequestRow
 from desktop.services.direct_writes import FLUSH_OBSERVED
 from desktop.services.scope import load_scope
 from server.changes import CAPTURE_FLAG
@@ -123,6 +124,10 @@ def _decide_then_withdraw(db: Database, rid: int, *, observed: bool, hold: bool)
 
 def test_the_flag_is_the_one_the_server_sets() -> None:
     assert FLUSH_OBSERVED == CAPTURE_FLAG
+
+
+def test_the_request_row_has_the_tables_columns_in_order() -> None:
+    assert RequestRow._fields == tuple(column.name for column in LeaveRequest.__table__.columns)
 
 
 def test_the_direct_path_writes_the_rows_the_unit_of_work_writes(tmp_path: Path) -> None:
