@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
+from desktop.models.base import Base
 from desktop.models.grades import GradeChange, GradeEntry
 from desktop.models.leave import AttendanceMark, PostAudit
 from desktop.models.people import Guardian
@@ -20,6 +21,18 @@ CLIENT_CREATED = (GradeChange, PostAudit, AttendanceMark, GradeEntry, Guardian)
 """Child tables first: the order provisional rows are deleted in."""
 
 
+_LOWEST: dict[type[Base], Select[int | None]] = {
+    model: select(func.min(model.__table__.c.id)) for model in CLIENT_CREATED
+}
+"""Prepared once: a decision on the desktop creates marks with these ids."""
+
+
+def lowest_id(session: Session, model: type[Base]) -> int:
+    """The lowest id in ``model``'s table, or 0: the next provisional id is one below."""
+    lowest: int | None = session.connection().execute(_LOWEST[model]).scalar()
+    return min(lowest or 0, 0)
+
+
 @event.listens_for(Session, "before_flush")
 def _assign_negative_ids(session: Session, _context: Any, _instances: Any) -> None:
     if not session.info.get(PROVISIONAL_FLAG):
@@ -27,6 +40,5 @@ def _assign_negative_ids(session: Session, _context: Any, _instances: Any) -> No
     for obj in list(session.new):
         if isinstance(obj, CLIENT_CREATED) and obj.id is None:
             model = type(obj)
-            lowest = session.execute(select(func.min(model.id))).scalar() or 0
             pending = [o.id for o in session.new if type(o) is model and o.id is not None]
-            obj.id = min([lowest, 0, *pending]) - 1
+            obj.id = min([lowest_id(session, model), *pending]) - 1

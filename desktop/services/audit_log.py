@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AuditLogEntry
 from desktop.models.base import utc_now
+from desktop.services.direct_writes import table_of
 
 GENESIS = "0" * 64
 
@@ -80,9 +81,19 @@ def _chained(prev_hash: str, record: Record) -> dict[str, Any]:
     }
 
 
+_TABLE = table_of(AuditLogEntry)
+_LAST_HASH = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+_INSERT = insert(_TABLE)
+"""Prepared once: an entry is written on every decision, and building the statements costs
+more than running them."""
+
+
 def _last_hash(session: Session) -> str:
-    last = session.scalars(select(AuditLogEntry.hash).order_by(AuditLogEntry.id.desc()).limit(1))
-    return last.first() or GENESIS
+    """The chain's last hash, after what the session holds is written (as the ORM's autoflush
+    before a query would)."""
+    session.flush()
+    last: str | None = session.connection().execute(_LAST_HASH).scalar()
+    return last or GENESIS
 
 
 def append(
@@ -95,13 +106,10 @@ def append(
     before: Any = None,
     after: Any = None,
     at: datetime | None = None,
-) -> AuditLogEntry:
+) -> None:
     """Add one entry chained to the last one, in the caller's transaction."""
     record = Record(actor, action, entity, entity_id, before, after, at)
-    entry = AuditLogEntry(**_chained(_last_hash(session), record))
-    session.add(entry)
-    session.flush()
-    return entry
+    session.connection().execute(_INSERT, _chained(_last_hash(session), record))
 
 
 def append_many(session: Session, records: Sequence[Record]) -> None:
@@ -113,7 +121,7 @@ def append_many(session: Session, records: Sequence[Record]) -> None:
         rows.append(_chained(prev_hash, record))
         prev_hash = rows[-1]["hash"]
     if rows:
-        session.connection().execute(insert(AuditLogEntry), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)

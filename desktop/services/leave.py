@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from desktop.domain import leave as rules
@@ -18,28 +19,31 @@ from desktop.errors import InvalidInput, NotFound
 from desktop.i18n import _
 from desktop.models import Guardian, LeaveRequest, Student, SyncConflict
 from desktop.models.base import utc_now
-from desktop.services import attendance, audit_log
+from desktop.services import attendance, audit_log, direct_writes
+from desktop.services.attendance import RequestRow, StoredRequest
 from desktop.services.changes import Changes
+from desktop.services.direct_writes import table_of
 from desktop.services.scope import ClassScope
 
 
-def first_slot(request: LeaveRequest) -> Slot:
+def first_slot(request: StoredRequest) -> Slot:
     return Slot.of(request.first_day, SchoolSession(request.first_session))
 
 
-def last_slot(request: LeaveRequest) -> Slot:
+def last_slot(request: StoredRequest) -> Slot:
     return Slot.of(request.last_day, SchoolSession(request.last_session))
 
 
-def facts_of(request: LeaveRequest, scope: ClassScope) -> rules.LeaveFacts:
-    sessions = rules.count_sessions(first_slot(request), last_slot(request), scope.calendar)
+def facts_of(request: StoredRequest, scope: ClassScope) -> rules.LeaveFacts:
+    first, last = first_slot(request), last_slot(request)
+    sessions = rules.count_sessions(first, last, scope.calendar)
     return rules.LeaveFacts(
         request_id=request.id,
         student_id=request.student_id,
         status=rules.LeaveStatus(request.status),
         channel=rules.Channel(request.channel),
-        first=first_slot(request),
-        last=last_slot(request),
+        first=first,
+        last=last,
         submitted_at=school_time(request.submitted_at),
         version=request.version,
         principal_signoff=request.principal_signoff_on is not None,
@@ -49,7 +53,7 @@ def facts_of(request: LeaveRequest, scope: ClassScope) -> rules.LeaveFacts:
     )
 
 
-def snapshot(request: LeaveRequest) -> dict[str, object]:
+def snapshot(request: StoredRequest) -> dict[str, object]:
     """The audit-log view of a request: state fields only, no names or reason text."""
     return {
         "status": request.status,
@@ -86,6 +90,42 @@ def _log(
     )
 
 
+_REQUESTS = table_of(LeaveRequest)
+_STUDENTS = table_of(Student)
+_REQUEST_IN_CLASS = (
+    select(_REQUESTS)
+    .join(_STUDENTS, _STUDENTS.c.id == _REQUESTS.c.student_id)
+    .where(
+        _REQUESTS.c.id == bindparam("request_id"),
+        _STUDENTS.c.class_id == bindparam("class_id"),
+    )
+)
+_SAVE_DECISION = update(_REQUESTS).where(_REQUESTS.c.id == bindparam("request_id"))
+
+
+def _request_to_decide(session: Session, scope: ClassScope, request_id: int) -> StoredRequest:
+    """The request as one query reads it, which ``_save_decision`` writes with one UPDATE; the
+    session's own object where it holds one or its flushes are watched (``direct_writes``)."""
+    if not direct_writes.direct(session) or direct_writes.held(session, LeaveRequest, request_id):
+        return get_request(session, scope, request_id)
+    session.flush()  # the query sees what the session holds, as an autoflush would
+    found = session.connection().execute(
+        _REQUEST_IN_CLASS, {"request_id": request_id, "class_id": scope.class_id}
+    )
+    row = found.first()
+    if row is None:
+        raise NotFound(_("There is no leave request #{id}.").format(id=request_id))
+    return RequestRow(*row)
+
+
+def _save_decision(session: Session, request: StoredRequest, decision: dict[str, Any]) -> None:
+    if isinstance(request, LeaveRequest):
+        for column, value in decision.items():
+            setattr(request, column, value)  # the unit of work writes it
+    else:
+        session.connection().execute(_SAVE_DECISION, {"request_id": request.id, **decision})
+
+
 def decide(
     session: Session,
     scope: ClassScope,
@@ -98,21 +138,33 @@ def decide(
     now: datetime | None = None,
 ) -> Changes:
     """Approve or reject; the ledger follows in the same transaction."""
-    request = get_request(session, scope, request_id)
+    request = _request_to_decide(session, scope, request_id)
     facts = facts_of(request, scope)
     version = request.version if base_version is None else base_version
     note = normalize(note)
     before = snapshot(request)
     if approve:
-        request.status = rules.approve(facts, base_version=version).value
+        status = rules.approve(facts, base_version=version)
     else:
-        request.status = rules.reject(facts, reason=note, base_version=version).value
-    request.decision_note = note
-    request.decided_by = actor
-    request.decided_at = now or utc_now()
-    _touch(request)
+        status = rules.reject(facts, reason=note, base_version=version)
+    decision = {
+        "status": status.value,
+        "decision_note": note,
+        "decided_by": actor,
+        "decided_at": now or utc_now(),
+        "version": request.version + 1,
+    }
+    _save_decision(session, request, decision)
     marks = attendance.recompute_request(session, scope, request)
-    _log(session, actor, "leave.approve" if approve else "leave.reject", request, before)
+    audit_log.append(
+        session,
+        actor=actor,
+        action="leave.approve" if approve else "leave.reject",
+        entity="leave_request",
+        entity_id=request.id,
+        before=before,
+        after={key: decision.get(key, value) for key, value in before.items()},
+    )
     summary = (_("Request #{id} approved.") if approve else _("Request #{id} rejected.")).format(
         id=request.id
     )

@@ -6,18 +6,30 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.calendar import school_time
 from desktop.models import ProfileSetting
+from desktop.services import direct_writes
+from desktop.services.direct_writes import table_of
 
 TODAY_KEY = "clock.today"
 TODAY_ENV = "HOMEROOM_TODAY"
 
 
+_SETTINGS = table_of(ProfileSetting)
+_VALUE = select(_SETTINGS.c.value).where(_SETTINGS.c.key == bindparam("key"))
+"""Prepared once: every intent performed reads the pinned day."""
+
+
 def get_setting(session: Session, key: str) -> str | None:
-    row = session.get(ProfileSetting, key)
-    return row.value if row else None
+    session.flush()  # a setting merged but not yet written counts, as an autoflush would
+    held = direct_writes.held(session, ProfileSetting, key)
+    if held is not None:
+        return held.value
+    value: str | None = session.connection().execute(_VALUE, {"key": key}).scalar()
+    return value
 
 
 def set_setting(session: Session, key: str, value: str) -> None:

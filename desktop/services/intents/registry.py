@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput
@@ -20,6 +20,7 @@ from desktop.models import OutboxIntent
 from desktop.models.base import pinned_now
 from desktop.models.provisional import PROVISIONAL_FLAG
 from desktop.services.changes import Changes
+from desktop.services.direct_writes import table_of
 from desktop.services.intents import attendance, grades, leave, roster
 from desktop.services.intents.declaration import Intent, IntentArgs
 from desktop.services.profile import effective_now
@@ -72,6 +73,10 @@ def apply_intent(
         return intent.apply(session, scope, args, actor, now)
 
 
+_QUEUE = insert(table_of(OutboxIntent))
+"""Prepared once: every action the teacher takes queues one row."""
+
+
 def perform(
     session: Session,
     scope: ClassScope,
@@ -98,8 +103,7 @@ def perform(
             session.flush()
     finally:
         session.info.pop(PROVISIONAL_FLAG, None)
-    session.add(OutboxIntent(**queued(name, args, actor=actor, moment=moment)))
-    session.flush()
+    session.connection().execute(_QUEUE, queued(name, args, actor=actor, moment=moment))
     return changes
 
 
