@@ -206,9 +206,7 @@ def forms_target(root: Path, ids: list[int], repeat: int, check: Check) -> None:
             for _ in range(repeat)
         )
     database.close()
-    encoding = min(
-        seconds(lambda: [qr.modules(page.code) for page in pages]) for _ in range(repeat)
-    )
+    encoding = min(seconds(lambda: [qr.rows(page.code) for page in pages]) for _ in range(repeat))
     print(
         f"    (of ours: reading the records {reading * 1000:.0f} ms, encoding the QR codes"
         f" {encoding * 1000:.0f} ms)"

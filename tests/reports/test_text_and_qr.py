@@ -7,13 +7,13 @@ import random
 from reportlab.graphics.barcode import qrencoder
 
 from desktop.reports.fonts import SERIF, SERIF_BOLD, register_fonts
-from desktop.reports.qr import MASK_PATTERN, modules, rectangles
+from desktop.reports.qr import MASK_PATTERN, rectangles, rows
 from desktop.reports.text_layout import Run, width_of, wrap
 
 
 def test_the_rectangles_cover_exactly_the_dark_modules() -> None:
     """Merged runs paint every dark module once and no light one."""
-    grid = modules("HR-123-ABCD2345")
+    grid = rows("HR-123-ABCD2345")
     painted = [[0] * len(grid) for _ in grid]
     for column, row, width, height in rectangles(grid):
         for y in range(row, row + height):
@@ -22,12 +22,12 @@ def test_the_rectangles_cover_exactly_the_dark_modules() -> None:
     assert painted == [[int(dark) for dark in line] for line in grid]
 
 
-def _reportlabs(text: str) -> list[list[bool]]:
+def _reportlabs(text: str) -> list[str]:
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(text)
     code.version = code.calculate_version()
     code.makeImpl(False, MASK_PATTERN)
-    return [[bool(dark) for dark in row] for row in code.modules]
+    return ["".join("1" if dark else "0" for dark in row) for row in code.modules]
 
 
 def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
@@ -50,7 +50,7 @@ def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
     ]
     sizes = set()
     for text in texts:
-        grid = modules(text)
+        grid = rows(text)
         assert grid == _reportlabs(text), text
         sizes.add(len(grid))
     assert {21, 25}.issubset(sizes) and max(sizes) >= 45
