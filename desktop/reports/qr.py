@@ -131,14 +131,15 @@ def _codewords(code: qrencoder.QRCode) -> bytes:
         offset += block.dataCount
         data_blocks.append(chunk)
         check_blocks.append(_check_bytes(chunk, block.totalCount - block.dataCount))
-    return bytes(
-        byte
-        for column in itertools.chain(
-            itertools.zip_longest(*data_blocks), itertools.zip_longest(*check_blocks)
-        )
-        for byte in column
-        if byte is not None
-    )
+    return _interleaved(data_blocks) + _interleaved(check_blocks)
+
+
+def _interleaved(blocks: list[bytes]) -> bytes:
+    """The first byte of each block, then the second of each, and so on."""
+    if len(blocks) == 1:  # every verification code
+        return blocks[0]
+    columns = itertools.zip_longest(*blocks)
+    return bytes(byte for column in columns for byte in column if byte is not None)
 
 
 def rows(text: str) -> list[str]:
@@ -165,11 +166,15 @@ def rectangles(grid: Sequence[str]) -> list[tuple[int, int, int, int]]:
             continue
         previous = row
         runs = {match.span() for match in _DARK_RUN.finditer(row)}
-        for key in [key for key in open_runs if key not in runs]:
+        ended = []
+        for key in open_runs:
+            if key in runs:
+                runs.discard(key)  # goes on
+            else:
+                ended.append(key)
+        for key in ended:
             top = open_runs.pop(key)
             done.append((key[0], top, key[1] - key[0], row_index - top))
-        for key in open_runs:
-            runs.discard(key)
         for key in runs:
             open_runs[key] = row_index
     done.extend((k[0], top, k[1] - k[0], len(grid) - top) for k, top in open_runs.items())
