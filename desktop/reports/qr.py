@@ -111,13 +111,57 @@ class _Bits:
         self.length += length
 
 
-def _codewords(code: qrencoder.QRCode) -> bytes:
-    """The data and check bytes of ``code`` interleaved by block, as ``QRCode.createData``."""
-    blocks = qrencoder.QRRSBlock.getRSBlocks(code.version, LEVEL)
-    capacity = 8 * sum(block.dataCount for block in blocks)
+_ALPHANUMERIC = {char: value for value, char in enumerate(qrencoder.QRAlphaNum.chars)}
+
+
+@lru_cache(maxsize=64)
+def _capacity(version: int) -> int:
+    """The data bits a code of ``version`` holds."""
+    return 8 * sum(block.dataCount for block in qrencoder.QRRSBlock.getRSBlocks(version, LEVEL))
+
+
+def _alphanumeric(text: str) -> tuple[int, _Bits]:
+    """The version and bit stream of a text reportlab encodes as one alphanumeric segment
+    (every verification code), as ``QRCode.addData``, ``calculate_version`` and
+    ``QRAlphaNum.write`` make them, without their objects."""
+    count = len(text)
+    data = count // 2 * 11 + count % 2 * 6
+    version = next((v for v in range(1, 40) if 4 + _count_bits(v) + data <= _capacity(v)), 39)
+    bits = _Bits()
+    bits.put(qrencoder.QRAlphaNum.mode, 4)
+    bits.put(count, _count_bits(version))
+    values = [_ALPHANUMERIC[char] for char in text]
+    for index in range(0, count - 1, 2):
+        bits.put(values[index] * 45 + values[index + 1], 11)
+    if count % 2:
+        bits.put(values[-1], 6)
+    return version, bits
+
+
+def _count_bits(version: int) -> int:
+    """The length of an alphanumeric segment's character count at ``version``."""
+    lengths = qrencoder.QRAlphaNum.lengthbits
+    return lengths[0] if version < 10 else lengths[1] if version < 27 else lengths[2]
+
+
+def _encoded(text: str) -> tuple[int, _Bits]:
+    """The version and the bit stream of ``text``'s code, reportlab's choice of both."""
+    if qrencoder.QRAlphaNum.valid(text) and not qrencoder.QRNumber.valid(text):
+        return _alphanumeric(text)
+    code = qrencoder.QRCode(None, LEVEL)
+    code.addData(text)
+    version = code.calculate_version()
     bits = _Bits()
     for data in code.dataList:
-        data.write(bits, code.version)
+        data.write(bits, version)
+    return version, bits
+
+
+def _codewords(version: int, bits: _Bits) -> bytes:
+    """The data and check bytes of the stream ``bits`` interleaved by block, as
+    ``QRCode.createData``."""
+    blocks = qrencoder.QRRSBlock.getRSBlocks(version, LEVEL)
+    capacity = _capacity(version)
     if bits.length + 4 <= capacity:
         bits.put(0, 4)
     bits.put(0, -bits.length % 8)
@@ -144,11 +188,9 @@ def _interleaved(blocks: list[bytes]) -> bytes:
 
 def rows(text: str) -> list[str]:
     """The modules of ``text``'s code, a string per row, "1" for a dark module."""
-    code = qrencoder.QRCode(None, LEVEL)
-    code.addData(text)
-    code.version = code.calculate_version()
-    frame = _frame(code.version)
-    words = _codewords(code)
+    version, bits = _encoded(text)
+    frame = _frame(version)
+    words = _codewords(version, bits)
     # The remainder modules after the codewords are light, then masked like the others.
     data = int.from_bytes(words, "big") << frame.places - 8 * len(words)
     grid = "".join(frame.gather(f"{data ^ frame.mask:0{frame.places}b}01"))

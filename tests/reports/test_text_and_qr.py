@@ -33,7 +33,8 @@ def _reportlabs(text: str) -> list[str]:
 def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
     """Verification codes with ids of 1 to 12 digits (versions 1 and 2), leaflet addresses
     (byte mode, with Vietnamese letters), and a long text of several Reed-Solomon blocks
-    (version 7 and above carry a version pattern): module for module as reportlab encodes them."""
+    (version 7 and above carry a version pattern), digits only, and a long alphanumeric text:
+    module for module as reportlab encodes them."""
     seed = 20261202
     print(f"seed {seed}")
     rng = random.Random(seed)
@@ -47,6 +48,8 @@ def test_the_modules_are_reportlabs_own_for_every_length_printed() -> None:
         "https://sll.example.edu.vn/dang-ki",
         "https://truong.example.edu.vn/" + "đăng-kí-" * 30,
         "x" * 600,
+        "1234567890" * 3,  # numeric mode
+        "HR-" + "ABC2345 " * 60,  # alphanumeric beyond version 9 (a longer count field)
     ]
     sizes = set()
     for text in texts:
