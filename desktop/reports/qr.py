@@ -117,7 +117,8 @@ _ALPHANUMERIC = {char: value for value, char in enumerate(qrencoder.QRAlphaNum.c
 @lru_cache(maxsize=64)
 def _capacity(version: int) -> int:
     """The data bits a code of ``version`` holds."""
-    return 8 * sum(block.dataCount for block in qrencoder.QRRSBlock.getRSBlocks(version, LEVEL))
+    blocks = qrencoder.QRRSBlock.getRSBlocks(version, LEVEL)
+    return 8 * sum(int(block.dataCount) for block in blocks)
 
 
 def _alphanumeric(text: str) -> tuple[int, _Bits]:
@@ -140,7 +141,7 @@ def _alphanumeric(text: str) -> tuple[int, _Bits]:
 
 def _count_bits(version: int) -> int:
     """The length of an alphanumeric segment's character count at ``version``."""
-    lengths = qrencoder.QRAlphaNum.lengthbits
+    lengths: tuple[int, int, int] = qrencoder.QRAlphaNum.lengthbits
     return lengths[0] if version < 10 else lengths[1] if version < 27 else lengths[2]
 
 
