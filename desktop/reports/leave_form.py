@@ -37,7 +37,6 @@ from desktop.reports.text_layout import (
     width_of,
     wrap,
 )
-from desktop.services.attendance import session_label
 from desktop.services.leave_forms import LeaveForm, leave_forms
 from desktop.services.profile import effective_today
 from desktop.services.scope import ClassScope
@@ -78,6 +77,8 @@ class _Words:
     motto: str
     place_and_date: str
     slot: str
+    morning: str
+    afternoon: str
     moment: str
     title: str
     to: str
@@ -123,6 +124,8 @@ def _words(language: str) -> _Words:
         motto=_("Independence - Freedom - Happiness"),
         place_and_date=_("{place}, day {day} month {month} year {year}"),
         slot=_("the {session} of {day}"),
+        morning=_("morning"),  # as ``attendance.session_label`` words them
+        afternoon=_("afternoon"),
         moment=_("{time} on {day}"),
         title=_("LEAVE OF ABSENCE APPLICATION"),
         to=_("To:"),
@@ -217,8 +220,9 @@ def _place_and_date(words: _Words, place: str, day: date) -> str:
 
 
 def _slot(words: _Words, session_value: str, day: date) -> str:
+    morning = session_value == SchoolSession.MORNING.value
     return words.slot.format(
-        session=session_label(SchoolSession(session_value)), day=format_date(day)
+        session=words.morning if morning else words.afternoon, day=format_date(day)
     )
 
 

@@ -35,6 +35,7 @@ LEVEL = qrencoder.QRErrorCorrectLevel.M
 _EXP = qrencoder.EXP_TABLE
 _LOG = qrencoder.LOG_TABLE
 _DARK_RUN = re.compile("1+")
+_SPAN = re.Match.span
 
 
 @lru_cache(maxsize=64)
@@ -208,7 +209,7 @@ def rectangles(grid: Sequence[str]) -> list[tuple[int, int, int, int]]:
         if row == previous:  # every open run goes on, none starts
             continue
         previous = row
-        runs = {match.span() for match in _DARK_RUN.finditer(row)}
+        runs = set(map(_SPAN, _DARK_RUN.finditer(row)))
         ended = []
         for key in open_runs:
             if key in runs:
@@ -235,6 +236,6 @@ def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> No
     canvas.setFillGray(0)
     # Whole numbers written as PDF operators directly: reportlab's path objects would format
     # each of them through its float formatter.
-    operators = " ".join(f"{c} {r} {w} {h} re" for c, r, w, h in rectangles(grid))
+    operators = " ".join(map("%d %d %d %d re".__mod__, rectangles(grid)))
     canvas.addLiteral(f"{operators} f")
     canvas.restoreState()
