@@ -26,7 +26,7 @@ from desktop.domain.leave import AuditMethod, AuditOutcome, Channel, ReasonCateg
 from desktop.i18n import _, current_language
 from desktop.reports import verification
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
-from desktop.reports.qr import draw_qr
+from desktop.reports.qr import RowRuns, draw_qr
 from desktop.reports.text_layout import (
     Align,
     Line,
@@ -201,8 +201,9 @@ def draw_pages(pages: Sequence[FormPage]) -> bytes:
     canvas.setTitle(_("Leave application"))
     canvas.setCreator("Homeroom")
     words = _words(current_language())
+    known: RowRuns = {}
     for page in pages:
-        _draw_form(canvas, page, words)
+        _draw_form(canvas, page, words, known)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -584,8 +585,8 @@ def _draw_original_box(canvas: Canvas, page: FormPage, words: _Words, y: float) 
     return top - BOX_HEIGHT - LEADING
 
 
-def _draw_footer(canvas: Canvas, page: FormPage, words: _Words) -> None:
-    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE)
+def _draw_footer(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) -> None:
+    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE, known=known)
     x = LEFT + QR_SIZE + 2 * mm
     width = WIDTH - QR_SIZE - 2 * mm
     y = BOTTOM + QR_SIZE - 9 * mm
@@ -604,7 +605,7 @@ def _draw_footer(canvas: Canvas, page: FormPage, words: _Words) -> None:
     draw_text(canvas, [Run(printed, SERIF)], x=x, y=y, width=width, size=10, leading=12.5)
 
 
-def _draw_form(canvas: Canvas, page: FormPage, words: _Words) -> None:
+def _draw_form(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) -> None:
     level_3 = page.form.request.channel == Channel.LEVEL_3
     top = _draw_header(canvas, page, words)
     blocks = _body_blocks(page, words)
@@ -619,4 +620,4 @@ def _draw_form(canvas: Canvas, page: FormPage, words: _Words) -> None:
     y = _draw_signatures(canvas, signatures, words.signature_hint, y)
     if level_3:
         _draw_original_box(canvas, page, words, y + LEADING - 10)
-    _draw_footer(canvas, page, words)
+    _draw_footer(canvas, page, words, known)

@@ -199,9 +199,17 @@ def rows(text: str) -> list[str]:
     return [grid[start : start + frame.size] for start in range(0, len(grid), frame.size)]
 
 
-def rectangles(grid: Sequence[str]) -> list[tuple[int, int, int, int]]:
+RowRuns = dict[str, frozenset[tuple[int, int]]]
+"""The dark runs ``(start, end)`` of each row met so far: the codes of a batch share half their
+rows (the finder and timing patterns with a few data modules beside them)."""
+
+
+def rectangles(
+    grid: Sequence[str], known: RowRuns | None = None
+) -> list[tuple[int, int, int, int]]:
     """``(column, row, width, height)`` covering exactly the dark modules of ``grid`` (as
-    ``rows`` gives it)."""
+    ``rows`` gives it); ``known`` keeps each row's runs for the next codes of a batch."""
+    known = {} if known is None else known
     open_runs: dict[tuple[int, int], int] = {}  # (start, end) -> the row it started on
     done: list[tuple[int, int, int, int]] = []
     previous = None
@@ -209,24 +217,31 @@ def rectangles(grid: Sequence[str]) -> list[tuple[int, int, int, int]]:
         if row == previous:  # every open run goes on, none starts
             continue
         previous = row
-        runs = set(map(_SPAN, _DARK_RUN.finditer(row)))
-        ended = []
-        for key in open_runs:
-            if key in runs:
-                runs.discard(key)  # goes on
-            else:
-                ended.append(key)
+        runs = known.get(row)
+        if runs is None:
+            runs = known[row] = frozenset(map(_SPAN, _DARK_RUN.finditer(row)))
+        ended = [key for key in open_runs if key not in runs]
         for key in ended:
             top = open_runs.pop(key)
             done.append((key[0], top, key[1] - key[0], row_index - top))
         for key in runs:
-            open_runs[key] = row_index
+            if key not in open_runs:
+                open_runs[key] = row_index
     done.extend((k[0], top, k[1] - k[0], len(grid) - top) for k, top in open_runs.items())
     return done
 
 
-def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> None:
-    """``text`` as a QR code ``size`` wide with its quiet zone, lower-left corner at ``x, y``."""
+def draw_qr(
+    canvas: Canvas,
+    text: str,
+    *,
+    x: float,
+    y: float,
+    size: float,
+    known: RowRuns | None = None,
+) -> None:
+    """``text`` as a QR code ``size`` wide with its quiet zone, lower-left corner at ``x, y``
+    (``known``: the batch's rows, as ``rectangles`` keeps them)."""
     grid = rows(text)
     unit = size / (len(grid) + 2 * QUIET_MODULES)
     canvas.saveState()
@@ -236,6 +251,6 @@ def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> No
     canvas.setFillGray(0)
     # Whole numbers written as PDF operators directly: reportlab's path objects would format
     # each of them through its float formatter.
-    operators = " ".join(map("%d %d %d %d re".__mod__, rectangles(grid)))
+    operators = " ".join(map("%d %d %d %d re".__mod__, rectangles(grid, known)))
     canvas.addLiteral(f"{operators} f")
     canvas.restoreState()

@@ -73,3 +73,13 @@ def test_lines_hold_in_their_width_and_keep_every_letter() -> None:
     text = "".join(piece.text for line in lines for piece in line).replace(" ", "")
     assert text == "Lýdo:Nguyễn" + "x" * 400 + "hết"
     assert lines[0][0].font == SERIF_BOLD and lines[0][-1].font == SERIF
+
+
+def test_a_batch_keeping_its_rows_draws_each_code_as_alone() -> None:
+    """The rows a batch's codes share, kept from code to code, give each code the same
+    rectangles, in the same order, as drawing it alone."""
+    known: dict[str, frozenset[tuple[int, int]]] = {}
+    for request_id in range(1, 400, 7):
+        grid = rows(f"HR-{request_id}-ABCD2345")
+        assert rectangles(grid, known) == rectangles(grid)
+    assert known
