@@ -36,6 +36,9 @@ _EXP = qrencoder.EXP_TABLE
 _LOG = qrencoder.LOG_TABLE
 _DARK_RUN = re.compile("1+")
 _SPAN = re.Match.span
+_NUMBERS = tuple(str(number) for number in range(178))
+"""The numbers a path of modules holds (a side has at most 177), written once: converting
+each rectangle's four on every code took longer than finding them."""
 
 
 @lru_cache(maxsize=64)
@@ -251,6 +254,10 @@ def draw_qr(
     canvas.setFillGray(0)
     # Whole numbers written as PDF operators directly: reportlab's path objects would format
     # each of them through its float formatter.
-    operators = " ".join(map("%d %d %d %d re".__mod__, rectangles(grid, known)))
+    number = _NUMBERS
+    operators = " ".join(
+        f"{number[c]} {number[r]} {number[w]} {number[h]} re"
+        for c, r, w, h in rectangles(grid, known)
+    )
     canvas.addLiteral(f"{operators} f")
     canvas.restoreState()
