@@ -9,7 +9,7 @@ thread. ``render_leave_forms`` does both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
@@ -172,6 +172,22 @@ def _words(language: str) -> _Words:
     )
 
 
+@dataclass
+class _Batch:
+    """What the pages of one PDF share: the words, the QR codes' rows, the dates written."""
+
+    words: _Words
+    runs: RowRuns = field(default_factory=dict)
+    dates: dict[date, str] = field(default_factory=dict)
+
+    def day(self, day: date) -> str:
+        """``format_date(day)``, written once a batch (the print date is on every page)."""
+        written = self.dates.get(day)
+        if written is None:
+            written = self.dates[day] = format_date(day)
+        return written
+
+
 def collect_pages(
     session: Session, scope: ClassScope, request_ids: Sequence[int]
 ) -> list[FormPage]:
@@ -200,10 +216,9 @@ def draw_pages(pages: Sequence[FormPage]) -> bytes:
     )
     canvas.setTitle(_("Leave application"))
     canvas.setCreator("Homeroom")
-    words = _words(current_language())
-    known: RowRuns = {}
+    batch = _Batch(_words(current_language()))
     for page in pages:
-        _draw_form(canvas, page, words, known)
+        _draw_form(canvas, page, batch)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -220,16 +235,18 @@ def _place_and_date(words: _Words, place: str, day: date) -> str:
     return words.place_and_date.format(place=clean(place), day=dd, month=month, year=year)
 
 
-def _slot(words: _Words, session_value: str, day: date) -> str:
+def _slot(batch: _Batch, session_value: str, day: date) -> str:
+    words = batch.words
     morning = session_value == SchoolSession.MORNING.value
     return words.slot.format(
-        session=words.morning if morning else words.afternoon, day=format_date(day)
+        session=words.morning if morning else words.afternoon, day=batch.day(day)
     )
 
 
-def _moment(words: _Words, moment: datetime) -> str:
+def _moment(batch: _Batch, moment: datetime) -> str:
     local = school_time(moment)
-    return words.moment.format(time=local.strftime("%H:%M"), day=format_date(local.date()))
+    time = f"{local.hour:02d}:{local.minute:02d}"
+    return batch.words.moment.format(time=time, day=batch.day(local.date()))
 
 
 def _centered(
@@ -355,15 +372,15 @@ def _field(label: str, value: str, *, gap: float = 0.0) -> Block:
     return Block((Run(label + " ", SERIF_BOLD), Run(clean(value), SERIF)), gap=gap)
 
 
-def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
-    form, row = page.form, page.form.request
+def _body_blocks(page: FormPage, batch: _Batch) -> list[Block]:
+    form, row, words = page.form, page.form.request, batch.words
     to_whom = words.to_whom.format(
         teacher=clean(form.homeroom_teacher),
         class_name=clean(form.class_name),
         school=clean(form.school_name),
     )
     reason = ReasonCategory(row.reason_category).label
-    decided = _moment(words, row.decided_at) if row.decided_at else "…"
+    decided = _moment(batch, row.decided_at) if row.decided_at else "…"
     blocks = [
         Block(
             (Run(words.title, SERIF_BOLD),),
@@ -373,7 +390,7 @@ def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
         ),
         Block((Run(words.to + " ", SERIF_BOLD), Run(to_whom, SERIF)), indent=15 * mm, gap=8),
         _field(words.student, row.student_name, gap=4),
-        _field(words.born, format_date(form.student_date_of_birth)),
+        _field(words.born, batch.day(form.student_date_of_birth)),
         _field(
             words.class_label,
             words.class_value.format(
@@ -390,8 +407,8 @@ def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
         _field(
             words.asks,
             words.asks_value.format(
-                first=_slot(words, row.first_session, row.first_day),
-                last=_slot(words, row.last_session, row.last_day),
+                first=_slot(batch, row.first_session, row.first_day),
+                last=_slot(batch, row.last_session, row.last_day),
                 sessions=row.sessions,
             ),
         ),
@@ -400,7 +417,7 @@ def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
         _field(
             words.submitted,
             words.submitted_value.format(
-                channel=Channel(row.channel).label, time=_moment(words, row.submitted_at)
+                channel=Channel(row.channel).label, time=_moment(batch, row.submitted_at)
             ),
         ),
         _field(
@@ -417,7 +434,7 @@ def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
     if row.decision_note:
         blocks.append(_field(words.note, row.decision_note))
     if row.special_case and row.principal_signoff_by:
-        signed = format_date(row.principal_signoff_on) if row.principal_signoff_on else "…"
+        signed = batch.day(row.principal_signoff_on) if row.principal_signoff_on else "…"
         blocks.append(
             _field(
                 words.signoff,
@@ -428,7 +445,7 @@ def _body_blocks(page: FormPage, words: _Words) -> list[Block]:
         outcome = AuditOutcome(form.audit.outcome).label
         method = f" ({AuditMethod(form.audit.method).label.lower()})" if form.audit.method else ""
         when = (
-            f", {format_date(school_time(form.audit.recorded_at).date())}"
+            f", {batch.day(school_time(form.audit.recorded_at).date())}"
             if form.audit.recorded_at
             else ""
         )
@@ -552,11 +569,11 @@ def _draw_signatures(canvas: Canvas, row: SignatureRow, hint: str, y: float) -> 
     return top - (titles + 1 + names) * LEADING - SIGNATURE_ROOM
 
 
-def _draw_original_box(canvas: Canvas, page: FormPage, words: _Words, y: float) -> float:
+def _draw_original_box(canvas: Canvas, page: FormPage, batch: _Batch, y: float) -> float:
     """Level 3: the paper original follows; the box records the day it was handed in."""
-    row = page.form.request
+    row, words = page.form.request, batch.words
     received = (
-        format_date(row.original_received_on)
+        batch.day(row.original_received_on)
         if row.original_received_on
         else "....../....../.........."
     )
@@ -585,8 +602,9 @@ def _draw_original_box(canvas: Canvas, page: FormPage, words: _Words, y: float) 
     return top - BOX_HEIGHT - LEADING
 
 
-def _draw_footer(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) -> None:
-    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE, known=known)
+def _draw_footer(canvas: Canvas, page: FormPage, batch: _Batch) -> None:
+    words = batch.words
+    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE, known=batch.runs)
     x = LEFT + QR_SIZE + 2 * mm
     width = WIDTH - QR_SIZE - 2 * mm
     y = BOTTOM + QR_SIZE - 9 * mm
@@ -601,14 +619,15 @@ def _draw_footer(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) 
     )
     hint = words.code_hint.format(code=page.code)
     y = draw_text(canvas, [Run(hint, SERIF_ITALIC)], x=x, y=y, width=width, size=10, leading=12.5)
-    printed = words.printed.format(id=page.form.request.id, day=format_date(page.printed_on))
+    printed = words.printed.format(id=page.form.request.id, day=batch.day(page.printed_on))
     draw_text(canvas, [Run(printed, SERIF)], x=x, y=y, width=width, size=10, leading=12.5)
 
 
-def _draw_form(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) -> None:
+def _draw_form(canvas: Canvas, page: FormPage, batch: _Batch) -> None:
+    words = batch.words
     level_3 = page.form.request.channel == Channel.LEVEL_3
     top = _draw_header(canvas, page, words)
-    blocks = _body_blocks(page, words)
+    blocks = _body_blocks(page, batch)
     signatures = _signature_layout(page, words)
     room = top - FOOTER_TOP - signatures.height - (BOX_HEIGHT + 4 if level_3 else 0)
     # The largest body size at which the page holds it (each size's lines are kept for drawing).
@@ -619,5 +638,5 @@ def _draw_form(canvas: Canvas, page: FormPage, words: _Words, known: RowRuns) ->
     y = _draw_blocks(canvas, blocks, lines, top, size)
     y = _draw_signatures(canvas, signatures, words.signature_hint, y)
     if level_3:
-        _draw_original_box(canvas, page, words, y + LEADING - 10)
-    _draw_footer(canvas, page, words, known)
+        _draw_original_box(canvas, page, batch, y + LEADING - 10)
+    _draw_footer(canvas, page, batch)
