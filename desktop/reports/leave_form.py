@@ -9,8 +9,9 @@ thread. ``render_leave_forms`` does both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
@@ -22,12 +23,20 @@ from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import format_date, school_time
 from desktop.domain.guardians import relation_label
 from desktop.domain.leave import AuditMethod, AuditOutcome, Channel, ReasonCategory
-from desktop.i18n import _
+from desktop.i18n import _, current_language
 from desktop.reports import verification
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
-from desktop.reports.qr import draw_qr
-from desktop.reports.text_layout import Align, Run, clean, draw_text, width_of, wrap
-from desktop.services.attendance import session_label
+from desktop.reports.qr import RowRuns, draw_qr
+from desktop.reports.text_layout import (
+    Align,
+    Line,
+    Run,
+    clean,
+    draw_lines,
+    draw_text,
+    width_of,
+    wrap,
+)
 from desktop.services.leave_forms import LeaveForm, leave_forms
 from desktop.services.profile import effective_today
 from desktop.services.scope import ClassScope
@@ -59,6 +68,126 @@ class FormPage:
     printed_on: date
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The form's fixed words and sentence patterns in one language."""
+
+    request_no: str
+    nation: str
+    motto: str
+    place_and_date: str
+    slot: str
+    morning: str
+    afternoon: str
+    moment: str
+    title: str
+    to: str
+    to_whom: str
+    student: str
+    born: str
+    class_label: str
+    class_value: str
+    guardian: str
+    guardian_value: str
+    asks: str
+    asks_value: str
+    reason: str
+    pledge: str
+    submitted: str
+    submitted_value: str
+    decision: str
+    decision_value: str
+    substitute: str
+    note: str
+    signoff: str
+    signoff_value: str
+    audit: str
+    teacher_title: str
+    substitute_title: str
+    principal_title: str
+    guardian_title: str
+    signature_hint: str
+    received_on: str
+    received_by: str
+    code_label: str
+    code_hint: str
+    printed: str
+
+
+@cache
+def _words(language: str) -> _Words:
+    """The form's words in ``language``, the one in force (``_`` reads it; the argument keys
+    the cache): looked up once per language rather than forty times a page."""
+    return _Words(
+        request_no=_("Request No. {id}"),
+        nation=_("SOCIALIST REPUBLIC OF VIET NAM"),
+        motto=_("Independence - Freedom - Happiness"),
+        place_and_date=_("{place}, day {day} month {month} year {year}"),
+        slot=_("the {session} of {day}"),
+        morning=_("morning"),  # as ``attendance.session_label`` words them
+        afternoon=_("afternoon"),
+        moment=_("{time} on {day}"),
+        title=_("LEAVE OF ABSENCE APPLICATION"),
+        to=_("To:"),
+        to_whom=_("{teacher}, homeroom teacher of class {class_name}, {school}"),
+        student=_("Student's full name:"),
+        born=_("Date of birth:"),
+        class_label=_("Class:"),
+        class_value=_("{class_name}, {school}"),
+        guardian=_("Parent or guardian:"),
+        guardian_value=_("{name} ({relation} of the student)"),
+        asks=_("Asks leave for the student"),
+        asks_value=_("from {first} to {last}, {sessions} sessions in all."),
+        reason=_("Reason:"),
+        pledge=_(
+            "I pledge that the above is true and that I will see to it that my child "
+            "catches up on the lessons missed."
+        ),
+        submitted=_("Submitted:"),
+        submitted_value=_("online, {channel}, at {time}."),
+        decision=_("Decision of the homeroom teacher:"),
+        decision_value=_(
+            "approved, excused absence ({sessions} sessions), by {teacher} at {time}."
+        ),
+        substitute=_(
+            "Decided under a substitute assignment, on behalf of the homeroom teacher {teacher}."
+        ),
+        note=_("Note:"),
+        signoff=_("Principal's sign-off (special case):"),
+        signoff_value=_("{name}, {day}."),
+        audit=_("Post-audit result:"),
+        teacher_title=_("HOMEROOM TEACHER"),
+        substitute_title=_("APPROVED ON BEHALF OF THE HOMEROOM TEACHER"),
+        principal_title=_("PRINCIPAL"),
+        guardian_title=_("PARENT OR GUARDIAN"),
+        signature_hint=_("(signature and full name)"),
+        received_on=_("Paper original received on:"),
+        received_by=_("Received by (signature):"),
+        code_label=_("Verification code:"),
+        code_hint=_(
+            "Scan it in Homeroom, or run \u201chomeroom leave verify {code}\u201d, to check "
+            "that this paper matches the record book."
+        ),
+        printed=_("Request No. {id}, printed on {day}."),
+    )
+
+
+@dataclass
+class _Batch:
+    """What the pages of one PDF share: the words, the QR codes' rows, the dates written."""
+
+    words: _Words
+    runs: RowRuns = field(default_factory=dict)
+    dates: dict[date, str] = field(default_factory=dict)
+
+    def day(self, day: date) -> str:
+        """``format_date(day)``, written once a batch (the print date is on every page)."""
+        written = self.dates.get(day)
+        if written is None:
+            written = self.dates[day] = format_date(day)
+        return written
+
+
 def collect_pages(
     session: Session, scope: ClassScope, request_ids: Sequence[int]
 ) -> list[FormPage]:
@@ -87,8 +216,9 @@ def draw_pages(pages: Sequence[FormPage]) -> bytes:
     )
     canvas.setTitle(_("Leave application"))
     canvas.setCreator("Homeroom")
+    batch = _Batch(_words(current_language()))
     for page in pages:
-        _draw_form(canvas, page)
+        _draw_form(canvas, page, batch)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -100,22 +230,23 @@ def administrative_date(day: date) -> tuple[str, str, str]:
     return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
 
 
-def place_and_date(place: str, day: date) -> str:
+def _place_and_date(words: _Words, place: str, day: date) -> str:
     dd, month, year = administrative_date(day)
-    return _("{place}, day {day} month {month} year {year}").format(
-        place=clean(place), day=dd, month=month, year=year
+    return words.place_and_date.format(place=clean(place), day=dd, month=month, year=year)
+
+
+def _slot(batch: _Batch, session_value: str, day: date) -> str:
+    words = batch.words
+    morning = session_value == SchoolSession.MORNING.value
+    return words.slot.format(
+        session=words.morning if morning else words.afternoon, day=batch.day(day)
     )
 
 
-def _slot(session_value: str, day: date) -> str:
-    return _("the {session} of {day}").format(
-        session=session_label(SchoolSession(session_value)), day=format_date(day)
-    )
-
-
-def _moment(moment: datetime) -> str:
+def _moment(batch: _Batch, moment: datetime) -> str:
     local = school_time(moment)
-    return _("{time} on {day}").format(time=local.strftime("%H:%M"), day=format_date(local.date()))
+    time = f"{local.hour:02d}:{local.minute:02d}"
+    return batch.words.moment.format(time=time, day=batch.day(local.date()))
 
 
 def _centered(
@@ -165,7 +296,7 @@ def _fitted(text: str, font: str, width: float) -> float:
     return 10.5
 
 
-def _draw_header(canvas: Canvas, page: FormPage) -> float:
+def _draw_header(canvas: Canvas, page: FormPage, words: _Words) -> float:
     form = page.form
     top = PAGE_HEIGHT - TOP - HEADER
     # Top left: the governing body, then the school in bold, with a short rule under it.
@@ -185,7 +316,7 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
     )
     left_end = _centered(
         canvas,
-        _("Request No. {id}").format(id=form.request.id),
+        words.request_no.format(id=form.request.id),
         SERIF,
         BODY,
         x=LEFT,
@@ -198,7 +329,7 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
     nation_center = nation_x + NATION_WIDTH / 2
     y = _centered(
         canvas,
-        _("SOCIALIST REPUBLIC OF VIET NAM"),
+        words.nation,
         SERIF_BOLD,
         HEADER,
         x=nation_x,
@@ -206,7 +337,7 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
         y=top,
         leading=HEADER * 1.25,
     )
-    motto = _("Independence - Freedom - Happiness")
+    motto = words.motto
     y = _centered(
         canvas, motto, SERIF_BOLD, BODY, x=nation_x, width=NATION_WIDTH, y=y, leading=BODY * 1.25
     )
@@ -214,7 +345,7 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
     submitted = school_time(form.request.submitted_at).date()
     right_end = _centered(
         canvas,
-        place_and_date(form.province, submitted),
+        _place_and_date(words, form.province, submitted),
         SERIF_ITALIC,
         BODY,
         x=nation_x,
@@ -229,7 +360,7 @@ def _draw_header(canvas: Canvas, page: FormPage) -> float:
 class Block:
     """One paragraph of the body, set at the body size times ``scale``."""
 
-    runs: list[Run]
+    runs: tuple[Run, ...]
     indent: float = 0.0
     align: Align = Align.LEFT
     gap: float = 0.0
@@ -238,119 +369,113 @@ class Block:
 
 
 def _field(label: str, value: str, *, gap: float = 0.0) -> Block:
-    return Block([Run(label + " ", SERIF_BOLD), Run(clean(value), SERIF)], gap=gap)
+    return Block((Run(label + " ", SERIF_BOLD), Run(clean(value), SERIF)), gap=gap)
 
 
-def _body_blocks(page: FormPage) -> list[Block]:
-    form, row = page.form, page.form.request
-    to_whom = _("{teacher}, homeroom teacher of class {class_name}, {school}").format(
+def _body_blocks(page: FormPage, batch: _Batch) -> list[Block]:
+    form, row, words = page.form, page.form.request, batch.words
+    to_whom = words.to_whom.format(
         teacher=clean(form.homeroom_teacher),
         class_name=clean(form.class_name),
         school=clean(form.school_name),
     )
     reason = ReasonCategory(row.reason_category).label
-    decided = _moment(row.decided_at) if row.decided_at else "…"
+    decided = _moment(batch, row.decided_at) if row.decided_at else "…"
     blocks = [
         Block(
-            [Run(_("LEAVE OF ABSENCE APPLICATION"), SERIF_BOLD)],
+            (Run(words.title, SERIF_BOLD),),
             align=Align.CENTER,
             gap=14,
             scale=14 / BODY,
         ),
-        Block([Run(_("To:") + " ", SERIF_BOLD), Run(to_whom, SERIF)], indent=15 * mm, gap=8),
-        _field(_("Student's full name:"), row.student_name, gap=4),
-        _field(_("Date of birth:"), format_date(form.student_date_of_birth)),
+        Block((Run(words.to + " ", SERIF_BOLD), Run(to_whom, SERIF)), indent=15 * mm, gap=8),
+        _field(words.student, row.student_name, gap=4),
+        _field(words.born, batch.day(form.student_date_of_birth)),
         _field(
-            _("Class:"),
-            _("{class_name}, {school}").format(
+            words.class_label,
+            words.class_value.format(
                 class_name=clean(form.class_name), school=clean(form.school_name)
             ),
         ),
         _field(
-            _("Parent or guardian:"),
-            _("{name} ({relation} of the student)").format(
+            words.guardian,
+            words.guardian_value.format(
                 name=clean(row.guardian_name) or "…",
                 relation=clean(relation_label(row.guardian_relation)),
             ),
         ),
         _field(
-            _("Asks leave for the student"),
-            _("from {first} to {last}, {sessions} sessions in all.").format(
-                first=_slot(row.first_session, row.first_day),
-                last=_slot(row.last_session, row.last_day),
+            words.asks,
+            words.asks_value.format(
+                first=_slot(batch, row.first_session, row.first_day),
+                last=_slot(batch, row.last_session, row.last_day),
                 sessions=row.sessions,
             ),
         ),
-        _field(_("Reason:"), f"{reason}: {row.reason_text}" if row.reason_text else reason),
-        Block(
-            [
-                Run(
-                    _(
-                        "I pledge that the above is true and that I will see to it that my child "
-                        "catches up on the lessons missed."
-                    ),
-                    SERIF_ITALIC,
-                )
-            ]
-        ),
+        _field(words.reason, f"{reason}: {row.reason_text}" if row.reason_text else reason),
+        Block((Run(words.pledge, SERIF_ITALIC),)),
         _field(
-            _("Submitted:"),
-            _("online, {channel}, at {time}.").format(
-                channel=Channel(row.channel).label, time=_moment(row.submitted_at)
+            words.submitted,
+            words.submitted_value.format(
+                channel=Channel(row.channel).label, time=_moment(batch, row.submitted_at)
             ),
         ),
         _field(
-            _("Decision of the homeroom teacher:"),
-            _("approved, excused absence ({sessions} sessions), by {teacher} at {time}.").format(
+            words.decision,
+            words.decision_value.format(
                 sessions=row.sessions, teacher=clean(row.decided_by) or "…", time=decided
             ),
             gap=4,
         ),
     ]
     if form.decided_by_substitute:
-        sentence = _(
-            "Decided under a substitute assignment, on behalf of the homeroom teacher {teacher}."
-        ).format(teacher=clean(form.homeroom_teacher))
-        blocks.append(Block([Run(sentence, SERIF)], indent=10 * mm))
+        sentence = words.substitute.format(teacher=clean(form.homeroom_teacher))
+        blocks.append(Block((Run(sentence, SERIF),), indent=10 * mm))
     if row.decision_note:
-        blocks.append(_field(_("Note:"), row.decision_note))
+        blocks.append(_field(words.note, row.decision_note))
     if row.special_case and row.principal_signoff_by:
-        signed = format_date(row.principal_signoff_on) if row.principal_signoff_on else "…"
+        signed = batch.day(row.principal_signoff_on) if row.principal_signoff_on else "…"
         blocks.append(
             _field(
-                _("Principal's sign-off (special case):"),
-                _("{name}, {day}.").format(name=clean(row.principal_signoff_by), day=signed),
+                words.signoff,
+                words.signoff_value.format(name=clean(row.principal_signoff_by), day=signed),
             )
         )
     if form.audit is not None:
         outcome = AuditOutcome(form.audit.outcome).label
         method = f" ({AuditMethod(form.audit.method).label.lower()})" if form.audit.method else ""
         when = (
-            f", {format_date(school_time(form.audit.recorded_at).date())}"
+            f", {batch.day(school_time(form.audit.recorded_at).date())}"
             if form.audit.recorded_at
             else ""
         )
-        blocks.append(_field(_("Post-audit result:"), f"{outcome}{method}{when}."))
+        blocks.append(_field(words.audit, f"{outcome}{method}{when}."))
     return blocks
 
 
-def _blocks_height(blocks: list[Block], size: float) -> float:
+def _set_blocks(blocks: list[Block], size: float) -> tuple[list[tuple[Line, ...]], float]:
+    """The lines of each block at ``size``, and the height they take."""
     ratio = size / BODY
     total = 0.0
+    lines = []
     for block in blocks:
-        lines = wrap(block.runs, size * block.scale, WIDTH - block.indent)
-        total += (block.gap + len(lines) * LEADING * block.scale) * ratio
-    return total
+        set_lines = wrap(block.runs, size * block.scale, WIDTH - block.indent)
+        lines.append(set_lines)
+        total += (block.gap + len(set_lines) * LEADING * block.scale) * ratio
+    return lines, total
 
 
-def _draw_blocks(canvas: Canvas, blocks: list[Block], y: float, size: float) -> float:
-    """Draw ``blocks`` with the first baseline near ``y``; the next baseline after them."""
+def _draw_blocks(
+    canvas: Canvas, blocks: list[Block], lines: list[tuple[Line, ...]], y: float, size: float
+) -> float:
+    """Draw ``blocks`` set in ``lines`` with the first baseline near ``y``; the next baseline
+    after them."""
     ratio = size / BODY
-    for block in blocks:
+    for block, set_lines in zip(blocks, lines, strict=True):
         y -= block.gap * ratio
-        y = draw_text(
+        y = draw_lines(
             canvas,
-            block.runs,
+            set_lines,
             x=LEFT + block.indent,
             y=y,
             width=WIDTH - block.indent,
@@ -361,19 +486,15 @@ def _draw_blocks(canvas: Canvas, blocks: list[Block], y: float, size: float) -> 
     return y
 
 
-def _signature_blocks(page: FormPage) -> list[tuple[str, str]]:
+def _signature_blocks(page: FormPage, words: _Words) -> list[tuple[str, str]]:
     """``(title, name)`` per signature: the teacher who decided (left), the principal for a
     special case, the guardian (right, as the applicant)."""
     form, row = page.form, page.form.request
-    teacher_title = (
-        _("APPROVED ON BEHALF OF THE HOMEROOM TEACHER")
-        if form.decided_by_substitute
-        else _("HOMEROOM TEACHER")
-    )
+    teacher_title = words.substitute_title if form.decided_by_substitute else words.teacher_title
     blocks = [(teacher_title, clean(row.decided_by or form.homeroom_teacher))]
     if row.special_case:
-        blocks.append((_("PRINCIPAL"), clean(row.principal_signoff_by)))
-    blocks.append((_("PARENT OR GUARDIAN"), clean(row.guardian_name)))
+        blocks.append((words.principal_title, clean(row.principal_signoff_by)))
+    blocks.append((words.guardian_title, clean(row.guardian_name)))
     return blocks
 
 
@@ -392,9 +513,13 @@ class SignatureRow:
     names: int
     """The most lines a title and a name take."""
 
+    @property
+    def height(self) -> float:
+        return SIGNATURE_GAP + (self.titles + 1 + self.names) * LEADING + SIGNATURE_ROOM
 
-def _signature_layout(page: FormPage) -> SignatureRow:
-    blocks = _signature_blocks(page)
+
+def _signature_layout(page: FormPage, words: _Words) -> SignatureRow:
+    blocks = _signature_blocks(page, words)
     width = WIDTH / len(blocks) - 4 * mm
     size = min(_title_size(title, width) for title, _name in blocks)
     titles = max(len(wrap([Run(title, SERIF_BOLD)], size, width)) for title, _name in blocks)
@@ -402,14 +527,9 @@ def _signature_layout(page: FormPage) -> SignatureRow:
     return SignatureRow(blocks, width, size, titles, names)
 
 
-def _signatures_height(page: FormPage) -> float:
-    row = _signature_layout(page)
-    return SIGNATURE_GAP + (row.titles + 1 + row.names) * LEADING + SIGNATURE_ROOM
-
-
-def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
-    """The signature row from the baseline ``y``; the next baseline below it."""
-    row = _signature_layout(page)
+def _draw_signatures(canvas: Canvas, row: SignatureRow, hint: str, y: float) -> float:
+    """The signature row from the baseline ``y``, ``hint`` under each title; the next
+    baseline below it."""
     blocks, width, titles, names = row.blocks, row.width, row.titles, row.names
     column = WIDTH / len(blocks)
     top = y - SIGNATURE_GAP
@@ -428,7 +548,7 @@ def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
         # The hint right under each title; the names on one line below the room to sign.
         _centered(
             canvas,
-            _("(signature and full name)"),
+            hint,
             SERIF_ITALIC,
             BODY - 1,
             x=x,
@@ -449,11 +569,11 @@ def _draw_signatures(canvas: Canvas, page: FormPage, y: float) -> float:
     return top - (titles + 1 + names) * LEADING - SIGNATURE_ROOM
 
 
-def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
+def _draw_original_box(canvas: Canvas, page: FormPage, batch: _Batch, y: float) -> float:
     """Level 3: the paper original follows; the box records the day it was handed in."""
-    row = page.form.request
+    row, words = page.form.request, batch.words
     received = (
-        format_date(row.original_received_on)
+        batch.day(row.original_received_on)
         if row.original_received_on
         else "....../....../.........."
     )
@@ -463,7 +583,7 @@ def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
     inner = top - 6 - BODY
     inner = draw_text(
         canvas,
-        [Run(_("Paper original received on:") + " ", SERIF_BOLD), Run(received, SERIF)],
+        [Run(words.received_on + " ", SERIF_BOLD), Run(received, SERIF)],
         x=LEFT + 4 * mm,
         y=inner,
         width=WIDTH - 8 * mm,
@@ -472,7 +592,7 @@ def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
     )
     draw_text(
         canvas,
-        [Run(_("Received by (signature):") + " ", SERIF), Run("." * 60, SERIF)],
+        [Run(words.received_by + " ", SERIF), Run("." * 60, SERIF)],
         x=LEFT + 4 * mm,
         y=inner,
         width=WIDTH - 8 * mm,
@@ -482,51 +602,41 @@ def _draw_original_box(canvas: Canvas, page: FormPage, y: float) -> float:
     return top - BOX_HEIGHT - LEADING
 
 
-def _draw_footer(canvas: Canvas, page: FormPage) -> None:
-    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE)
+def _draw_footer(canvas: Canvas, page: FormPage, batch: _Batch) -> None:
+    words = batch.words
+    draw_qr(canvas, page.code, x=LEFT - 2 * mm, y=BOTTOM - 2 * mm, size=QR_SIZE, known=batch.runs)
     x = LEFT + QR_SIZE + 2 * mm
     width = WIDTH - QR_SIZE - 2 * mm
     y = BOTTOM + QR_SIZE - 9 * mm
     y = draw_text(
         canvas,
-        [Run(_("Verification code:") + " ", SERIF), Run(page.code, SERIF_BOLD)],
+        [Run(words.code_label + " ", SERIF), Run(page.code, SERIF_BOLD)],
         x=x,
         y=y,
         width=width,
         size=11,
         leading=14,
     )
-    hint = _(
-        "Scan it in Homeroom, or run \u201chomeroom leave verify {code}\u201d, to check "
-        "that this paper matches the record book."
-    ).format(code=page.code)
+    hint = words.code_hint.format(code=page.code)
     y = draw_text(canvas, [Run(hint, SERIF_ITALIC)], x=x, y=y, width=width, size=10, leading=12.5)
-    draw_text(
-        canvas,
-        [
-            Run(
-                _("Request No. {id}, printed on {day}.").format(
-                    id=page.form.request.id, day=format_date(page.printed_on)
-                ),
-                SERIF,
-            )
-        ],
-        x=x,
-        y=y,
-        width=width,
-        size=10,
-        leading=12.5,
-    )
+    printed = words.printed.format(id=page.form.request.id, day=batch.day(page.printed_on))
+    draw_text(canvas, [Run(printed, SERIF)], x=x, y=y, width=width, size=10, leading=12.5)
 
 
-def _draw_form(canvas: Canvas, page: FormPage) -> None:
+def _draw_form(canvas: Canvas, page: FormPage, batch: _Batch) -> None:
+    words = batch.words
     level_3 = page.form.request.channel == Channel.LEVEL_3
-    top = _draw_header(canvas, page)
-    blocks = _body_blocks(page)
-    room = top - FOOTER_TOP - _signatures_height(page) - (BOX_HEIGHT + 4 if level_3 else 0)
-    size = next((s for s in BODY_SIZES if _blocks_height(blocks, s) <= room), BODY_SIZES[-1])
-    y = _draw_blocks(canvas, blocks, top, size)
-    y = _draw_signatures(canvas, page, y)
+    top = _draw_header(canvas, page, words)
+    blocks = _body_blocks(page, batch)
+    signatures = _signature_layout(page, words)
+    room = top - FOOTER_TOP - signatures.height - (BOX_HEIGHT + 4 if level_3 else 0)
+    # The largest body size at which the page holds it (each size's lines are kept for drawing).
+    for size in BODY_SIZES:
+        lines, height = _set_blocks(blocks, size)
+        if height <= room:
+            break
+    y = _draw_blocks(canvas, blocks, lines, top, size)
+    y = _draw_signatures(canvas, signatures, words.signature_hint, y)
     if level_3:
-        _draw_original_box(canvas, page, y + LEADING - 10)
-    _draw_footer(canvas, page)
+        _draw_original_box(canvas, page, batch, y + LEADING - 10)
+    _draw_footer(canvas, page, batch)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import NamedTuple
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
+    """Text in one face. A tuple: the wrapping cache compares and hashes runs in C."""
+
     text: str
     font: str
 
@@ -29,8 +30,7 @@ class Align(Enum):
     CENTER = "center"
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     x: float
     text: str
     font: str

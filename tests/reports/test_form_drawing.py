@@ -1,0 +1,71 @@
+"""The demo class's approved forms draw exactly what they drew before the printing speed-ups
+of 02/12/2026 (the words translated once per language, each page set once, the QR code's
+modules as row strings): every string with its font, size and place, every rule, box and QR
+path, page by page, as one digest. The drawing calls are recorded as reportlab receives them,
+so the digest holds whatever reportlab and PDFium versions are installed; the same calls make
+the same text layer and the same rendered page.
+
+A change of the form on purpose (its layout, its words, the demo data) changes the digest:
+render the forms to PNG (``pdftoppm``), look at them, and put the new digest here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
+
+from desktop.demo.generator import generate_demo_class
+from desktop.models import LeaveRequest
+from desktop.models.db import open_database
+from desktop.reports.leave_form import render_leave_forms
+from desktop.reports.verification import KEY_SETTING
+from desktop.services.profile import set_setting
+from desktop.services.scope import load_scope
+
+DRAWN_BEFORE = "c9e06c70f1f46d9a9eec45cb6652e55d71b9a4f552e81d010e18d403cab72a36"
+"""The digest of the 87 forms as drawn by 82d20fe, before the speed-ups."""
+CALLS = ("drawString", "setFont", "line", "rect", "setLineWidth", "setFillGray", "saveState",
+         "restoreState", "translate", "scale", "addLiteral", "showPage")  # fmt: skip
+
+
+def _recorder(calls: list[list[Any]], name: str, original: Callable[..., Any]) -> Any:
+    def record(self: Canvas, *args: Any, **kwargs: Any) -> Any:
+        # Coordinates to a hundredth of a point: what the PDF writes of them.
+        shown = [round(a, 2) if isinstance(a, float) else a for a in args]
+        calls.append([name, shown, sorted(kwargs.items())])
+        return original(self, *args, **kwargs)
+
+    return record
+
+
+def test_the_demo_forms_draw_what_they_drew_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(tmp_path / "homeroom.sqlite3")
+    with database.transaction() as session:
+        generate_demo_class(session, seed=2025)
+        set_setting(session, KEY_SETTING, "ab" * 32)  # the codes, and so the QR codes, fixed
+        ids = list(
+            session.scalars(
+                select(LeaveRequest.id)
+                .where(LeaveRequest.status == "approved")
+                .order_by(LeaveRequest.id)
+            )
+        )
+    calls: list[list[Any]] = []
+    for name in CALLS:
+        monkeypatch.setattr(Canvas, name, _recorder(calls, name, getattr(Canvas, name)))
+    with database.transaction() as session:
+        pdf = render_leave_forms(session, load_scope(session), ids)
+    database.close()
+    assert len(ids) == 87 and pdf.startswith(b"%PDF")
+    assert sum(call[0] == "showPage" for call in calls) == 87
+    digest = hashlib.sha256(json.dumps(calls, ensure_ascii=False).encode()).hexdigest()
+    assert digest == DRAWN_BEFORE
