@@ -23,7 +23,7 @@ from desktop.domain.calendar import Session as SchoolSession
 from desktop.domain.calendar import format_date, school_time
 from desktop.domain.guardians import relation_label
 from desktop.domain.leave import AuditMethod, AuditOutcome, Channel, ReasonCategory
-from desktop.i18n import _, current_language
+from desktop.i18n import N_, _, current_language
 from desktop.reports import verification
 from desktop.reports.fonts import SERIF, SERIF_BOLD, SERIF_ITALIC, register_fonts
 from desktop.reports.qr import RowRuns, draw_qr
@@ -122,7 +122,7 @@ def _words(language: str) -> _Words:
         request_no=_("Request No. {id}"),
         nation=_("SOCIALIST REPUBLIC OF VIET NAM"),
         motto=_("Independence - Freedom - Happiness"),
-        place_and_date=_("{place}, day {day} month {month} year {year}"),
+        place_and_date=_(PLACE_AND_DATE),
         slot=_("the {session} of {day}"),
         morning=_("morning"),  # as ``attendance.session_label`` words them
         afternoon=_("afternoon"),
@@ -228,6 +228,17 @@ def administrative_date(day: date) -> tuple[str, str, str]:
     """Day, month, year as Decree 30 writes them: a day below 10 and the months January and
     February with a leading zero ("05", "02"; "3" for March)."""
     return f"{day.day:02d}", f"{day.month:02d}" if day.month < 3 else str(day.month), str(day.year)
+
+
+PLACE_AND_DATE = N_("{place}, day {day} month {month} year {year}")
+"""The place-and-date line of every administrative document (Decree 30)."""
+
+
+def place_and_date(place: str, day: date) -> str:
+    """The line for one document (the incident report, the student's record); a batch of
+    forms translates the words once (``_Words``)."""
+    dd, month, year = administrative_date(day)
+    return _(PLACE_AND_DATE).format(place=clean(place), day=dd, month=month, year=year)
 
 
 def _place_and_date(words: _Words, place: str, day: date) -> str:

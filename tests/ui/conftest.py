@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, Database, open_database
@@ -41,3 +43,25 @@ def runner() -> Iterator[TaskRunner]:
     tasks = TaskRunner()
     yield tasks
     tasks.wait()
+
+
+Screenshot = Callable[[QWidget, str], Path]
+"""Saves a widget's picture under a file name (the ``screenshot`` fixture)."""
+
+SCREENSHOT_DIR_ENV = "HOMEROOM_SCREENSHOT_DIR"
+"""Where the tests that grab a dialog save it: set it to ``docs/screenshots`` to refresh the
+committed pictures. Unset, they go to the test's own folder, so a test run never rewrites files
+of the checkout."""
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Screenshot:
+    folder = Path(os.environ.get(SCREENSHOT_DIR_ENV) or tmp_path / "screenshots")
+
+    def save(widget: QWidget, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        assert widget.grab().save(str(target)), target
+        return target
+
+    return save

@@ -21,14 +21,14 @@ from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
 from tests.services.backup_profiles import first_name, rename_first
 from tests.sync_faults import harness
+from tests.ui.conftest import Screenshot
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSPHRASE = "Sổ chủ nhiệm 10A1"
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 
 
 def test_back_up_now_checks_the_passphrases_then_writes_the_file(
-    qtbot: QtBot, database: Database, runner: TaskRunner, tmp_path: Path
+    qtbot: QtBot, database: Database, runner: TaskRunner, tmp_path: Path, screenshot: Screenshot
 ) -> None:
     stick = tmp_path / "usb"
     stick.mkdir()
@@ -53,7 +53,7 @@ def test_back_up_now_checks_the_passphrases_then_writes_the_file(
     assert dialog.message.text() == ""
     dialog.passphrase.setText(PASSPHRASE)
     dialog.again.setText(PASSPHRASE)
-    dialog.grab().save(str(SHOTS / "backup-now.png"))
+    screenshot(dialog, "backup-now.png")
     dialog.back_up_button.click()
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Đã sao lưu vào"))
     (written,) = stick.iterdir()
@@ -63,7 +63,7 @@ def test_back_up_now_checks_the_passphrases_then_writes_the_file(
 
 
 def test_the_restore_dialog_says_what_is_carried_then_restores(
-    qtbot: QtBot, database: Database, runner: TaskRunner
+    qtbot: QtBot, database: Database, runner: TaskRunner, screenshot: Screenshot
 ) -> None:
     original = first_name(database)
     made = backup.back_up(database, now=NOW)
@@ -86,7 +86,7 @@ def test_the_restore_dialog_says_what_is_carried_then_restores(
     text = dialog.summary.text()
     assert text.startswith(f"Bản sao lưu tạo ngày {made.created:%d/%m/%Y} lúc")
     assert "1 thay đổi chưa gửi lên máy chủ (điểm danh: 1) được giữ lại" in text
-    dialog.grab().save(str(SHOTS / "backup-restore.png"))
+    screenshot(dialog, "backup-restore.png")
 
     dialog.restore_button.click()
     qtbot.waitUntil(lambda: dialog.restored is not None)

@@ -19,9 +19,9 @@ from desktop.ui.startup import Prepared, prepare
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.welcome.dialogs import OpenProfileDialog
 from tests.factories import build_small_class
+from tests.ui.conftest import Screenshot
 
 APP_PASSWORD = "Mật khẩu 2026"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def type_text(widget: QWidget, text: str) -> None:
 
 
 def test_the_start_up_needs_the_password_and_the_dialog_opens_the_profile(
-    qtbot: QtBot, wrapped: Path
+    qtbot: QtBot, wrapped: Path, screenshot: Screenshot
 ) -> None:
     with pytest.raises(PasswordNeeded):
         prepare(wrapped, None)
@@ -61,8 +61,7 @@ def test_the_start_up_needs_the_password_and_the_dialog_opens_the_profile(
     qtbot.keyClick(dialog.form.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Mật khẩu ứng dụng không đúng" in dialog.form.message.text())
     assert dialog.isVisible() and dialog.form.password.text() == ""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    dialog.grab().save(str(SCREENSHOTS / "open-encrypted-profile.png"))
+    screenshot(dialog, "open-encrypted-profile.png")
 
     type_text(dialog.form.password, APP_PASSWORD)
     with qtbot.waitSignal(dialog.opened, timeout=30_000) as opened:

@@ -4,7 +4,6 @@ database holds, the button waits for the tick, the purge empties every free text
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QMenu
@@ -21,8 +20,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.retention.dialog import RetentionDialog
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "retention.png"
+from tests.ui.conftest import Screenshot
 
 
 def _held(database: Database) -> list[str]:
@@ -43,7 +41,7 @@ def _row(dialog: RetentionDialog) -> list[str]:
 
 
 def test_the_preview_the_tick_and_the_purge(
-    qtbot: QtBot, database: Database, runner: TaskRunner
+    qtbot: QtBot, database: Database, runner: TaskRunner, screenshot: Screenshot
 ) -> None:
     with database.transaction() as session:
         set_setting(session, TODAY_KEY, "2027-06-01")
@@ -57,8 +55,7 @@ def test_the_preview_the_tick_and_the_purge(
     assert _row(dialog) == held
     assert not dialog.purge_button.isEnabled()
     dialog.confirm.setChecked(True)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    dialog.grab().save(str(SCREENSHOT))
+    screenshot(dialog, "retention.png")
     total = sum(int(n) for n in held[2:])
     dialog.purge_button.click()
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Đã xoá"))
