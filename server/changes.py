@@ -39,6 +39,7 @@ from desktop.models import (
     Subject,
     Teacher,
 )
+from desktop.services.direct_writes import FLUSH_OBSERVED
 from desktop.sync.rows import encode_row, row_key, synced_tables
 from server.tables import ChangeCounter, ChangeLogEntry
 
@@ -46,8 +47,9 @@ CAPTURED = frozenset(synced_tables())
 TABLE_ORDER = {table.name: index for index, table in enumerate(Base.metadata.sorted_tables)}
 SHARED = (School, PolicySetting, SchoolYear, Holiday, Teacher)
 """The school-wide tables every class's feed carries, parents first."""
-CAPTURE_FLAG = "homeroom_capture"
-"""``Session.info`` flag of the server's write sessions (the delete hook is on every mapper)."""
+CAPTURE_FLAG = FLUSH_OBSERVED
+"""``Session.info`` flag of the server's write sessions (the delete hook is on every mapper);
+defined where the desktop's direct writes read it, which must step aside for the feed."""
 _DELETED = "homeroom_deleted_rows"
 _RESOLVER = "homeroom_resolver"
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 from desktop.models import Base
 
 FLUSH_OBSERVED = "homeroom_capture"
-"""The ``Session.info`` key of the server's write sessions (``server.changes.CAPTURE_FLAG``)."""
+"""The ``Session.info`` key of the server's write sessions (``server.changes`` sets it)."""
 
 M = TypeVar("M", bound=Base)
 

@@ -19,7 +19,6 @@ from desktop.services import attendance, audit_log, leave
 from desktop.services.attendance import RequestRow
 from desktop.services.direct_writes import FLUSH_OBSERVED
 from desktop.services.scope import load_scope
-from server.changes import CAPTURE_FLAG
 from tests.factories import SmallClass, at, build_small_class
 
 AM, PM = Session.MORNING, Session.AFTERNOON
@@ -120,10 +119,6 @@ def _decide_then_withdraw(db: Database, rid: int, *, observed: bool, hold: bool)
             if request is not None:
                 assert request.status == ("approved" if step == "decide" else "withdrawn")
     return flushed
-
-
-def test_the_flag_is_the_one_the_server_sets() -> None:
-    assert FLUSH_OBSERVED == CAPTURE_FLAG
 
 
 def test_the_request_row_has_the_tables_columns_in_order() -> None:
