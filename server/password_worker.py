@@ -8,7 +8,9 @@ machine, a sync does not.
 
 The worker is started on first use (spawned: forking a threaded server is unsafe; it imports
 ``server.auth`` once). Should it die, the check runs in the calling thread and the next one
-starts a new worker.
+starts a new worker. Should the server be killed (``kill -9``, the OOM killer), nothing would
+tell the worker, which would wait for work for ever: on Linux it watches the server's pidfd and
+ends with it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import select
 import threading
 from concurrent.futures.process import BrokenProcessPool
 
@@ -28,11 +31,32 @@ _lock = threading.Lock()
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
 
 
-def _lower_priority() -> None:
+def _prepare_worker() -> None:
     try:
         os.nice(LOWEST_PRIORITY)
     except OSError:
         log.debug("the password worker keeps its priority")
+    _end_with(os.getppid())
+
+
+def _end_with(server: int) -> None:
+    """Exit when the process ``server`` does (Linux's pidfd; elsewhere a service manager that
+    stops the whole process group does it)."""
+    if server == 1:
+        os._exit(0)  # adopted by init: the server is gone already
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return
+    try:
+        watched = pidfd_open(server)
+    except OSError:
+        return  # a kernel before 5.3
+
+    def watch() -> None:
+        select.select([watched], [], [])  # readable once the process has ended
+        os._exit(0)
+
+    threading.Thread(target=watch, name="homeroom-server-watch", daemon=True).start()
 
 
 def _check(password: str, stored: str) -> bool:
@@ -48,7 +72,7 @@ def _worker() -> concurrent.futures.ProcessPoolExecutor:
             _pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
+                initializer=_prepare_worker,
             )
         return _pool
 

@@ -5,64 +5,21 @@ uvicorn workers (``serve --workers 2``), so the worker factory is exercised too.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from server.store import open_store
 from server.tables import ChangeCounter, ChangeLogEntry, ProcessedMutation
-from tests.server.helpers import TODAY, Api, mutation, seed, sync_body
+from tests.server.helpers import Api, mutation, seed, sync_body
+from tests.server.processes import server_process
 
 ROUNDS = 4
 PER_ROUND = 5
-START_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(db_url: str, workers: int) -> Iterator[str]:
-    """A real ``homeroom-server serve`` process; yields its URL once it answers."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "server", "serve", "--db", db_url, "--port", str(port),
-            "--today", TODAY.isoformat(), "--workers", str(workers), "--log-level", "warning",
-        ],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert process.poll() is None, "the server process ended"
-            try:
-                if httpx.get(f"{url}/api/v1/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server process did not start"
-            time.sleep(0.1)  # polling a child process for readiness; no event to wait on
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _school_days(count: int) -> list[date]:
@@ -85,7 +42,7 @@ def test_two_processes_apply_each_intent_once_with_gap_free_seqs(db_url: str) ->
                 or 0
             )
         with ExitStack() as stack:
-            urls = [stack.enter_context(_server(db_url, workers)) for workers in (2, 1)]
+            urls = [stack.enter_context(server_process(db_url, workers))[0] for workers in (2, 1)]
             clients = [stack.enter_context(Api(url)) for url in urls]
             token = clients[0].token("gvcn")
             for api in clients:
