@@ -143,14 +143,15 @@ def run_desktop(
         from desktop.models.profile_key import PasswordNeeded
 
         if isinstance(error, PasswordNeeded):
-            ask_password()
+            ask_password(error.message)
             return
         QMessageBox.critical(None, _("Homeroom"), error.message)
         exit_code.append(error.exit_code)
         shown.close()  # the last window: Qt's loop ends
 
-    def ask_password() -> None:
-        """The profile's key is kept under the app password: asked before it opens."""
+    def ask_password(why: str) -> None:
+        """The profile's key is kept (or is to be kept) under the app password: asked before
+        the profile opens."""
         import desktop.ui.startup
         from desktop.ui.welcome.dialogs import OpenProfileDialog
 
@@ -158,6 +159,7 @@ def run_desktop(
             runner,
             lambda password: desktop.ui.startup.prepare(database_path, class_name, password),
             shown,
+            intro=why,
         )
         dialog.opened.connect(loaded)
         dialog.rejected.connect(shown.close)

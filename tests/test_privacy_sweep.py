@@ -353,9 +353,9 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
         assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
     # With a keyring the profile is encrypted at rest, and its database and backups are swept
-    # like every other file. Without one it stays plain until encrypted under the app password
-    # (not wired in the welcome flow yet: issue 12), so its database and its copies hold the
-    # class's data by design; the test then checks that they *do* (the sweep can see it).
+    # like every other file. Without one it stays plain until the next start-up, where the app
+    # password typed encrypts it (tests/security/test_at_rest.py): in this one run its database
+    # and its copies hold the class's data by design, and the test checks that they *do*.
     encrypted = not (data / DATABASE_FILE).read_bytes().startswith(SQLITE_HEADER)
     assert encrypted is (token_home is not None)
 

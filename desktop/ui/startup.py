@@ -19,9 +19,9 @@ from desktop.demo.local_server import LocalDemoServer, is_demo_profile, server_f
 from desktop.errors import HomeroomError
 from desktop.models import SchoolClass
 from desktop.models.db import Database, open_database
-from desktop.models.encryption import open_profile
 from desktop.security import app_password
 from desktop.security.app_password import KeyChange
+from desktop.security.at_rest import open_at_rest
 from desktop.security.unlocked import UnlockedKey
 from desktop.services.scope import ClassScope, load_scope
 from desktop.settings import Settings
@@ -56,7 +56,7 @@ def prepare(database_path: Path, class_name: str | None, password: str | None = 
     itself). ``PasswordNeeded`` when its key is kept under the app password and none is given."""
     if class_name is None and not database_path.exists():
         return Prepared(None, None, False)
-    database = open_profile(database_path, password=password)
+    database = open_at_rest(database_path, password)
     try:
         with database.reading() as session:
             if class_name is None and session.scalar(select(SchoolClass.id).limit(1)) is None:

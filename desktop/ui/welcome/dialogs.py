@@ -121,6 +121,8 @@ class OpenProfileDialog(QDialog):
         runner: TaskRunner,
         open_with: Callable[[str], Any],
         parent: QWidget | None = None,
+        *,
+        intro: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Open the class's records"))
@@ -129,7 +131,8 @@ class OpenProfileDialog(QDialog):
         self.form = UnlockForm()
         self.form.title.setText(_("Open the class's records"))
         self.form.intro.setText(
-            _(
+            intro
+            or _(
                 "The class's records in this profile are encrypted with the app password. "
                 "Enter it to open them."
             )
