@@ -781,7 +781,10 @@ def diagnose_bootstrap_bytes(templates: Templates, export: int, wire: int) -> No
         changes: list[dict[str, Any]] = []
         cursor, more = 0, True
         while more:
-            page, cursor, more = pull(store, templates.class_id, cursor, Settings().page_size)
+            with store.hot() as connection:
+                page, cursor, more = pull(
+                    connection, templates.class_id, cursor, Settings().page_size
+                )
             pages.append(
                 SyncResponse(
                     protocol=PROTOCOL_VERSION,
