@@ -174,18 +174,26 @@ def restore(args: argparse.Namespace) -> int:
 
 
 def _unchecked(path: Path) -> Database | None:
-    """The damaged plain profile opened without its checks, only to be restored over;
-    ``None`` for an encrypted one (opening it needs its key from the profile's key custody:
-    restoring a plain file over it would leave the file and its key record disagreeing)."""
+    """The damaged profile opened without its checks, only to be restored over: plain, or with
+    the key its custody gives (the keyring's, or unwrapped with the app password typed);
+    ``None`` when there is no key to open it with. The restored file is written under that same
+    key, so the file and its key record keep agreeing."""
     from sqlalchemy.orm import sessionmaker
 
+    from desktop.cli.context import ask_app_password
+    from desktop.models import profile_key
     from desktop.models.db import SQLITE_HEADER, Database, make_engine
 
     try:
         with path.open("rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return None
+            plain = handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
         return None
-    engine = make_engine(path)
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False))
+    key = None
+    if not plain:
+        sidecar = profile_key.read_sidecar(path)
+        if sidecar is None:
+            return None
+        key = profile_key.unlock(path, sidecar, ask_app_password)
+    engine = make_engine(path, key)
+    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), key)

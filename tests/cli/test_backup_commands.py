@@ -11,7 +11,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from desktop.models.db import DATABASE_FILE, open_database
+from desktop.models.db import DATABASE_FILE, SQLITE_HEADER, open_database
+from desktop.sync.memory_keyring import MemoryKeyring
 from tests.cli.conftest import Run
 from tests.cli.test_fast_commands import HEAVY, run_listing
 from tests.damage import overwrite_pages_of
@@ -36,6 +37,17 @@ def _name(profile: Path) -> str:
         return first_name(database)
     finally:
         database.close()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[None]:
+    """An OS keyring (in memory) for the profile's key: the profile is encrypted."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -157,3 +169,25 @@ def test_a_damaged_profile_is_restored_from_the_backup_its_message_names(
     assert _name(profile) == original
     listed = run("backup", "list")
     assert "hồ sơ bị hỏng, được giữ lại" in listed.out
+
+
+def test_a_damaged_encrypted_profile_is_restored_under_its_own_key(
+    run: Run, profile: Path, memory_keyring: None
+) -> None:
+    made = run("backup", "create")
+    path = Path(made.out.removeprefix("Đã sao lưu vào ").strip().removesuffix("."))
+    database = profile / DATABASE_FILE
+    assert not database.read_bytes().startswith(SQLITE_HEADER)
+    original = _rename(profile, "Sau Sao Lưu")
+    data = bytearray(database.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle + 100 : middle + 164] = bytes(64)  # a page whose authentication no longer holds
+    database.write_bytes(bytes(data))
+    assert run("privacy", "purge", "--dry-run").code == 3
+
+    restored = run("backup", "restore", str(path), "--yes")
+    assert restored.code == 0, restored.err
+    assert "bị hỏng" in restored.err
+    assert _name(profile) == original
+    assert not database.read_bytes().startswith(SQLITE_HEADER)
