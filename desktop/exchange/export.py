@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.durable import fsync_folder
 from desktop.errors import InvalidInput
 from desktop.exchange.layout import FORMAT, VERSION, encode_time, encode_value, exchange_tables
 from desktop.i18n import _
@@ -84,15 +85,4 @@ def _write_atomically(target: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) on Windows."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_folder(target.parent)

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from desktop.durable import fsync_file, fsync_folder
 from desktop.errors import StorageError
 from desktop.i18n import _
 from desktop.models import profile_key
@@ -175,7 +176,7 @@ def encrypt_profile(path: Path, key: DatabaseKey, *, on_step: Step = _no_step) -
         on_step("backed-up")
         temporary = path.with_name(path.name + ENCRYPTING_SUFFIX)
         _export_checked(path, temporary, key, expected)
-        _fsync(temporary)
+        fsync_file(temporary)
         on_step("exported")
         plain = path.with_name(path.name + PLAIN_SUFFIX)
         try:
@@ -187,7 +188,7 @@ def encrypt_profile(path: Path, key: DatabaseKey, *, on_step: Step = _no_step) -
         guard.rollback()
         guard.close()  # before the rename: Windows renames no file that is open
     os.replace(temporary, path)
-    profile_key.sync_folder(folder)
+    fsync_folder(folder)
     on_step("replaced")
     _scrub_leftovers(path)
     on_step("scrubbed")
@@ -286,11 +287,6 @@ def _backup_target(folder: Path) -> Path:
     return target
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def _scrub_leftovers(path: Path) -> None:
     """Overwrite and remove the plain file's second name once the encrypted file has the
     database's; remove a half-made encrypted copy. Never touches the database's own file."""
@@ -309,7 +305,7 @@ def _scrub_leftovers(path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     plain.unlink()
-    profile_key.sync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def _discard(path: Path) -> None:

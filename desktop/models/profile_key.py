@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+from desktop.durable import fsync_folder
 from desktop.errors import StorageError
 from desktop.i18n import _
 from desktop.models.cipher import (
@@ -276,24 +277,13 @@ def _write(database: Path, sidecar: Sidecar) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
-        sync_folder(target.parent)
+        fsync_folder(target.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
         from desktop.models.db import storage_error_for
 
         raise storage_error_for(exc, target.parent) from exc
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable; not possible (nor needed) on Windows."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _encode(data: bytes) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
+from desktop.durable import fsync_file, fsync_folder
 from desktop.errors import HomeroomError, StorageError
 from desktop.i18n import _
 from desktop.models import School, SchoolClass, cipher
@@ -151,7 +152,7 @@ def back_up(
             backup_copy.inspect(part, database.key)
             step("copied")
             os.replace(part, target)
-            backup_copy.fsync_folder(folder)
+            fsync_folder(folder)
         finally:
             remove(part)
         if kind == AUTO:
@@ -233,7 +234,7 @@ def back_up_now(
             os.fsync(handle.fileno())
         step("written")
         os.replace(part, target)
-        backup_copy.fsync_folder(folder)
+        fsync_folder(folder)
     except (OSError, sqlcipher3.Error, HomeroomError) as exc:
         remove(part)
         raise StorageError(
@@ -382,7 +383,7 @@ def restore(
                 )
             migrate(candidate)
         carried = _carry(database, candidate, damaged=damaged)
-        backup_copy.fsync(candidate)
+        fsync_file(candidate)
         step("checked")
         previous = (
             _keep_damaged(database, now)
@@ -418,7 +419,7 @@ def _keep_damaged(database: Database, now: datetime) -> Backup:
     folder.mkdir(parents=True, exist_ok=True)
     target = _free_name(folder, DAMAGED, now)
     shutil.copyfile(database.path, target)
-    backup_copy.fsync(target)
+    fsync_file(target)
     return Backup(target, DAMAGED, now.astimezone(), target.stat().st_size)
 
 
@@ -460,4 +461,4 @@ def _swap(database: Database, candidate: Path, *, damaged: bool = False) -> None
         )
     os.replace(candidate, profile)
     remove(wal, Path(f"{profile}-shm"))
-    backup_copy.fsync_folder(profile.parent)
+    fsync_folder(profile.parent)

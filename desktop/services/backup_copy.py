@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
+from desktop.durable import fsync_file
 from desktop.errors import HomeroomError, StorageError
 from desktop.i18n import _
 from desktop.models import cipher
@@ -62,7 +62,7 @@ def export(
         connection.execute("DETACH DATABASE copy")
     finally:
         connection.close()
-    fsync(target)
+    fsync_file(target)
 
 
 def copy_pages(source: Path, key: DatabaseKey | None, target: Path) -> None:
@@ -80,22 +80,7 @@ def copy_pages(source: Path, key: DatabaseKey | None, target: Path) -> None:
             copy.close()
     finally:
         connection.close()
-    fsync(target)
-
-
-def fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows has no folder handles to sync)."""
-    if os.name != "posix":
-        return
-    fsync(folder)
+    fsync_file(target)
 
 
 def inspect(path: Path, key: DatabaseKey | None) -> str:

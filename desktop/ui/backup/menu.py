@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.settings import Settings
 from desktop.ui.backup.auto import AutoBackup
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.tools_menu import add_to_tools_menu
 
 
 def attach(
@@ -34,11 +35,7 @@ def attach(
     restore_action.triggered.connect(
         lambda: open_restore(window, database, runner, syncing=syncing, reload=reload)
     )
-    menu = window.menuBar().findChild(QMenu, "tools_menu")
-    if menu is not None:
-        separator = next((a for a in menu.actions() if a.isSeparator()), None)
-        menu.insertAction(separator, now_action)  # type: ignore[arg-type]
-        menu.insertAction(separator, restore_action)  # type: ignore[arg-type]
+    add_to_tools_menu(window, now_action, restore_action)
     return AutoBackup(window, database, runner, settings)
 
 

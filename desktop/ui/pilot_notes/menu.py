@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.tools_menu import add_to_tools_menu
 
 SHORTCUT = "Ctrl+Alt+N"
 
@@ -24,10 +25,7 @@ def add_action(window: QMainWindow, database: Database, runner: TaskRunner) -> Q
     action.setToolTip(f"{text.replace('&', '')} ({QKeySequence(SHORTCUT).toString()})")
     action.triggered.connect(lambda: open_dialog(window, database, runner))
     window.addAction(action)
-    menu = window.menuBar().findChild(QMenu, "tools_menu")
-    if menu is not None:
-        separator = next((a for a in menu.actions() if a.isSeparator()), None)
-        menu.insertAction(separator, action)  # type: ignore[arg-type]
+    add_to_tools_menu(window, action)
     return action
 
 

@@ -18,6 +18,7 @@ from desktop.ui.lock.controller import WindowLock
 from desktop.ui.preferences.dialog import PreferencesDialog
 from desktop.ui.qt_translation import apply_language
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.tools_menu import TOOLS_MENU
 
 
 class Tools(QObject):
@@ -50,7 +51,7 @@ class Tools(QObject):
             _("Print &centre…"), "Ctrl+Alt+P", self.open_print_centre
         )
         menu = window.menuBar().addMenu(_("&Tools"))
-        menu.setObjectName("tools_menu")
+        menu.setObjectName(TOOLS_MENU)
         menu.addAction(self.preferences_action)
         menu.addAction(self.print_centre_action)
         menu.addSeparator()

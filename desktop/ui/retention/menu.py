@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QDialog, QMainWindow
 
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.tools_menu import add_to_tools_menu
 
 
 def add_action(
@@ -17,10 +18,7 @@ def add_action(
     action = QAction(_("&Remove leave details past the retention period…"), window)
     action.setObjectName("retention_action")
     action.triggered.connect(lambda: open_dialog(window, database, runner, class_name))
-    menu = window.menuBar().findChild(QMenu, "tools_menu")
-    if menu is not None:
-        separator = next((a for a in menu.actions() if a.isSeparator()), None)
-        menu.insertAction(separator, action)  # type: ignore[arg-type]
+    add_to_tools_menu(window, action)
     return action
 
 
