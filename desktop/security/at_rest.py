@@ -1,5 +1,6 @@
-"""The window's way into a profile on a PC without a keyring: a plain profile whose app password
-is set is encrypted under it the first time the password is typed at start-up.
+"""The window's way into a profile on a PC without a keyring: a plain profile whose sign-in is
+sealed under the app password is encrypted under it the first time the password is typed at
+start-up.
 
 With a keyring, ``open_profile`` encrypts every profile on its own (the key lives there). Without
 one the key must be wrapped under the app password, which only the teacher knows: the profile
@@ -17,6 +18,7 @@ from desktop.models import profile_key
 from desktop.models.db import Database
 from desktop.models.encryption import encrypt_with_password, open_profile
 from desktop.security import app_password
+from desktop.sync import account
 
 
 def open_at_rest(path: Path, password: str | None) -> Database:
@@ -30,12 +32,15 @@ def open_at_rest(path: Path, password: str | None) -> Database:
         return database  # the keyring keeps its key
     try:
         with database.reading() as session:
+            # Only where the app password is asked at start anyway: a sign-in sealed in the
+            # profile (the demo's lives in memory, and asks nothing).
+            sealed = account.store_kind(session) == "profile"
             password_set = app_password.is_set(session)
             right = password is not None and password_set and app_password.verify(session, password)
     except BaseException:
         database.close()
         raise
-    if not password_set or _keyring_available():
+    if not (sealed and password_set) or _keyring_available():
         return database  # nothing to wrap a key under yet, or encryption waits on something else
     database.close()
     if password is None:

@@ -12,6 +12,7 @@ from desktop.models import profile_key
 from desktop.models.db import DATABASE_FILE, SQLITE_HEADER, open_database
 from desktop.models.profile_key import PasswordNeeded, WrongPassword
 from desktop.security import app_password
+from desktop.sync import account, state
 from desktop.ui.startup import prepare
 from tests.factories import build_small_class
 from tests.support.profiles import without_keyring
@@ -32,6 +33,8 @@ def _profile(tmp_path: Path, *, with_password: bool) -> Path:
         build_small_class(session)
         if with_password:
             app_password.set_password(session, APP_PASSWORD)
+            # Signed in on this PC without a keyring: the token is sealed under the password.
+            state.put(session, account.STORE_KIND, "profile")
     database.close()
     return path
 
@@ -71,6 +74,20 @@ def test_without_an_app_password_the_profile_opens_plain_and_asks_nothing(
     tmp_path: Path, no_keyring: None
 ) -> None:
     path = _profile(tmp_path, with_password=False)
+    prepared = prepare(path, None)
+    assert prepared.database is not None and prepared.database.key is None
+    prepared.database.close()
+    assert _plain(path)
+
+
+def test_a_sign_in_kept_in_memory_asks_nothing_at_start(tmp_path: Path, no_keyring: None) -> None:
+    """The demo's token lives in memory: its start-up asks no password, so nothing is
+    encrypted under one."""
+    path = _profile(tmp_path, with_password=True)
+    database = open_database(path)
+    with database.transaction() as session:
+        state.put(session, account.STORE_KIND, "memory")
+    database.close()
     prepared = prepare(path, None)
     assert prepared.database is not None and prepared.database.key is None
     prepared.database.close()

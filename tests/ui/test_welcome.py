@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from desktop import settings as keys
 from desktop.models import OutboxIntent, SchoolClass, profile_key
 from desktop.models.db import DATABASE_FILE, SQLITE_HEADER, Database, open_database
+from desktop.models.profile_key import PasswordNeeded
 from desktop.security import app_password
 from desktop.services import intents, leave
 from desktop.services.profile import effective_today
@@ -30,8 +31,9 @@ from desktop.settings import Settings
 from desktop.sync import account, credentials, state
 from desktop.sync.credentials import SealedProfileStore
 from desktop.ui.main_window import MainWindow
-from desktop.ui.startup import Startup
+from desktop.ui.startup import Prepared, Startup, prepare
 from desktop.ui.welcome.account_menu import AccountMenu
+from desktop.ui.welcome.dialogs import OpenProfileDialog
 from desktop.ui.welcome.window import WelcomeWindow
 from server.seed import seed_demo
 from server.serving import serve_store
@@ -319,7 +321,8 @@ def test_without_a_keyring_the_token_is_sealed_and_a_second_start_syncs(
     qtbot: QtBot, folders: tuple[Path, Settings], server_url: str, fail_keyring: None
 ) -> None:
     """With keyring's fail backend the token is kept encrypted in the profile (never in
-    clear); a second start asks for the app password, then syncs."""
+    clear); a second start asks for the app password, encrypts the profile under it, then
+    syncs."""
     folder, settings = folders
     startup = start(folder, settings)
     try:
@@ -336,20 +339,32 @@ def test_without_a_keyring_the_token_is_sealed_and_a_second_start_syncs(
     for file in (f for f in folder.rglob("*") if f.is_file()):  # backups/ too
         assert token.encode() not in file.read_bytes()
 
-    again = start(folder, settings)
+    # The second start asks for the app password before it opens the profile (a PC without a
+    # keyring: the profile is encrypted under it now), which also unseals the sign-in.
+    path = folder / DATABASE_FILE
+    again = Startup(path, sync_every_s=None, settings=settings, demo_parents_s=0)
     try:
-        assert again.welcome is None
+        with pytest.raises(PasswordNeeded):
+            again.begin()
+        dialog = OpenProfileDialog(again.runner, lambda password: prepare(path, None, password))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        type_text(dialog.form.password, "0000")
+        enter(qtbot, dialog.form.password)
+        qtbot.waitUntil(lambda: dialog.form.message.text() == "Mật khẩu ứng dụng không đúng.")
+        assert path.read_bytes().startswith(SQLITE_HEADER)  # nothing encrypted under a typo
+        type_text(dialog.form.password, APP_PASSWORD)
+        with qtbot.waitSignal(dialog.opened, timeout=SYNC_TIMEOUT_MS) as opened:
+            enter(qtbot, dialog.form.password)
+        prepared = opened.args[0]
+        assert isinstance(prepared, Prepared) and prepared.database is not None
+        assert prepared.database.key is not None
+        assert not path.read_bytes().startswith(SQLITE_HEADER)
+        again.begin(prepared)
         window = again.window
-        assert window is not None and again.unlock is not None
-        qtbot.waitUntil(again.unlock.isVisible)
-        form = again.unlock.form
-        type_text(form.password, "0000")
-        enter(qtbot, form.password)
-        qtbot.waitUntil(lambda: form.message.text() == "Mật khẩu ứng dụng không đúng.")
-        assert again.key.get() is None
+        assert window is not None and again.unlock is None and again.key.get() is not None
         with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
-            type_text(form.password, APP_PASSWORD)
-            enter(qtbot, form.password)
+            pass
         with window.database.reading() as session:
             assert state.get(session, state.LAST_ERROR) == ""
             sealed = state.get(session, credentials.SEALED_KEY)
