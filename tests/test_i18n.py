@@ -71,3 +71,21 @@ def test_po_parser_handles_continuations_and_escapes() -> None:
     """Multi-line entries and escaped quotes are joined as gettext does."""
     text = 'msgid ""\n"a \\"b\\""\nmsgstr "x"\n"y\\n"\n\nmsgid "untranslated"\nmsgstr ""\n'
     assert i18n.parse_po(text) == {'a "b"': "xy\n"}
+
+
+def test_no_source_text_is_translated_two_ways() -> None:
+    """The catalogue merges one file per area: a msgid given two different Vietnamese texts in
+    two files would take whichever file is read last (the backups' "Kind" became "Loại sự cố")."""
+    from desktop.i18n import parse_po
+    from desktop.resources import resource
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for entry in sorted(resource("i18n", "vi").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".po"):
+            continue
+        for msgid, msgstr in parse_po(entry.read_text(encoding="utf-8")).items():
+            if msgid in seen and seen[msgid][1] != msgstr:
+                clashes.append((msgid, seen[msgid][0], entry.name))
+            seen.setdefault(msgid, (entry.name, msgstr))
+    assert not clashes, clashes

@@ -141,7 +141,7 @@ def list_incidents(args: argparse.Namespace) -> int:
     print_table(
         [
             "ID",
-            _("Kind"),
+            _("Kind of incident"),
             _("Happened"),
             _("Discovered"),
             _("Deadline"),

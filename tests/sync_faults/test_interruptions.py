@@ -307,6 +307,7 @@ def test_a_server_process_killed_mid_push_converges_after_its_restart(
             before = _processed(observer)
             pusher.start()
             while not _writing(server_path):  # until the server is inside the push's transaction
+                assert pusher.is_alive(), "the push ended before the server could be killed in it"
                 time.sleep(0.005)
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=30)

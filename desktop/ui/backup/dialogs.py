@@ -33,9 +33,9 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _, format_decimal
 from desktop.models.db import Database
 from desktop.services import backup, backup_file, backup_text
+from desktop.ui.feedback import ERROR_STYLE, say
 from desktop.ui.tasks import TaskRunner
 
-ERROR_STYLE = "color: #b00020;"
 Clock = Callable[[], datetime]
 
 
@@ -151,8 +151,7 @@ class BackUpNowDialog(QDialog):
             self._show(error.message, error=True)
 
     def _show(self, text: str, *, error: bool) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        say(self.message, text, error=error)
 
 
 class RestoreDialog(QDialog):

@@ -42,6 +42,7 @@ from desktop.services import incidents, workspace
 from desktop.services.changes import Changes
 from desktop.services.incidents import Incident
 from desktop.services.profile import effective_now
+from desktop.ui.feedback import say
 from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class IncidentsDialog(QDialog):
         self.hint.setWordWrap(True)
         self.list = QTreeWidget()
         self.list.setAccessibleName(_("Incidents recorded"))
-        self.list.setHeaderLabels([_("No."), _("Kind"), _("Happened"), _("To notify")])
+        self.list.setHeaderLabels([_("No."), _("Kind of incident"), _("Happened"), _("To notify")])
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setColumnWidth(0, 40)
@@ -125,7 +126,7 @@ class IncidentsDialog(QDialog):
         self.list.currentItemChanged.connect(lambda current, _previous: self._chosen(current))
 
         self.kind = QComboBox()
-        self.kind.setAccessibleName(_("Kind"))
+        self.kind.setAccessibleName(_("Kind of incident"))
         for kind in IncidentKind:
             self.kind.addItem(kind.label, kind.value)
         self.happened = self._moment_edit(_("Happened"))
@@ -359,8 +360,7 @@ class IncidentsDialog(QDialog):
             self._say(error.message, error=True)
 
     def _say(self, text: str, *, error: bool) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "")
+        say(self.message, text, error=error)
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.new_button, self.save_button):

@@ -38,6 +38,7 @@ from desktop.services import pilot_notes
 from desktop.services.changes import Changes
 from desktop.services.pilot_notes import Category, Note
 from desktop.services.profile import effective_today
+from desktop.ui.feedback import say
 from desktop.ui.tasks import TaskRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -259,8 +260,7 @@ class PilotNotesDialog(QDialog):
             self._say(error.message, error=True)
 
     def _say(self, text: str, *, error: bool) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "")
+        say(self.message, text, error=error)
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.new_button, self.save_button):

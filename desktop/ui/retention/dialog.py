@@ -23,6 +23,7 @@ from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.services import retention, workspace
 from desktop.services.retention import PurgeReport
+from desktop.ui.feedback import say
 from desktop.ui.tasks import TaskRunner
 
 
@@ -142,8 +143,7 @@ class RetentionDialog(QDialog):
 
     def _failed(self, error: HomeroomError) -> None:
         if shiboken6.isValid(self):
-            self.message.setText(error.message)
-            self.message.setStyleSheet("color: #b00020;")
+            say(self.message, error.message, error=True)
             self._busy = False
             self._enable()
 

@@ -19,6 +19,7 @@ from desktop.i18n import N_, _
 from desktop.models.db import Database
 from desktop.services import subject_access, workspace
 from desktop.services.students import RosterRow
+from desktop.ui.feedback import say
 from desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -107,11 +108,9 @@ class StudentExport(QObject):
     def _written(self, path: Path) -> None:
         if shiboken6.isValid(self._message):
             self.action.setEnabled(True)
-            self._message.setStyleSheet("")
-            self._message.setText(_("Saved as {path}.").format(path=path))
+            say(self._message, _("Saved as {path}.").format(path=path), error=False)
 
     def _failed(self, error: HomeroomError) -> None:
         if shiboken6.isValid(self._message):
             self.action.setEnabled(True)
-            self._message.setStyleSheet("color: #b00020;")
-            self._message.setText(error.message)
+            say(self._message, error.message, error=True)

@@ -198,7 +198,7 @@ class AbsencesModel(RowsTableModel[AbsenceRow]):
         AbsenceColumn.DAY: N_("Day"),
         AbsenceColumn.SESSION: N_("Session"),
         AbsenceColumn.MARK: N_("Mark"),
-        AbsenceColumn.SOURCE: N_("Decided by"),
+        AbsenceColumn.SOURCE: N_("Grounds"),
     }
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
