@@ -31,7 +31,8 @@ from desktop.services.scope import load_scope
 
 DRAWN_BEFORE = "0a154ff59a9989257fe7836d1176d9c13bac57c772917cdc0a58a27dc5d5390e"
 """The digest of the 87 forms as drawn by 82d20fe, before the speed-ups, printed on the demo's
-day (the forms say the day they were printed: a profile without a pinned day prints the real one)."""
+day (a form says the day it was printed, and a profile without a pinned day prints the real
+one)."""
 CALLS = ("drawString", "setFont", "line", "rect", "setLineWidth", "setFillGray", "saveState",
          "restoreState", "translate", "scale", "addLiteral", "showPage")  # fmt: skip
 
