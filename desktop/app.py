@@ -29,6 +29,7 @@ from desktop.settings import LANGUAGE, Settings
 
 if TYPE_CHECKING:
     from desktop.demo.local_server import LocalDemoServer
+    from desktop.models.health import DamagedDatabase
     from desktop.sync.signed_in import Connector
     from desktop.ui.startup import Prepared, Startup
 
@@ -140,14 +141,34 @@ def run_desktop(
     def refuse(error: HomeroomError) -> None:
         from PySide6.QtWidgets import QMessageBox
 
+        from desktop.models.health import DamagedDatabase
         from desktop.models.profile_key import PasswordNeeded
 
         if isinstance(error, PasswordNeeded):
             ask_password(error.message)
             return
+        if isinstance(error, DamagedDatabase):
+            offer_repair(error)
+            return
         QMessageBox.critical(None, _("Homeroom"), error.message)
+        give_up(error)
+
+    def give_up(error: HomeroomError) -> None:
         exit_code.append(error.exit_code)
         shown.close()  # the last window: Qt's loop ends
+
+    def offer_repair(damage: DamagedDatabase) -> None:
+        """What the damage message offers: a backup restored over the profile, or the class
+        fresh from the server; then the profile opens as at any start."""
+        from desktop.ui.backup.damaged import DamagedProfileFlow
+
+        DamagedProfileFlow(
+            damage,
+            runner,
+            shown,
+            repaired=lambda: runner.run_database(load, loaded, refuse),
+            given_up=lambda: give_up(damage),
+        ).offer()
 
     def ask_password(why: str) -> None:
         """The profile's key is kept (or is to be kept) under the app password: asked before

@@ -9,12 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desktop.i18n import _
-
-if TYPE_CHECKING:
-    from desktop.models.db import Database
 
 # Only argparse and the translations at import: the services load when a command runs.
 
@@ -138,10 +135,10 @@ def create(args: argparse.Namespace) -> int:
 def restore(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from desktop.cli.context import open_profile
+    from desktop.cli.context import ask_app_password, open_profile
     from desktop.errors import InvalidInput
     from desktop.models.health import DamagedDatabase
-    from desktop.services import backup, backup_text
+    from desktop.services import backup, backup_text, damaged_profile
 
     passphrase = _passphrase(args, twice=False) if backup.is_passphrase_file(args.file) else None
     damaged = False
@@ -149,7 +146,7 @@ def restore(args: argparse.Namespace) -> int:
         database = open_profile(args)
     except DamagedDatabase as error:
         # What the damage message offers: restoring the newest good backup over the file.
-        unchecked = _unchecked(error.path)
+        unchecked = damaged_profile.open_damaged(error.path, ask_app_password)
         if unchecked is None:
             raise
         print(error.message, file=sys.stderr)
@@ -171,29 +168,3 @@ def restore(args: argparse.Namespace) -> int:
         database.close()
     print(backup_text.restored(restored))
     return 0
-
-
-def _unchecked(path: Path) -> Database | None:
-    """The damaged profile opened without its checks, only to be restored over: plain, or with
-    the key its custody gives (the keyring's, or unwrapped with the app password typed);
-    ``None`` when there is no key to open it with. The restored file is written under that same
-    key, so the file and its key record keep agreeing."""
-    from sqlalchemy.orm import sessionmaker
-
-    from desktop.cli.context import ask_app_password
-    from desktop.models import profile_key
-    from desktop.models.db import SQLITE_HEADER, Database, make_engine
-
-    try:
-        with path.open("rb") as handle:
-            plain = handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return None
-    key = None
-    if not plain:
-        sidecar = profile_key.read_sidecar(path)
-        if sidecar is None:
-            return None
-        key = profile_key.unlock(path, sidecar, ask_app_password)
-    engine = make_engine(path, key)
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), key)

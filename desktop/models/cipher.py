@@ -29,6 +29,13 @@ SALT_BYTES: Final = 16
 SCRYPT_N: Final = 2**15
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
+CIPHER_SETTINGS: Final = ("cipher_hmac_algorithm = HMAC_SHA256",)
+"""Every encrypted file's settings, given after its key on each connection: SQLCipher keeps them
+in no header it could read before the key. SHA-256 for the pages' HMAC rather than SQLCipher's
+default SHA-512 because PCs compute it in hardware since about 2017 (AMD Zen; Intel since Goldmont
+and Ice Lake), SHA-512 only the newest: checking the 40-class school's 28 MB file on open took
+241 ms with SHA-512 and takes 151 ms (plain: 98 ms). Either is sound as a page's MAC, under a key
+of 256 random bits."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ def connect(path: Path, key: DatabaseKey, *, read_only: bool = False) -> Any:
     connection = sqlcipher3.connect(target, uri=True, check_same_thread=False)
     try:
         connection.execute(key.pragma())
+        configure(connection)
         # SQLCipher reads nothing until asked: a wrong key shows on the first read.
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
@@ -90,6 +98,12 @@ def connect(path: Path, key: DatabaseKey, *, read_only: bool = False) -> Any:
             ) from None
         raise
     return connection
+
+
+def configure(connection: Any, schema: str = "main") -> None:
+    """Give the encrypted database ``schema`` of ``connection``, once keyed, its settings."""
+    for setting in CIPHER_SETTINGS:
+        connection.execute(f"PRAGMA {schema}.{setting}")
 
 
 def driver_errors(*also: type[Exception]) -> tuple[type[Exception], ...]:
@@ -125,6 +139,7 @@ def export_encrypted(plain: Path, target: Path, key: DatabaseKey, application_id
         connection.execute(
             f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.raw.hex()}'\"", (str(target),)
         )
+        configure(connection, "encrypted")
         connection.execute("SELECT sqlcipher_export('encrypted')")
         connection.execute(f"PRAGMA encrypted.application_id = {int(application_id)}")
         connection.execute("DETACH DATABASE encrypted")

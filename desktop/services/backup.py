@@ -145,7 +145,7 @@ def back_up(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)
-        target = _free_name(folder, kind, now)
+        target = free_name(folder, kind, now)
         part = target.with_name(target.name + PART)
         try:
             backup_copy.copy_pages(database.path, database.key, part)
@@ -176,7 +176,7 @@ def back_up_if_due(
     return back_up(database, now=now, kept=kept)
 
 
-def _free_name(folder: Path, kind: str, now: datetime) -> Path:
+def free_name(folder: Path, kind: str, now: datetime) -> Path:
     stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{kind}-{stamp}{SUFFIX}"
     number = 1
@@ -374,14 +374,7 @@ def restore(
         remove(incoming)
         revision = backup_copy.inspect(candidate, database.key)
         if revision != HEAD_REVISION:
-            if database.key is not None:
-                raise StorageError(
-                    _(
-                        "This backup is from an older version of Homeroom and this profile is "
-                        "encrypted: restore it into a plain profile first."
-                    )
-                )
-            migrate(candidate)
+            migrate(candidate, database.key)
         carried = _carry(database, candidate, damaged=damaged)
         fsync_file(candidate)
         step("checked")
@@ -417,7 +410,7 @@ def _carry(database: Database, candidate: Path, *, damaged: bool) -> backup_outb
 def _keep_damaged(database: Database, now: datetime) -> Backup:
     folder = folder_of(database)
     folder.mkdir(parents=True, exist_ok=True)
-    target = _free_name(folder, DAMAGED, now)
+    target = free_name(folder, DAMAGED, now)
     shutil.copyfile(database.path, target)
     fsync_file(target)
     return Backup(target, DAMAGED, now.astimezone(), target.stat().st_size)

@@ -55,6 +55,8 @@ def export(
     try:
         application_id = int(connection.execute("PRAGMA main.application_id").fetchone()[0])
         connection.execute(f"ATTACH DATABASE ? AS copy KEY {_key_literal(key)}", (str(target),))
+        if key is not None:
+            cipher.configure(connection, "copy")
         connection.execute("BEGIN")
         connection.execute("SELECT sqlcipher_export('copy')")
         connection.execute("COMMIT")

@@ -13,6 +13,7 @@ from desktop.errors import StorageError
 from desktop.models import Guardian, Student
 from desktop.models.cipher import (
     DatabaseKey,
+    connect,
     export_encrypted,
     key_from_password,
     new_key,
@@ -93,6 +94,35 @@ def test_opening_without_the_key_fails_clearly(demo_plain: Path, tmp_path: Path)
             bare.execute("SELECT * FROM sqlite_master").fetchall()
     finally:
         bare.close()
+
+
+def test_every_encrypted_file_is_made_and_opened_with_the_profiles_settings(
+    demo_plain: Path, tmp_path: Path
+) -> None:
+    """The profile (``export_encrypted``) and a backup's body (``backup_copy.export``) carry the
+    HMAC the openers expect: SQLCipher's defaults with the right key no longer read them."""
+    import sqlcipher3
+
+    from desktop.services import backup_copy
+
+    key = new_key()
+    profile, backup = tmp_path / "homeroom.sqlite3", tmp_path / "copy.sqlite3"
+    export_encrypted(demo_plain, profile, key, APPLICATION_ID)
+    backup_copy.export(profile, key, backup, key)
+    for made in (profile, backup):
+        defaults = sqlcipher3.connect(str(made))
+        try:
+            defaults.execute(key.pragma())
+            with pytest.raises(sqlcipher3.DatabaseError):
+                defaults.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            defaults.close()
+        opened = connect(made, key, read_only=True)
+        try:
+            assert opened.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+            assert opened.execute("PRAGMA cipher_hmac_algorithm").fetchone() == ("HMAC_SHA256",)
+        finally:
+            opened.close()
 
 
 def test_the_password_key_is_the_same_for_the_same_salt_only() -> None:

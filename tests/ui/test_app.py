@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, open_database
+from desktop.ui.backup.damaged import DamagedProfileDialog
 from desktop.ui.main_window import MainWindow
 from tests.damage import overwrite_pages_of
 
@@ -87,7 +88,7 @@ def test_without_a_screen_the_bare_command_points_to_the_command_line(
     assert "Không có màn hình" in err and "homeroom --help" in err
 
 
-def test_a_damaged_profile_is_a_message_box_saying_what_restoring_loses(
+def test_a_damaged_profile_offers_its_ways_out_saying_what_they_lose(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     folder = tmp_path / "profile"
@@ -104,9 +105,11 @@ def test_a_damaged_profile_is_a_message_box_saying_what_restoring_loses(
     said: list[str] = []
 
     def close(box: object) -> None:
-        assert isinstance(box, QMessageBox)
-        said.append(box.text())
-        box.done(0)
+        assert isinstance(box, DamagedProfileDialog)
+        message = box.findChild(QLabel, "damage_message")
+        assert message is not None
+        said.append(message.text())
+        box.reject()  # closed: neither restored nor set aside
 
     poller = when_shown(lambda: QApplication.activeModalWidget(), close)
     code = main(["--data-dir", str(folder)])
@@ -116,3 +119,49 @@ def test_a_damaged_profile_is_a_message_box_saying_what_restoring_loses(
     assert "bị hỏng" in said[0]
     assert "Không tìm thấy bản sao lưu tốt" in said[0]
     assert "1 thay đổi chưa gửi lên máy chủ (điểm danh: 1)" in said[0]
+
+
+def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
+    qtbot: QtBot, demo_path: Path
+) -> None:
+    """The app's own flow: the damage dialog, the fresh copy asked and confirmed, then the
+    first start's welcome screen (sign in, or the demo) on the emptied profile folder."""
+    from desktop.ui.backup.damaged import FRESH
+    from desktop.ui.welcome.window import WelcomeWindow
+
+    overwrite_pages_of(demo_path, "student")
+    seen: list[str] = []
+
+    def next_step() -> object | None:
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            return modal
+        welcome = (w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeWindow))
+        return next((w for w in welcome if w.isVisible()), None)
+
+    def answer(shown: object) -> None:
+        if isinstance(shown, DamagedProfileDialog):
+            seen.append("damaged")
+            shown.choice = FRESH
+            shown.accept()
+        elif isinstance(shown, QMessageBox):
+            seen.append("asked")
+            (go,) = [b for b in shown.buttons() if b.text().startswith("Chuyển sang chỗ khác")]
+            go.click()
+        elif isinstance(shown, WelcomeWindow):
+            seen.append("welcome")
+            shown.close()
+            return
+        poller.start()  # the next step
+
+    poller = when_shown(next_step, answer)
+    main(["--data-dir", str(demo_path.parent)])
+    poller.stop()
+    assert seen == ["damaged", "asked", "welcome"]
+    assert len(list((demo_path.parent / "backups").glob("damaged-*.sqlite"))) == 1
+    if demo_path.exists():  # the welcome screen's new profile, with no class yet
+        connection = sqlite3.connect(demo_path)
+        try:
+            assert connection.execute("SELECT count(*) FROM school_class").fetchone() == (0,)
+        finally:
+            connection.close()

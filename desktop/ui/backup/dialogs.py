@@ -163,11 +163,16 @@ class RestoreDialog(QDialog):
         *,
         syncing: Callable[[], bool] = lambda: False,
         clock: Clock = _now,
+        damaged: bool = False,
+        chosen: Path | None = None,
     ) -> None:
+        """``damaged``: ``database`` is a profile that failed its check, opened without it
+        (``damaged_profile.open_damaged``); ``chosen``: the backup selected at first."""
         super().__init__(parent)
         self.setWindowTitle(_("Restore a backup"))
         self._database, self._runner = database, runner
         self._syncing, self._clock = syncing, clock
+        self._damaged, self._preselected = damaged, chosen
         self.restored: backup.Restored | None = None
         self._checked: Path | None = None
         self.list = QTreeWidget()
@@ -221,6 +226,8 @@ class RestoreDialog(QDialog):
             row.setToolTip(0, str(item.path))
             row.setData(0, Qt.ItemDataRole.UserRole, str(item.path))
             self.list.addTopLevelItem(row)
+            if item.path == self._preselected:
+                self.list.setCurrentItem(row)
         if not found:
             self.summary.setText(_("No backups yet."))
 
@@ -267,11 +274,11 @@ class RestoreDialog(QDialog):
             self._show(_("A sync is running; restore once it has finished."), error=True)
             return
         database, source, passphrase = self._database, self._checked, self.passphrase.text()
-        now = self._clock()
+        now, damaged = self._clock(), self._damaged
         self._busy = True
         self._enable()
         self._runner.run_database(
-            lambda: backup.restore(database, source, passphrase, now=now),
+            lambda: backup.restore(database, source, passphrase, now=now, damaged=damaged),
             self._restored,
             self._failed,
         )
