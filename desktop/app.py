@@ -30,6 +30,7 @@ from desktop.settings import LANGUAGE, Settings
 if TYPE_CHECKING:
     from desktop.demo.local_server import LocalDemoServer
     from desktop.models.health import DamagedDatabase
+    from desktop.models.profile_key import KeyMissing
     from desktop.sync.signed_in import Connector
     from desktop.ui.startup import Prepared, Startup
 
@@ -142,12 +143,12 @@ def run_desktop(
         from PySide6.QtWidgets import QMessageBox
 
         from desktop.models.health import DamagedDatabase
-        from desktop.models.profile_key import PasswordNeeded
+        from desktop.models.profile_key import KeyMissing, PasswordNeeded
 
         if isinstance(error, PasswordNeeded):
             ask_password(error.message)
             return
-        if isinstance(error, DamagedDatabase):
+        if isinstance(error, DamagedDatabase | KeyMissing):
             offer_repair(error)
             return
         QMessageBox.critical(None, _("Homeroom"), error.message)
@@ -157,8 +158,8 @@ def run_desktop(
         exit_code.append(error.exit_code)
         shown.close()  # the last window: Qt's loop ends
 
-    def offer_repair(damage: DamagedDatabase) -> None:
-        """What the damage message offers: a backup restored over the profile, or the class
+    def offer_repair(damage: DamagedDatabase | KeyMissing) -> None:
+        """What the message offers: a backup restored over a damaged profile, or the class
         fresh from the server; then the profile opens as at any start."""
         from desktop.ui.backup.damaged import DamagedProfileFlow
 

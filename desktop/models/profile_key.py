@@ -61,6 +61,22 @@ class WrongPassword(StorageError):
     """The app password given does not unwrap the profile's key."""
 
 
+class KeyMissing(StorageError):
+    """The profile's key is not in this computer's keyring: the file at ``path`` cannot be read
+    here, ever (its backups beside it neither: they are under the same key)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            _(
+                "This profile is encrypted and its key is not in this computer's password store "
+                "(keyring): it was made under another user account or computer, or the entry "
+                "was deleted. Open it under the account where it was made, or take a fresh copy "
+                "of the class from the server."
+            )
+        )
+
+
 @dataclass(frozen=True)
 class Sidecar:
     profile: str
@@ -139,7 +155,7 @@ def _damaged_message(path: Path) -> str:
 def unlock(database: Path, sidecar: Sidecar, password: Password) -> DatabaseKey:
     """The key of the profile at ``database`` as its sidecar says it is kept."""
     if sidecar.custody == "keyring":
-        return _from_keyring(sidecar.profile)
+        return _from_keyring(database, sidecar.profile)
     if password is None:
         raise PasswordNeeded(
             _("This profile is encrypted with the app password: enter it to open the profile.")
@@ -204,27 +220,17 @@ def _storage_errors() -> Iterator[None]:
         raise StorageError(exc.message) from exc
 
 
-def _from_keyring(profile: str) -> DatabaseKey:
+def _from_keyring(database: Path, profile: str) -> DatabaseKey:
     from desktop.sync.credentials import SERVICE, _keyring_errors
 
     with _storage_errors(), _keyring_errors("database key") as backend:
         stored = backend.get_password(SERVICE, KEYRING_USER_PREFIX + profile)
     if not isinstance(stored, str):
-        raise _missing()
+        raise KeyMissing(database)
     try:
         return DatabaseKey(bytes.fromhex(stored))
     except ValueError:
-        raise _missing() from None
-
-
-def _missing() -> StorageError:
-    return StorageError(
-        _(
-            "This profile is encrypted and its key is not in this computer's password store "
-            "(keyring): it was made under another user account or computer, or the entry was "
-            "deleted. Open it where it was made, or restore a backup."
-        )
-    )
+        raise KeyMissing(database) from None
 
 
 # --------------------------------------------------------------------------- the password

@@ -1,6 +1,7 @@
 """What a profile that fails its check on open (``health.DamagedDatabase``) still allows: to be
 opened without its checks, only so that a backup is restored over it; or to be set aside, so that
-the teacher signs in again and the class comes fresh from the server.
+the teacher signs in again and the class comes fresh from the server (also the way out of a
+profile whose key the keyring no longer has, ``profile_key.KeyMissing``).
 
 Both keep the damaged file for the school's IT contact: a restore as ``backups/damaged-…``
 (``backup.restore(..., damaged=True)``), setting aside by moving it there with its key record.
@@ -46,9 +47,10 @@ def open_damaged(path: Path, password: profile_key.Password) -> Database | None:
 
 
 def set_aside(path: Path, *, now: datetime) -> Path:
-    """Move the damaged profile at ``path``, with its write-ahead log and its key record, into the
-    backups folder as ``damaged-…``, leaving no profile: the next start is a first start, where
-    the teacher signs in and the class comes from the server. Returns the kept file.
+    """Move the damaged (or unreadable) profile at ``path``, with its write-ahead log and its key
+    record, into the backups folder as ``damaged-…``, leaving no profile: the next start is a
+    first start, where the teacher signs in and the class comes from the server. Returns the
+    kept file.
     ``StorageError`` when it cannot be moved; the profile is then as it was."""
     folder = path.parent / BACKUP_FOLDER
     moves: list[tuple[Path, Path]] = []
@@ -74,7 +76,7 @@ def set_aside(path: Path, *, now: datetime) -> Path:
             for source, destination in reversed(moves):
                 os.replace(destination, source)
         raise StorageError(
-            _("The damaged profile could not be set aside: {reason}.").format(
+            _("The profile could not be set aside: {reason}.").format(
                 reason=failure_reason(exc, folder)
             )
         ) from exc

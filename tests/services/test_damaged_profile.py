@@ -67,7 +67,7 @@ def test_a_move_that_fails_puts_back_what_had_moved(encrypted: Path) -> None:
     (blocker / "inside").write_text("x", encoding="ascii")
     before = encrypted.read_bytes()
 
-    with pytest.raises(StorageError, match="Không chuyển được hồ sơ bị hỏng sang chỗ khác"):
+    with pytest.raises(StorageError, match="Không chuyển được hồ sơ sang chỗ khác"):
         damaged_profile.set_aside(encrypted, now=NOW)
 
     assert encrypted.read_bytes() == before and profile_key.key_file(encrypted).exists()

@@ -1,20 +1,27 @@
 """A profile that fails its check on open, in the window: the damage message offers restoring the
 newest good backup (chosen already; the unsynced roll call made after it carried over) or setting
-the profile aside for a fresh copy from the server; closing leaves the file as it was. Real
-files damaged on disk, the real restore and the real dialogs, driven with pytest-qt."""
+the profile aside for a fresh copy from the server; closing leaves the file as it was. A profile
+whose key the keyring lost offers the fresh copy only. Real files damaged on disk, the real
+restore and the real dialogs, driven with pytest-qt."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import keyring
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.models import profile_key
 from desktop.models.db import BACKUP_FOLDER, open_database
+from desktop.models.encryption import encrypt_profile, open_profile
 from desktop.models.health import DamagedDatabase, check_health
+from desktop.models.profile_key import KeyMissing
 from desktop.services import backup
+from desktop.sync.memory_keyring import MemoryKeyring
 from desktop.ui.backup.damaged import DamagedProfileDialog, DamagedProfileFlow
 from desktop.ui.backup.dialogs import RestoreDialog
 from desktop.ui.tasks import TaskRunner
@@ -49,7 +56,7 @@ class Outcome:
 
 
 def flow_on(
-    qtbot: QtBot, damage: DamagedDatabase, runner: TaskRunner
+    qtbot: QtBot, damage: DamagedDatabase | KeyMissing, runner: TaskRunner
 ) -> tuple[DamagedProfileFlow, Outcome]:
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -121,7 +128,7 @@ def test_a_fresh_copy_sets_the_damaged_profile_aside_after_asking(
     press(flow.dialog, "fresh_copy")
     asked = flow.dialog
     assert isinstance(asked, QMessageBox)
-    assert "chỉ còn trong bản bị hỏng" in asked.text()
+    assert "chỉ còn trong bản được giữ lại" in asked.text()
     asked.button(QMessageBox.StandardButton.Cancel).click()  # the default: nothing moves
     assert isinstance(flow.dialog, DamagedProfileDialog)
     assert damage.path.read_bytes() == damaged_bytes
@@ -148,3 +155,44 @@ def test_closing_leaves_the_profile_as_it_was(
     assert outcome.given_up == 1 and outcome.repaired == 0
     assert damage.path.read_bytes() == damaged_bytes
     assert not list((damage.path.parent / BACKUP_FOLDER).glob("damaged-*"))
+
+
+@pytest.fixture
+def keyless(demo_path: Path) -> Iterator[KeyMissing]:
+    """The demo profile encrypted under a key kept in the keyring, then that entry deleted (as
+    on another Windows account, or after the keyring was reset)."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        key = profile_key.keep_in_keyring(demo_path)
+        encrypt_profile(demo_path, key)
+        backend._secrets.clear()
+        with pytest.raises(KeyMissing) as raised:
+            open_profile(demo_path)
+        yield raised.value
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_profile_whose_key_is_gone_offers_only_the_fresh_copy(
+    qtbot: QtBot, keyless: KeyMissing, runner: TaskRunner
+) -> None:
+    assert "không có trong kho mật khẩu" in keyless.message
+    before = keyless.path.read_bytes()
+    flow, outcome = flow_on(qtbot, keyless, runner)
+    shown = flow.dialog
+    assert shown is not None
+    assert shown.windowTitle() == "Không mở được dữ liệu của lớp"
+    restore = shown.findChild(QPushButton, "restore_damaged")
+    assert restore is not None and restore.isHidden()  # its backups are under the lost key
+    press(shown, "fresh_copy")
+    asked = flow.dialog
+    assert isinstance(asked, QMessageBox)
+    (go,) = [b for b in asked.buttons() if b.text().startswith("Chuyển sang chỗ khác")]
+    go.click()
+    qtbot.waitUntil(lambda: outcome.repaired == 1)
+
+    assert not keyless.path.exists() and not profile_key.key_file(keyless.path).exists()
+    (kept,) = (keyless.path.parent / BACKUP_FOLDER).glob("damaged-*.sqlite")
+    assert kept.read_bytes() == before and profile_key.key_file(kept).exists()

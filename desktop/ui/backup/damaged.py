@@ -1,9 +1,11 @@
-"""A profile that fails its check on open: what the damage message offers, in the window.
+"""A profile that cannot be opened as it is, in the window: one that fails its check on open, or
+one whose key this computer's keyring no longer has; what their messages offer.
 
-The teacher chooses to restore a backup over it (the newest good one chosen already; the restore
-dialog, on the profile opened without its checks) or to set it aside and take the class fresh
-from the server (the welcome screen, at the next start of the flow); either keeps the damaged
-file for the school's IT contact. Closing instead leaves everything as it is.
+The teacher chooses to restore a backup over a damaged one (the newest good one chosen already;
+the restore dialog, on the profile opened without its checks), or to set either aside and take
+the class fresh from the server (the welcome screen, at the next start of the flow); both keep
+the file for the school's IT contact. Closing instead leaves everything as it is. A profile
+without its key offers no restore: every backup beside it is under that same key.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 from desktop.models.db import Database
 from desktop.models.health import DamagedDatabase
-from desktop.models.profile_key import PasswordNeeded
+from desktop.models.profile_key import KeyMissing, PasswordNeeded
 from desktop.services import damaged_profile
 from desktop.ui.backup.dialogs import RestoreDialog
 from desktop.ui.tasks import TaskRunner
@@ -35,12 +37,21 @@ RESTORE = "restore"
 FRESH = "fresh"
 
 
-class DamagedProfileDialog(QDialog):
-    """The damage message with its two ways out; ``choice`` is RESTORE, FRESH or None."""
+Unopenable = DamagedDatabase | KeyMissing
 
-    def __init__(self, message: str, parent: QWidget | None = None) -> None:
+
+class DamagedProfileDialog(QDialog):
+    """The message with its ways out; ``choice`` is RESTORE, FRESH or None."""
+
+    def __init__(self, problem: Unopenable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_("The class's records are damaged"))
+        damaged = isinstance(problem, DamagedDatabase)
+        self.setWindowTitle(
+            _("The class's records are damaged")
+            if damaged
+            else _("The class's records cannot be opened")
+        )
+        message = problem.message
         self.choice: str | None = None
         text = QLabel(message)
         text.setWordWrap(True)
@@ -54,13 +65,14 @@ class DamagedProfileDialog(QDialog):
         buttons.addButton(fresh, QDialogButtonBox.ButtonRole.AcceptRole)
         close = buttons.addButton(_("Close Homeroom"), QDialogButtonBox.ButtonRole.RejectRole)
         close.setAutoDefault(False)
+        restore.setVisible(damaged)
         restore.clicked.connect(lambda: self._choose(RESTORE))
         fresh.clicked.connect(lambda: self._choose(FRESH))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(buttons)
-        restore.setDefault(True)
+        (restore if damaged else fresh).setDefault(True)
         text.setMinimumWidth(600)  # the message's lines wrap, not the window's width
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
 
@@ -70,13 +82,14 @@ class DamagedProfileDialog(QDialog):
 
 
 class DamagedProfileFlow(QObject):
-    """Offers the ways out of ``damage`` and carries one through on the database lane;
+    """Offers the ways out of ``damage`` (or of a missing key) and carries one through on the
+    database lane;
     ``repaired`` is called once the profile can be opened again (restored, or gone: a first
     start), ``given_up`` when the teacher closes instead."""
 
     def __init__(
         self,
-        damage: DamagedDatabase,
+        damage: Unopenable,
         runner: TaskRunner,
         parent: QWidget,
         *,
@@ -91,7 +104,7 @@ class DamagedProfileFlow(QObject):
         """The dialog shown now (the tests answer it)."""
 
     def offer(self) -> None:
-        dialog = DamagedProfileDialog(self._damage.message, self._parent)
+        dialog = DamagedProfileDialog(self._damage, self._parent)
         dialog.finished.connect(lambda _result: self._chosen(dialog.choice))
         self._show(dialog)
 
@@ -139,9 +152,8 @@ class DamagedProfileFlow(QObject):
                 )
             )
             return
-        dialog = RestoreDialog(
-            database, self._runner, self._parent, damaged=True, chosen=self._damage.backup
-        )
+        chosen = self._damage.backup if isinstance(self._damage, DamagedDatabase) else None
+        dialog = RestoreDialog(database, self._runner, self._parent, damaged=True, chosen=chosen)
 
         def finished(_result: int) -> None:
             restored = dialog.restored is not None
@@ -159,10 +171,9 @@ class DamagedProfileFlow(QObject):
             QMessageBox.Icon.Warning,
             _("Take a fresh copy from the server"),
             _(
-                "The damaged profile is moved to the backups folder, kept for the school's IT "
-                "contact, and Homeroom starts as on a new computer: sign in and the class comes "
-                "from the server. Changes not yet sent to the server stay only in the damaged "
-                "copy."
+                "This profile is moved to the backups folder, kept for the school's IT contact, "
+                "and Homeroom starts as on a new computer: sign in and the class comes from the "
+                "server. Changes not yet sent to the server stay only in the kept copy."
             ),
             QMessageBox.StandardButton.Cancel,
             self._parent,
