@@ -200,10 +200,15 @@ def run_desktop(
     install_screen_fonts()
     crashes = CrashReporter(paths.log_dir(database_path.parent), app)
     crashes.install()
+    from desktop.ui.termination import close_on_termination
+
+    terminating = close_on_termination(app.closeAllWindows, app)
     try:
         code = app.exec()
         return exit_code[0] if exit_code else code
     finally:
+        if terminating is not None:
+            terminating.uninstall()
         for startup in started:
             startup.close()
         runner.wait()

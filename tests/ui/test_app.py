@@ -165,3 +165,31 @@ def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
             assert connection.execute("SELECT count(*) FROM school_class").fetchone() == (0,)
         finally:
             connection.close()
+
+
+def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_path: Path) -> None:
+    """A logout or shutdown (SIGTERM) closes the window: the close's backup is made and the
+    database closed; before, the process ended at once with neither. The handler leaves with
+    the window."""
+    import os
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    shown: list[str] = []
+
+    def main_window() -> MainWindow | None:
+        windows = (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        return next((w for w in windows if w.isVisible()), None)
+
+    def terminate(window: object) -> None:
+        assert isinstance(window, MainWindow)
+        qtbot.waitUntil(lambda: window.leave.filter.rowCount() > 100)
+        shown.append(window.windowTitle())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    poller = when_shown(main_window, terminate)
+    assert main(["--data-dir", str(demo_path.parent)]) == 0
+    poller.stop()
+    assert shown
+    assert len(list((demo_path.parent / "backups").glob("auto-*.sqlite"))) == 1
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QToolBar
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu, QToolBar
 from pytestqt.qtbot import QtBot
 
 from desktop.models.db import Database
@@ -296,3 +296,21 @@ def test_sync_runs_while_locked_and_shows_nothing(
     with qtbot.waitSignal(shown.lock.locked_changed):
         try_password(qtbot, shown, "2468")
     assert names_shown(shown, student_names(database))
+
+
+@pytest.mark.usefixtures("with_pin")
+def test_ctrl_q_closes_the_window_also_while_locked(
+    qtbot: QtBot, database: Database, runner: TaskRunner, settings: Settings, clock: Clock
+) -> None:
+    """Tools ends with Lock and Quit; Quit is the window's own close, and the lock, which turns
+    every other action off, keeps it: leaving shows nothing of the class."""
+    shown = open_window(qtbot, database, runner, settings, clock)
+    (tools,) = [o for o in shown.tools.lock_action.associatedObjects() if isinstance(o, QMenu)]
+    assert [a.text() for a in tools.actions()][-2:] == ["&Khóa", "Th&oát"]
+    with qtbot.waitSignal(shown.lock.locked_changed):
+        press(qtbot, shown, Qt.Key.Key_L, CTRL)
+    assert shown.tools.quit_action.isEnabled()
+    assert not shown.tools.preferences_action.isEnabled()
+
+    press(qtbot, shown, Qt.Key.Key_Q, CTRL)
+    qtbot.waitUntil(lambda: not shown.isVisible())

@@ -43,7 +43,12 @@ class Tools(QObject):
         self._database = database
         self._runner = runner
         self._settings = settings
-        self.lock = WindowLock(window, database, runner, settings, clock, keep=keep)
+        # Closing is the same as the window's own close button (its backup, its sync stopped),
+        # also while locked: leaving shows nothing of the class.
+        self.quit_action = self._action(_("&Quit"), "Ctrl+Q", window.close)
+        self.lock = WindowLock(
+            window, database, runner, settings, clock, keep=[*keep, self.quit_action]
+        )
         self.preferences_action = self._action(_("&Preferences…"), "Ctrl+,", self.open_preferences)
         self.lock_action = self._action(_("&Lock"), "Ctrl+L", self.lock.lock_now)
         self._class_name = class_name
@@ -56,6 +61,7 @@ class Tools(QObject):
         menu.addAction(self.print_centre_action)
         menu.addSeparator()
         menu.addAction(self.lock_action)
+        menu.addAction(self.quit_action)
         settings.changed.connect(self._setting_changed)
 
     def open_preferences(self) -> PreferencesDialog:
