@@ -106,6 +106,7 @@ def test_restoring_the_newest_good_backup_carries_the_unsynced_roll_call(
     assert "điểm danh: 1" in restore.summary.text()
     restore.restore_button.click()
     qtbot.waitUntil(lambda: restore.restored is not None)
+    assert not restore.from_file.isEnabled() and not restore.check_button.isEnabled()
     restore.reject()
     qtbot.waitUntil(lambda: outcome.repaired == 1)
 
