@@ -101,6 +101,7 @@ def test_restoring_the_newest_good_backup_carries_the_unsynced_roll_call(
     restore = flow.dialog
     assert isinstance(restore, RestoreDialog)
     qtbot.waitUntil(lambda: restore.source.text() == str(damage.backup))
+    assert restore.check_button.isDefault() and not restore.restore_button.autoDefault()
     restore.check_button.click()
     qtbot.waitUntil(restore.restore_button.isEnabled)
     assert "điểm danh: 1" in restore.summary.text()

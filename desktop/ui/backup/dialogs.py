@@ -206,6 +206,11 @@ class RestoreDialog(QDialog):
         buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        # Enter checks the chosen backup; restoring, which replaces the records, is a click.
+        for button in (self.from_file, *buttons.buttons()):
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(button is self.check_button)
+        self.check_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
         layout.addLayout(form)
