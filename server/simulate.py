@@ -437,8 +437,9 @@ def simulate(
     wall_clock: Callable[[], datetime] | None = None,
 ) -> SimulationReport:
     """Play ``duration`` real seconds at ``rate`` simulated minutes a second against ``url``
-    (loopback only) and report what happened. ``clock``, ``sleep`` and ``wall_clock`` (the
-    time of day the simulation starts at) are for tests."""
+    (loopback only) and report what happened. ``clock`` and ``wall_clock`` (the time of day
+    the simulation starts at) are for tests; ``sleep`` too, and for the desktop's demo, whose
+    parents stop waiting when its server closes."""
     require_loopback(url)
     rate = max(0.1, min(rate, MAX_RATE))
     duration = max(0.0, min(duration, MAX_DURATION))

@@ -60,6 +60,8 @@ def demo(args: argparse.Namespace) -> int:
     from desktop.models import profile_key
     from desktop.models.db import DATABASE_FILE
     from desktop.models.encryption import open_profile
+    from desktop.models.health import DamagedDatabase
+    from desktop.models.profile_key import KeyMissing
 
     chosen = args.data_dir or paths.data_dir_override()
     with _folder(chosen) as profile:
@@ -72,9 +74,18 @@ def demo(args: argparse.Namespace) -> int:
                 ),
                 flush=True,
             )
-            database = open_profile(profile / DATABASE_FILE)
-            server.sign_in(database)
-            database.close()
+            windowed = not args.no_window and has_screen()
+            try:
+                database = open_profile(profile / DATABASE_FILE)
+            except (DamagedDatabase, KeyMissing):
+                if not windowed:
+                    raise
+                # The window offers the ways out (a backup, a fresh copy); the profile it then
+                # opens is signed in to the demo server by the window's own connector.
+                database = None
+            if database is not None:
+                server.sign_in(database)
+                database.close()
             print(
                 _(
                     "Profile: {path} — in another terminal try: homeroom --data-dir {path} "
@@ -84,7 +95,7 @@ def demo(args: argparse.Namespace) -> int:
             )
             parents = server.start_parents(rate=args.rate, duration=args.duration)
             try:
-                if args.no_window or not has_screen():
+                if not windowed:
                     _print_syncs(profile / DATABASE_FILE, args, server)
                     # The syncs outlast the parents' duration, but a short demo may end while
                     # they still sign in: the server must outlive their last request.

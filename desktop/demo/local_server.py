@@ -48,6 +48,7 @@ class LocalDemoServer:
         self.parents_started = False
         self._lock = threading.Lock()
         self._stack = ExitStack()
+        self._closing = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -111,22 +112,39 @@ class LocalDemoServer:
 
     def start_parents(self, *, rate: float, duration: float, seed: int = 7) -> threading.Thread:
         """Simulated parents and subject teachers at work on the server, in a daemon thread."""
+        import httpx
+
         from server.simulate import simulate
 
         url = self.url
         assert url is not None
-        parents = threading.Thread(
-            target=lambda: simulate(
-                url, rate=rate, duration=duration, seed=seed, password=DEMO_PASSWORD
-            ),
-            name="demo-parents",
-            daemon=True,
-        )
+        closing = self._closing
+
+        def pause(seconds: float) -> None:
+            closing.wait(seconds)  # over at once when the server closes: the demo is over
+
+        def at_work() -> None:
+            try:
+                simulate(
+                    url,
+                    rate=rate,
+                    duration=duration,
+                    seed=seed,
+                    password=DEMO_PASSWORD,
+                    sleep=pause,
+                )
+            except httpx.TransportError:
+                if not closing.is_set():
+                    raise
+                # The window closed before their time was up; nobody is left to answer.
+
+        parents = threading.Thread(target=at_work, name="demo-parents", daemon=True)
         parents.start()
         self.parents_started = True
         return parents
 
     def close(self) -> None:
+        self._closing.set()
         with self._lock:
             self._stack.close()
             self.url = None

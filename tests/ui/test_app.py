@@ -193,3 +193,26 @@ def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_p
     assert shown
     assert len(list((demo_path.parent / "backups").glob("auto-*.sqlite"))) == 1
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_demo_command_hands_a_damaged_profile_to_the_window(
+    qtbot: QtBot, demo_path: Path
+) -> None:
+    """``homeroom demo`` signs its profile in before the window opens; a damaged one reaches
+    the window's dialog instead of ending on the terminal. The window closed at once, the
+    simulated parents stop with their server, quietly (they raised in their thread before)."""
+    overwrite_pages_of(demo_path, "student")
+    damaged = demo_path.read_bytes()
+    seen: list[str] = []
+
+    def close(box: object) -> None:
+        assert isinstance(box, DamagedProfileDialog)
+        seen.append(box.windowTitle())
+        box.reject()
+
+    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    main(["--data-dir", str(demo_path.parent), "demo", "--duration", "1", "--rate", "1"])
+    poller.stop()
+    assert seen == ["Dữ liệu của lớp bị hỏng"]
+    assert demo_path.read_bytes() == damaged
