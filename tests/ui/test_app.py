@@ -130,6 +130,7 @@ def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
     from desktop.ui.welcome.window import WelcomeWindow
 
     overwrite_pages_of(demo_path, "student")
+    damaged = demo_path.read_bytes()
     seen: list[str] = []
 
     def next_step() -> object | None:
@@ -158,13 +159,19 @@ def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
     main(["--data-dir", str(demo_path.parent)])
     poller.stop()
     assert seen == ["damaged", "asked", "welcome"]
-    assert len(list((demo_path.parent / "backups").glob("damaged-*.sqlite"))) == 1
-    if demo_path.exists():  # the welcome screen's new profile, with no class yet
-        connection = sqlite3.connect(demo_path)
+    (kept,) = (demo_path.parent / "backups").glob("damaged-*.sqlite")
+    assert kept.read_bytes() == damaged
+    if demo_path.exists():
+        # The welcome screen's new profile (encrypted where the OS has a keyring), no class yet.
+        from desktop.models import SchoolClass
+        from desktop.models.encryption import open_profile
+
+        database = open_profile(demo_path)
         try:
-            assert connection.execute("SELECT count(*) FROM school_class").fetchone() == (0,)
+            with database.reading() as session:
+                assert session.query(SchoolClass).count() == 0
         finally:
-            connection.close()
+            database.close()
 
 
 def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_path: Path) -> None:
