@@ -83,9 +83,8 @@ class DamagedProfileDialog(QDialog):
 
 class DamagedProfileFlow(QObject):
     """Offers the ways out of ``damage`` (or of a missing key) and carries one through on the
-    database lane;
-    ``repaired`` is called once the profile can be opened again (restored, or gone: a first
-    start), ``given_up`` when the teacher closes instead."""
+    database lane; ``repaired`` is called once the profile can be opened again (restored, or
+    gone: a first start), ``given_up`` when the teacher closes instead."""
 
     def __init__(
         self,
