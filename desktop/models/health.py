@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from desktop.models.cipher import DatabaseKey
 
 FULL_CHECK_EVERY: Final = timedelta(days=7)
+CHECK_CACHE_CAP_KIB: Final = 256 * 1024
 INTEGRITY_STAMP: Final = "integrity-checked"
 """Beside the database: the UTC time of the last full ``integrity_check`` that passed."""
 
@@ -72,6 +73,14 @@ def _full_check_due(path: Path, now: datetime) -> bool:
 def _passes(path: Path, pragma: str, key: DatabaseKey | None) -> bool:
     connection = connect_file(path, key)
     try:
+        if key is not None:
+            # SQLCipher decrypts and authenticates a page each time SQLite reads it from the
+            # file, and the check comes back to pages its 2 MiB cache has let go: a cache the
+            # size of the file (freed when this connection closes) makes that once per page,
+            # the 40-class school's check 160 -> 135 ms. A plain file's rereads are copies from
+            # the OS's cache, which a larger cache only slows (82 -> 96 ms).
+            kib = min(path.stat().st_size // 1024 + 1024, CHECK_CACHE_CAP_KIB)
+            connection.execute(f"PRAGMA cache_size = -{kib}")
         # One row, "ok", when sound; otherwise up to 100 rows naming what is wrong.
         return bool(connection.execute(f"PRAGMA {pragma}").fetchall() == [("ok",)])
     finally:
