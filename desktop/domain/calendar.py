@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop.errors import InvalidDate
@@ -69,7 +70,8 @@ class SchoolCalendar:
     """A school year as the class lives it.
 
     ``week`` maps a weekday (Monday = 0) to the sessions the class attends that day; a weekday
-    that is absent is not a school day.
+    that is absent is not a school day. A calendar is not changed once made: the counts below
+    are cached on it.
     """
 
     first_day: date
@@ -119,22 +121,46 @@ class SchoolCalendar:
         result: list[Slot] = []
         day = first.day
         while day <= last.day:
-            for session in sorted(self.sessions_on(day), key=lambda s: s.order):
-                slot = Slot.of(day, session)
-                if first <= slot <= last:
-                    result.append(slot)
+            if self.contains(day) and day not in self.holidays:
+                for session in self._ordered_week.get(day.weekday(), ()):
+                    # Only the first and the last day can hold a session outside the range.
+                    if (day != first.day or session.order >= first.session_order) and (
+                        day != last.day or session.order <= last.session_order
+                    ):
+                        result.append(Slot(day, session.order))
             day += timedelta(days=1)
         return result
 
     def school_days_after(self, start: date, end: date) -> int:
         """School days in ``(start, end]``: how many school days ``end`` is after ``start``."""
+        return max(0, self._school_days_through(end) - self._school_days_through(start))
+
+    def _school_days_through(self, day: date) -> int:
+        """School days from the first day of the year to ``day`` inclusive."""
+        if day < self.first_day:
+            return 0
+        running = self._running_school_days
+        return running[min((day - self.first_day).days, len(running) - 1)]
+
+    @cached_property
+    def _running_school_days(self) -> tuple[int, ...]:
+        # The leave list asks how far a request is from today for every request, often across
+        # months: counted day by day, that was most of the list's time.
+        running: list[int] = []
         count = 0
-        day = start + timedelta(days=1)
-        while day <= end:
-            if self.is_school_day(day):
-                count += 1
+        day = self.first_day
+        while day <= self.last_day:
+            count += self.is_school_day(day)
+            running.append(count)
             day += timedelta(days=1)
-        return count
+        return tuple(running)
+
+    @cached_property
+    def _ordered_week(self) -> dict[int, tuple[Session, ...]]:
+        return {
+            weekday: tuple(sorted(sessions, key=lambda s: s.order))
+            for weekday, sessions in self.week.items()
+        }
 
     def add_school_days(self, start: date, days: int) -> date:
         """The school day that is ``days`` school days after ``start``."""

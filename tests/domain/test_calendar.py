@@ -8,10 +8,12 @@ November 2025: Wed 19, Thu 20 (a holiday here), Fri 21, Sat 22, Mon 24.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.domain.calendar import (
     MORNING_ONLY,
@@ -269,3 +271,66 @@ def test_primary_school_has_no_absence_limit() -> None:
     """Circular 27/2020: primary schools show totals only."""
     assert not SchoolPolicy(school_level=SchoolLevel.PRIMARY).has_absence_limit
     assert SchoolPolicy(school_level=SchoolLevel.LOWER_SECONDARY).has_absence_limit
+
+
+AROUND_THE_YEAR = st.dates(min_value=date(2025, 8, 1), max_value=date(2026, 7, 31))
+WEEKS = st.sampled_from(
+    [
+        None,  # the default: Monday-Friday both sessions, Saturday morning
+        {0: MORNING_ONLY, 1: MORNING_ONLY, 2: MORNING_ONLY, 3: MORNING_ONLY, 4: MORNING_ONLY},
+        {2: frozenset({PM}), 5: frozenset({AM, PM})},
+    ]
+)
+
+
+def school_year_with(week: dict[int, frozenset[Session]] | None) -> SchoolCalendar:
+    return school_year() if week is None else school_year(week=week)
+
+
+def day_by_day(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range(max(0, (end - start).days) + 1)]
+
+
+@settings(derandomize=True, max_examples=300)
+@given(start=AROUND_THE_YEAR, end=AROUND_THE_YEAR, week=WEEKS)
+def test_school_days_after_counts_the_school_days_one_by_one(
+    start: date, end: date, week: dict[int, frozenset[Session]] | None
+) -> None:
+    """The cached running count gives what counting the days of ``(start, end]`` gives, also
+    for days outside the school year and for an ``end`` before ``start``."""
+    calendar = school_year_with(week)
+    counted = sum(calendar.is_school_day(d) for d in day_by_day(start, end) if d > start)
+    assert calendar.school_days_after(start, end) == counted
+
+
+@settings(derandomize=True, max_examples=300)
+@given(
+    first=AROUND_THE_YEAR,
+    length=st.integers(min_value=0, max_value=40),
+    first_session=st.sampled_from([AM, PM]),
+    last_session=st.sampled_from([AM, PM]),
+    week=WEEKS,
+)
+def test_slots_between_are_the_school_sessions_in_the_range(
+    first: date,
+    length: int,
+    first_session: Session,
+    last_session: Session,
+    week: dict[int, frozenset[Session]] | None,
+) -> None:
+    calendar = school_year_with(week)
+    start, stop = (
+        Slot.of(first, first_session),
+        Slot.of(first + timedelta(days=length), last_session),
+    )
+    if stop < start:
+        with pytest.raises(InvalidDate):
+            calendar.slots_between(start, stop)
+        return
+    every = [
+        Slot.of(d, session)
+        for d in day_by_day(start.day, stop.day)
+        for session in (AM, PM)
+        if calendar.is_school_session(Slot.of(d, session))
+    ]
+    assert calendar.slots_between(start, stop) == [slot for slot in every if start <= slot <= stop]
