@@ -221,7 +221,7 @@ class Decisions:
             query = select(LeaveRequest.id, LeaveRequest.version).where(
                 LeaveRequest.id.in_(pending)
             )
-            self.versions = dict(session.execute(query).tuples().all())
+            self.versions = {request_id: version for request_id, version in session.execute(query)}
         self.pending = iter(pending)
         self.approve = True
 
