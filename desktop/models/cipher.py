@@ -16,6 +16,7 @@ import secrets
 import sqlite3
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -76,12 +77,36 @@ def key_from_password(password: str, salt: bytes) -> DatabaseKey:
     )
 
 
+def sqlcipher_connection(target: str, **options: Any) -> Any:
+    """A SQLCipher DB-API connection to ``target`` (a path, or a ``file:`` URI with
+    ``uri=True``), not keyed yet: every SQLCipher connection of the app is made here."""
+    import sqlcipher3
+
+    _silence_sqlcipher()
+    return sqlcipher3.connect(target, **options)
+
+
+@cache
+def _silence_sqlcipher() -> None:
+    """Turn SQLCipher's own log off, once per process (the setting is the library's): it wrote
+    "ERROR CORE sqlcipher_page_cipher: hmac check failed for pgno=1" to stderr, in English, on
+    the teacher's terminal and in the self-test's output, whenever a key did not fit. What went
+    wrong reaches the teacher as the error its caller raises."""
+    import sqlcipher3
+
+    quiet = sqlcipher3.connect(":memory:")
+    try:
+        quiet.execute("PRAGMA cipher_log = off")
+    finally:
+        quiet.close()
+
+
 def connect(path: Path, key: DatabaseKey, *, read_only: bool = False) -> Any:
     """A DB-API connection to the encrypted file at ``path``, checked to open with ``key``."""
     import sqlcipher3
 
     target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    connection = sqlcipher3.connect(target, uri=True, check_same_thread=False)
+    connection = sqlcipher_connection(target, uri=True, check_same_thread=False)
     try:
         connection.execute(key.pragma())
         configure(connection)
@@ -132,9 +157,7 @@ def export_encrypted(plain: Path, target: Path, key: DatabaseKey, application_id
     """Write an encrypted copy of the plain database ``plain`` to the new file ``target`` with
     ``sqlcipher_export`` (schema, rows and ``user_version``; ``application_id`` is set here, as
     the export leaves it out). ``plain`` is only read."""
-    import sqlcipher3
-
-    connection = sqlcipher3.connect(f"file:{plain}?mode=ro", uri=True)
+    connection = sqlcipher_connection(f"file:{plain}?mode=ro", uri=True)
     try:
         connection.execute(
             f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.raw.hex()}'\"", (str(target),)

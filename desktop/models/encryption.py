@@ -25,7 +25,7 @@ from desktop.durable import fsync_file, fsync_folder
 from desktop.errors import StorageError
 from desktop.i18n import _
 from desktop.models import profile_key
-from desktop.models.cipher import DatabaseKey, connect, export_encrypted
+from desktop.models.cipher import DatabaseKey, connect, export_encrypted, sqlcipher_connection
 from desktop.models.db import (
     APPLICATION_ID,
     BACKUP_FOLDER,
@@ -206,9 +206,7 @@ def _checkpoint(path: Path) -> Any:
     Through SQLCipher's library (a plain file needs no key), as the export reads it: POSIX drops
     a process's locks on a file when any descriptor of it closes, and only one SQLite library
     keeps its connections' locks on one file from undoing each other."""
-    import sqlcipher3
-
-    connection = sqlcipher3.connect(str(path), isolation_level=None)
+    connection = sqlcipher_connection(str(path), isolation_level=None)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         mode = connection.execute("PRAGMA journal_mode=DELETE").fetchone()
@@ -222,9 +220,7 @@ def _checkpoint(path: Path) -> Any:
 
 
 def _plain_reader(path: Path) -> Any:
-    import sqlcipher3
-
-    return sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+    return sqlcipher_connection(f"file:{path}?mode=ro", uri=True)
 
 
 def _contents(connection: Any) -> dict[str, object]:

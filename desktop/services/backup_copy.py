@@ -33,7 +33,7 @@ def connect(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> 
     if key is not None:
         return cipher.connect(path, key, read_only=read_only)
     target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
-    connection = sqlcipher3.connect(target, uri=True, check_same_thread=False)
+    connection = cipher.sqlcipher_connection(target, uri=True, check_same_thread=False)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except BaseException:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,37 @@ def test_opening_without_the_key_fails_clearly(demo_plain: Path, tmp_path: Path)
             bare.execute("SELECT * FROM sqlite_master").fetchall()
     finally:
         bare.close()
+
+
+WRONG_KEY_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from desktop.errors import StorageError
+from desktop.models.cipher import connect, new_key
+try:
+    connect(Path(sys.argv[1]), new_key())
+except StorageError as refused:
+    print(refused.message)
+"""
+
+
+def test_a_key_that_does_not_fit_leaves_nothing_from_sqlcipher_on_stderr(
+    demo_plain: Path, tmp_path: Path
+) -> None:
+    """SQLCipher's own log ("ERROR CORE sqlcipher_page_cipher: hmac check failed …", English)
+    reached the terminal; a new process, since the log's switch is the library's, once."""
+    target = tmp_path / "homeroom.sqlite3"
+    export_encrypted(demo_plain, target, new_key(), APPLICATION_ID)
+    done = subprocess.run(
+        [sys.executable, "-c", WRONG_KEY_IN_A_FRESH_PROCESS, str(target)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    assert "đã được mã hóa" in done.stdout
+    assert done.stderr == ""
 
 
 def test_every_encrypted_file_is_made_and_opened_with_the_profiles_settings(

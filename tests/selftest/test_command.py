@@ -92,6 +92,18 @@ def test_the_self_test_takes_no_other_arguments(tmp_path: Path, extra: list[str]
     assert "không nhận thêm tham số" in done.stderr
 
 
+@pytest.mark.parametrize("before", [["--data-dir", "profile"], ["--class", "11A1"]])
+def test_an_option_before_the_self_test_is_refused_the_same_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], before: list[str]
+) -> None:
+    """``homeroom --data-dir X --self-test`` opened the window (the parser saw no command)
+    and, offscreen, never returned."""
+    assert main([*before, "--self-test"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--self-test không nhận thêm tham số" in captured.err
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     """`homeroom --self-test | head -1`: the pipe closes after the first line; the run ends
     quietly and still removes its temporary folders."""
