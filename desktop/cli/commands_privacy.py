@@ -97,10 +97,16 @@ def purge(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     from desktop.cli.context import work
+    from desktop.errors import InvalidInput
     from desktop.services import subject_access
 
     if args.pdf is not None:
         return _export_pdf(args)
+    if args.output is not None and args.output.suffix.lower() == ".pdf":
+        # A guardian's copy asked for as a PDF file would have been JSON under that name.
+        raise InvalidInput(
+            _("--output writes JSON; for a readable PDF use --pdf {path}.").format(path=args.output)
+        )
 
     with work(args, write=False) as w:
         text = subject_access.to_json(subject_access.collect(w.session, w.scope, args.code))

@@ -126,3 +126,16 @@ def test_a_bug_in_a_command_is_a_sentence_and_the_log_has_no_personal_data(
     log = (paths.log_dir(profile) / paths.LOG_FILE).read_text(encoding="utf-8")
     assert "a command failed" in log and "RuntimeError" in log and "in broken" in log
     assert "Lê Thị Bình" not in log and "0912345678" not in log
+
+
+def test_a_pdf_name_given_to_output_is_pointed_to_pdf(
+    run: Run, profile: Path, tmp_path: Path
+) -> None:
+    """``--output ban-sao.pdf`` wrote JSON under a PDF's name; a guardian's copy is a PDF only
+    through ``--pdf``."""
+    _prepare(profile, "2025-10-20")
+    target = tmp_path / "ban-sao.PDF"
+    result = run("privacy", "export", "HS001", "--output", str(target))
+    assert result.code == 2
+    assert f"--output ghi tệp JSON; để có tệp PDF dễ đọc, hãy dùng --pdf {target}." in result.err
+    assert not target.exists()
