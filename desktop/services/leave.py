@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -310,22 +310,22 @@ def list_requests(
     *,
     status: str | None = None,
     today: date,
-    student_id: int | None = None,
+    students: Collection[int] | None = None,
 ) -> list[LeaveRow]:
-    """The class's requests (``student_id``: one student's, which is all a row's overlaps
-    depend on)."""
+    """The class's requests (``students``: only theirs, which is all a row's overlaps depend
+    on)."""
     query = (
         select(LeaveRequest, Student)
         .join(Student, Student.id == LeaveRequest.student_id)
         .where(Student.class_id == scope.class_id)
         .order_by(LeaveRequest.id)
     )
-    if student_id is not None:
-        query = query.where(Student.id == student_id)
+    if students is not None:
+        query = query.where(Student.id.in_(set(students)))
     pairs = session.execute(query).all()
     guardians_query = select(Guardian).join(Student).where(Student.class_id == scope.class_id)
-    if student_id is not None:
-        # One student's rows (a decision reads its rows back): only the guardians they name.
+    if students is not None:
+        # Some students' rows (a decision reads its rows back): only the guardians they name.
         named = {req.guardian_id for req, _student in pairs if req.guardian_id is not None}
         guardians_query = guardians_query.where(Guardian.id.in_(named))
     guardians = {g.id: g for g in session.scalars(guardians_query)}
@@ -396,7 +396,7 @@ def _row(
 
 def show(session: Session, scope: ClassScope, request_id: int, *, today: date) -> LeaveRow:
     request = get_request(session, scope, request_id)
-    for row in list_requests(session, scope, today=today, student_id=request.student_id):
+    for row in list_requests(session, scope, today=today, students={request.student_id}):
         if row.id == request_id:
             return row
     raise NotFound(_("There is no leave request #{id}.").format(id=request_id))
@@ -421,7 +421,7 @@ def rows_by_ids(
     return [
         row
         for student_id in sorted(students)
-        for row in list_requests(session, scope, today=today, student_id=student_id)
+        for row in list_requests(session, scope, today=today, students={student_id})
     ]
 
 

@@ -284,7 +284,7 @@ def student_page(
         key=lambda a: (a.day, SchoolSession(a.session).order),
         reverse=True,
     )
-    requests = leave.list_requests(session, scope, today=today, student_id=student_id)
+    requests = leave.list_requests(session, scope, today=today, students={student_id})
     return StudentPage(
         student=found[0],
         totals=totals,

@@ -74,3 +74,19 @@ def test_a_decision_conflict_shows_until_the_request_is_decided_again(demo: Data
         session.get_one(LeaveRequest, row.id).decided_at = at + timedelta(minutes=5)
     with demo.reading() as session:
         assert leave.decision_conflicts(session) == {}
+
+
+def test_forms_read_only_their_students_rows_and_those_equal_the_full_lists(
+    demo: Database,
+) -> None:
+    """``leave_forms`` builds the rows of the printed requests' students only; each form's row
+    is the full list's, overlaps included (an overlapping approved request among them)."""
+    from desktop.services.leave_forms import leave_forms
+
+    everything = {row.id: row for row in all_rows(demo)}
+    approved = [row.id for row in everything.values() if row.status == "approved"]
+    assert any(everything[request_id].overlaps_with for request_id in approved)
+    with workspace.work(demo, None, write=False) as unit:
+        for request_id in approved:
+            (form,) = leave_forms(unit.session, unit.scope, [request_id], today=unit.today)
+            assert form.request == everything[request_id]
