@@ -131,13 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.cli import commands_desktop
     from desktop.i18n import _
 
-    args = window_arguments(arguments) or build_parser().parse_args(arguments)
-    if args.self_test:
-        # After another option (``--data-dir X --self-test``): refused as after it, rather than
-        # read as no command at all, which opened the window.
-        from desktop.selftest.command import self_test
+    args = window_arguments(arguments)
+    if args is None:
+        args = build_parser().parse_args(arguments)
+        if args.self_test:
+            # After another option (``--data-dir X --self-test``): refused as after it, rather
+            # than read as no command at all, which opened the window.
+            from desktop.selftest.command import self_test
 
-        return self_test([argument for argument in arguments if argument != "--self-test"])
+            return self_test([argument for argument in arguments if argument != "--self-test"])
     handler = getattr(args, "handler", commands_desktop.open_window)
     # A command's warnings (a sync's clock skew, a retried request) go to the profile's log in
     # private form, not to the terminal in Python's English; the window keeps its own log.

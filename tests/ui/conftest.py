@@ -7,12 +7,43 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, Database, open_database
 from desktop.ui.tasks import TaskRunner
 from tests.support.profiles import copy_profile, without_keyring
+
+WhenShown = Callable[[Callable[[], object | None], Callable[[object], None]], QTimer]
+
+
+@pytest.fixture
+def when_shown() -> Iterator[WhenShown]:
+    """Polls the event loop until ``find`` returns a widget, then acts on it once: how a test
+    drives a window whose event loop ``main`` runs. Its pollers stop with the test: one left
+    running after a failure acted on the next test's window (a SIGTERM meant for a window that
+    never opened ended the whole run)."""
+    timers: list[QTimer] = []
+
+    def start(find: Callable[[], object | None], act: Callable[[object], None]) -> QTimer:
+        timer = QTimer()
+        timer.setInterval(20)
+
+        def poll() -> None:
+            found = find()
+            if found is not None:
+                timer.stop()
+                act(found)
+
+        timer.timeout.connect(poll)
+        timer.start()
+        timers.append(timer)
+        return timer
+
+    yield start
+    for timer in timers:
+        timer.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,9 @@ Vietnamese, never a traceback."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -17,25 +15,12 @@ from desktop.models.db import DATABASE_FILE, open_database
 from desktop.ui.backup.damaged import DamagedProfileDialog
 from desktop.ui.main_window import MainWindow
 from tests.damage import overwrite_pages_of
+from tests.ui.conftest import WhenShown
 
 
-def when_shown(find: Callable[[], object | None], act: Callable[[object], None]) -> QTimer:
-    """Poll the event loop until ``find`` returns a widget, then ``act`` on it once."""
-    timer = QTimer()
-    timer.setInterval(20)
-
-    def poll() -> None:
-        found = find()
-        if found is not None:
-            timer.stop()
-            act(found)
-
-    timer.timeout.connect(poll)
-    timer.start()
-    return timer
-
-
-def test_the_bare_command_opens_the_window_on_the_profile(qtbot: QtBot, demo_path: Path) -> None:
+def test_the_bare_command_opens_the_window_on_the_profile(
+    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
+) -> None:
     titles: list[str] = []
 
     def main_window() -> MainWindow | None:
@@ -54,13 +39,14 @@ def test_the_bare_command_opens_the_window_on_the_profile(qtbot: QtBot, demo_pat
         titles.append(window.windowTitle())
         window.close()
 
-    poller = when_shown(main_window, close)
+    when_shown(main_window, close)
     assert main(["--data-dir", str(demo_path.parent)]) == 0
-    poller.stop()
     assert titles and titles[0].startswith("Sổ Chủ Nhiệm — lớp 11A1")
 
 
-def test_a_file_that_is_not_homeroom_s_is_a_message_box(qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_file_that_is_not_homeroom_s_is_a_message_box(
+    qtbot: QtBot, tmp_path: Path, when_shown: WhenShown
+) -> None:
     folder = tmp_path / "profile"
     folder.mkdir()
     (folder / "homeroom.sqlite3").write_bytes(b"not a database at all" * 100)
@@ -71,9 +57,8 @@ def test_a_file_that_is_not_homeroom_s_is_a_message_box(qtbot: QtBot, tmp_path: 
         said.append(box.text())
         box.done(0)
 
-    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    when_shown(lambda: QApplication.activeModalWidget(), close)
     code = main(["--data-dir", str(folder)])
-    poller.stop()
     assert code == 3
     assert said == ["Tệp này không phải cơ sở dữ liệu Sổ Chủ Nhiệm, hoặc đã bị hỏng."]
 
@@ -89,7 +74,7 @@ def test_without_a_screen_the_bare_command_points_to_the_command_line(
 
 
 def test_a_damaged_profile_offers_its_ways_out_saying_what_they_lose(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, when_shown: WhenShown
 ) -> None:
     folder = tmp_path / "profile"
     path = folder / DATABASE_FILE
@@ -111,9 +96,8 @@ def test_a_damaged_profile_offers_its_ways_out_saying_what_they_lose(
         said.append(message.text())
         box.reject()  # closed: neither restored nor set aside
 
-    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    when_shown(lambda: QApplication.activeModalWidget(), close)
     code = main(["--data-dir", str(folder)])
-    poller.stop()
     assert code == 3
     assert len(said) == 1
     assert "bị hỏng" in said[0]
@@ -122,7 +106,7 @@ def test_a_damaged_profile_offers_its_ways_out_saying_what_they_lose(
 
 
 def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
-    qtbot: QtBot, demo_path: Path
+    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
 ) -> None:
     """The app's own flow: the damage dialog, the fresh copy asked and confirmed, then the
     first start's welcome screen (sign in, or the demo) on the emptied profile folder."""
@@ -157,7 +141,6 @@ def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
 
     poller = when_shown(next_step, answer)
     main(["--data-dir", str(demo_path.parent)])
-    poller.stop()
     assert seen == ["damaged", "asked", "welcome"]
     (kept,) = (demo_path.parent / "backups").glob("damaged-*.sqlite")
     assert kept.read_bytes() == damaged
@@ -174,7 +157,9 @@ def test_a_damaged_profile_set_aside_starts_again_at_the_welcome_screen(
             database.close()
 
 
-def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_path: Path) -> None:
+def test_sigterm_closes_the_window_as_its_close_button_does(
+    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
+) -> None:
     """A logout or shutdown (SIGTERM) closes the window: the close's backup is made and the
     database closed; before, the process ended at once with neither. The handler leaves with
     the window."""
@@ -183,6 +168,7 @@ def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_p
 
     before = signal.getsignal(signal.SIGTERM)
     shown: list[str] = []
+    signalled: list[bool] = []
 
     def main_window() -> MainWindow | None:
         windows = (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
@@ -192,19 +178,23 @@ def test_sigterm_closes_the_window_as_its_close_button_does(qtbot: QtBot, demo_p
         assert isinstance(window, MainWindow)
         qtbot.waitUntil(lambda: window.leave.filter.rowCount() > 100)
         shown.append(window.windowTitle())
+        if signal.getsignal(signal.SIGTERM) is before:
+            window.close()  # no handler: the signal would end the whole test run
+            return
+        signalled.append(True)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    poller = when_shown(main_window, terminate)
+    when_shown(main_window, terminate)
     assert main(["--data-dir", str(demo_path.parent)]) == 0
-    poller.stop()
     assert shown
+    assert signalled, "the window had no SIGTERM handler"
     assert len(list((demo_path.parent / "backups").glob("auto-*.sqlite"))) == 1
     assert signal.getsignal(signal.SIGTERM) is before
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_the_demo_command_hands_a_damaged_profile_to_the_window(
-    qtbot: QtBot, demo_path: Path
+    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
 ) -> None:
     """``homeroom demo`` signs its profile in before the window opens; a damaged one reaches
     the window's dialog instead of ending on the terminal. The window closed at once, the
@@ -218,8 +208,7 @@ def test_the_demo_command_hands_a_damaged_profile_to_the_window(
         seen.append(box.windowTitle())
         box.reject()
 
-    poller = when_shown(lambda: QApplication.activeModalWidget(), close)
+    when_shown(lambda: QApplication.activeModalWidget(), close)
     main(["--data-dir", str(demo_path.parent), "demo", "--duration", "1", "--rate", "1"])
-    poller.stop()
     assert seen == ["Dữ liệu của lớp bị hỏng"]
     assert demo_path.read_bytes() == damaged

@@ -39,6 +39,7 @@ from server.seed import seed_demo
 from server.serving import serve_store
 from server.store import open_store
 from tests.sync.keyring_backend import MemoryKeyring
+from tests.ui.conftest import WhenShown
 
 PASSWORD = "Mật-khẩu-thử-42"
 APP_PASSWORD = "2468"
@@ -160,12 +161,11 @@ def window_account(database: Database) -> state.SignedIn:
 
 
 def test_the_bare_command_on_an_empty_folder_shows_the_welcome_screen(
-    qtbot: QtBot, folders: tuple[Path, Settings]
+    qtbot: QtBot, folders: tuple[Path, Settings], when_shown: WhenShown
 ) -> None:
     """`homeroom` with no profile opens the welcome screen instead of an error, and exits
     cleanly when the teacher closes it."""
     from desktop.cli.main import main
-    from tests.ui.test_app import when_shown
 
     folder, _settings = folders
     titles: list[str] = []
@@ -186,9 +186,8 @@ def test_the_bare_command_on_an_empty_folder_shows_the_welcome_screen(
         titles.append(window.windowTitle())
         window.close()
 
-    poller = when_shown(welcome, close)
+    when_shown(welcome, close)
     assert main(["--data-dir", str(folder)]) == 0
-    poller.stop()
     assert titles == ["Sổ Chủ Nhiệm — bắt đầu"]
     assert profile_state(folder)[:3] == (None, None, 0)
 
