@@ -22,7 +22,7 @@ from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop import paths
-from desktop.errors import HomeroomError
+from desktop.errors import EXIT_PROFILE_IN_USE, HomeroomError
 from desktop.i18n import LANGUAGE_ENV, _, current_language, set_language
 from desktop.logs import log_to_file
 from desktop.settings import LANGUAGE, Settings
@@ -98,6 +98,38 @@ def run_desktop(
 
     import_scan.lighten()  # before the heavy imports: see desktop.ui.import_scan
     app = bare_application()
+    from desktop.ui.profile_lock import lock_for_window
+
+    lock = lock_for_window(database_path.parent)
+    if lock is None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from desktop.ui.qt_translation import apply_language
+
+        _translator = apply_language(app, current_language())  # the box's own button
+        QMessageBox.information(
+            None,
+            _("Homeroom"),
+            _(
+                "Homeroom already has this profile open in another window; carry on there (it "
+                "may be minimised or behind other windows)."
+            ),
+        )
+        return EXIT_PROFILE_IN_USE
+    try:
+        return _run_window(app, database_path, class_name, sync_every_s, connector, demo_server)
+    finally:
+        lock.unlock()
+
+
+def _run_window(
+    app: QApplication,
+    database_path: Path,
+    class_name: str | None,
+    sync_every_s: float | None,
+    connector: Connector | None,
+    demo_server: LocalDemoServer | None,
+) -> int:
     shown = frame()
     app.processEvents()  # painted now: what follows is not in the teacher's way
     from desktop.ui.tasks import TaskRunner

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 EXIT_BAD_INPUT = 2
 EXIT_STORAGE = 3
+EXIT_PROFILE_IN_USE = 5
+"""The window is already open on the profile; that window carries on."""
 
 
 class HomeroomError(Exception):

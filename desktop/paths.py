@@ -16,6 +16,7 @@ DATABASE_FILE = "homeroom.sqlite3"
 SETTINGS_FILE = "homeroom.ini"
 LOG_FILE = "homeroom.log"
 CRASH_FILE = "crash.log"
+WINDOW_LOCK_FILE = "homeroom.window.lock"
 
 
 def data_dir_override() -> Path | None:
@@ -47,6 +48,11 @@ def config_dir() -> Path:
 def database_file(folder: Path | None = None) -> Path:
     """The profile database in ``folder`` (default: ``data_dir()``)."""
     return (folder if folder is not None else data_dir()) / DATABASE_FILE
+
+
+def window_lock_file(profile_folder: Path) -> Path:
+    """Held by the window open on the profile in ``profile_folder`` (``ui.profile_lock``)."""
+    return profile_folder / WINDOW_LOCK_FILE
 
 
 def settings_file() -> Path:
