@@ -63,7 +63,7 @@ class TaskRunner(QObject):
         self._printing = ThreadPoolExecutor(
             1, thread_name_prefix=PRINTING_THREAD_PREFIX, initializer=_give_way_to_the_gui
         )
-        self._answers: queue.SimpleQueue[tuple[Callable[[Any], None], object]] = queue.SimpleQueue()
+        self._answers: queue.SimpleQueue[_Task] = queue.SimpleQueue()
         self._running = 0
         self._closed = False
         self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -148,36 +148,68 @@ class TaskRunner(QObject):
         self._running += 1
         if self._running == 1:
             self.busy_changed.emit(True)
-        lane.submit(self._run, work, done, failed)
+        lane.submit(self._run, _Task(work, done, failed))
 
-    def _run(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[HomeroomError], None],
-    ) -> None:
-        answer: tuple[Callable[[Any], None], object]
+    def _run(self, task: _Task) -> None:
         try:
-            answer = (done, work())
+            task.answer(task.done, task.work())
         except HomeroomError as error:
-            answer = (failed, error)
-        except Exception:
+            task.answer(task.failed, error)
+        except Exception as error:
             # The traceback goes to the log (it holds no form data); the teacher gets a sentence.
             log.exception("a background task failed")
             unexpected = HomeroomError(_("Something went wrong; the details are in the log file."))
-            answer = (failed, unexpected)
-        self._answers.put(answer)
+            task.answer(task.failed, unexpected, error)
+        self._answers.put(task)
         self._ready.emit()
 
     def _deliver(self) -> None:
         while True:
             try:
-                callback, value = self._answers.get_nowait()
+                task = self._answers.get_nowait()
             except queue.Empty:
                 return
             self._running -= 1
+            callback, value = task.release()
             try:
                 callback(value)
             finally:
                 if self._running == 0:
                     self.busy_changed.emit(False)
+
+
+class _Task:
+    """One task of a lane, and its answer. The lane's thread keeps a reference to it after the
+    answer has been delivered; the GUI thread empties it first (``release``), so the last
+    reference to what the task held (a screen, through its callbacks; a failure's traceback,
+    through its frames) is dropped on the GUI thread. A widget whose wrapper dies on another
+    thread is destroyed there, and that crashed the test suite (a segfault in a lane's thread
+    after a test had let its screen go)."""
+
+    __slots__ = ("done", "failed", "kept", "reply", "value", "work")
+
+    def __init__(
+        self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[Any], None]
+    ) -> None:
+        self.work = work
+        self.done = done
+        self.failed = failed
+        self.reply: Callable[[Any], None] = _released
+        self.value: object = None
+        self.kept: object = None
+
+    def answer(self, reply: Callable[[Any], None], value: object, kept: object = None) -> None:
+        """On the lane: the callback and its argument; ``kept``, what must die on the GUI
+        thread (a failure, whose traceback holds the task's frames)."""
+        self.reply, self.value, self.kept = reply, value, kept
+
+    def release(self) -> tuple[Callable[[Any], None], object]:
+        """On the GUI thread: the answer, with every reference the task held let go here."""
+        reply, value = self.reply, self.value
+        self.work = self.done = self.failed = self.reply = _released
+        self.value = self.kept = None
+        return reply, value
+
+
+def _released(*_args: object) -> None:
+    """What a released task holds in place of its callables."""

@@ -6,6 +6,7 @@ import logging
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.errors import HomeroomError, InvalidInput
@@ -65,3 +66,46 @@ def test_after_wait_new_work_is_dropped(qtbot: QtBot) -> None:
     runner.wait()
     runner.run_database(lambda: 1, lambda _v: pytest.fail("ran after wait"), lambda _e: None)
     assert not runner.busy
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["answered", "failed"])
+def test_what_a_task_holds_dies_on_the_gui_thread(
+    qtbot: QtBot, runner: TaskRunner, fails: bool
+) -> None:
+    """A screen let go while its task is answered must not be destroyed by the lane's thread,
+    which still holds the task for a moment after the answer (a widget destroyed off the GUI
+    thread crashed the test suite). The lane is held inside that moment, right after it said
+    the answer is ready, until the GUI thread has run the callback and dropped it."""
+    deaths: list[bool] = []
+    delivered = threading.Event()
+
+    class Held:
+        """Stands for a screen that a task's callbacks reach."""
+
+        def __del__(self) -> None:
+            deaths.append(threading.current_thread() is threading.main_thread())
+
+    def hold_the_lane() -> None:
+        if threading.current_thread() is not threading.main_thread():
+            delivered.wait(10)
+
+    # A direct connection runs on the emitting thread: the lane, just after its answer is queued.
+    runner._ready.connect(hold_the_lane, Qt.ConnectionType.DirectConnection)
+
+    def submit() -> None:
+        held = Held()
+
+        def work() -> str:
+            if fails:
+                raise InvalidInput("không được")
+            return "xong"
+
+        def answered(_value: object) -> None:
+            assert held is not None
+            delivered.set()
+
+        runner.run_database(work, answered, answered)
+
+    submit()
+    qtbot.waitUntil(lambda: bool(deaths))  # a failure's traceback too: no cycle is left
+    assert deaths == [True]
