@@ -18,14 +18,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTranslator
+from PySide6.QtCore import QLockFile, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop import paths
-from desktop.errors import EXIT_PROFILE_IN_USE, HomeroomError
+from desktop.errors import HomeroomError
 from desktop.i18n import LANGUAGE_ENV, _, current_language, set_language
 from desktop.logs import log_to_file
 from desktop.settings import LANGUAGE, Settings
+from desktop.ui.profile_lock import ProfileInUse, lock_for_window
 
 if TYPE_CHECKING:
     from desktop.demo.local_server import LocalDemoServer
@@ -91,35 +92,37 @@ def run_desktop(
     sync_every_s: float | None = None,
     connector: Connector | None = None,
     demo_server: LocalDemoServer | None = None,
+    held: QLockFile | None = None,
 ) -> int:
     """Show the window until the teacher closes it; a profile that cannot be opened is a
-    message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say."""
+    message box, not a traceback. Syncs every ``sync_every_s``, or as the settings say. The
+    profile's window lock is taken here unless the caller ``held`` it already (``demo``, which
+    signs the profile in before the window opens)."""
     from desktop.ui import import_scan
 
     import_scan.lighten()  # before the heavy imports: see desktop.ui.import_scan
     app = bare_application()
-    from desktop.ui.profile_lock import lock_for_window
-
+    if held is not None:
+        return _run_window(app, database_path, class_name, sync_every_s, connector, demo_server)
     lock = lock_for_window(database_path.parent)
     if lock is None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from desktop.ui.qt_translation import apply_language
-
-        _translator = apply_language(app, current_language())  # the box's own button
-        QMessageBox.information(
-            None,
-            _("Homeroom"),
-            _(
-                "Homeroom already has this profile open in another window; carry on there (it "
-                "may be minimised or behind other windows)."
-            ),
-        )
-        return EXIT_PROFILE_IN_USE
+        return tell_profile_in_use(app)
     try:
         return _run_window(app, database_path, class_name, sync_every_s, connector, demo_server)
     finally:
         lock.unlock()
+
+
+def tell_profile_in_use(app: QApplication) -> int:
+    """The message box of a second start on a profile whose window is open; the exit code."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui.qt_translation import apply_language
+
+    _translator = apply_language(app, current_language())  # the box's own button
+    refused = ProfileInUse()
+    QMessageBox.information(None, _("Homeroom"), refused.message)
+    return refused.exit_code
 
 
 def _run_window(

@@ -21,9 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop import paths
+from desktop.errors import EXIT_PROFILE_IN_USE
 from desktop.i18n import _
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QLockFile
+
     from desktop.demo.local_server import LocalDemoServer
 
 
@@ -54,6 +57,29 @@ def _folder(data_dir: Path | None) -> Iterator[Path]:
         yield Path(folder) / "profile"
 
 
+@contextmanager
+def _claimed(profile: Path, *, windowed: bool) -> Iterator[QLockFile | None]:
+    """The profile's window lock for the whole demo, which signs the profile in to its own
+    server before the window opens: a second demo on a profile whose window is open would
+    point that window at a server gone a moment later. ``None`` once refused: a message box
+    in the window's place, or a message on the terminal."""
+    from desktop.ui.profile_lock import ProfileInUse, lock_for_window
+
+    lock = lock_for_window(profile)
+    if lock is None:
+        if not windowed:
+            raise ProfileInUse()
+        from desktop.app import bare_application, tell_profile_in_use
+
+        tell_profile_in_use(bare_application())
+        yield None
+        return
+    try:
+        yield lock
+    finally:
+        lock.unlock()
+
+
 def demo(args: argparse.Namespace) -> int:
     from desktop.cli.commands_desktop import has_screen
     from desktop.demo.local_server import DEMO_PASSWORD, DEMO_TEACHER, LocalDemoServer, server_file
@@ -64,7 +90,10 @@ def demo(args: argparse.Namespace) -> int:
     from desktop.models.profile_key import KeyMissing
 
     chosen = args.data_dir or paths.data_dir_override()
-    with _folder(chosen) as profile:
+    windowed = not args.no_window and has_screen()
+    with _folder(chosen) as profile, _claimed(profile, windowed=windowed) as lock:
+        if lock is None:
+            return EXIT_PROFILE_IN_USE
         server = LocalDemoServer(server_file(profile))
         try:
             url = server.start()
@@ -74,7 +103,6 @@ def demo(args: argparse.Namespace) -> int:
                 ),
                 flush=True,
             )
-            windowed = not args.no_window and has_screen()
             try:
                 database = open_profile(profile / DATABASE_FILE)
             except (DamagedDatabase, KeyMissing):
@@ -104,7 +132,10 @@ def demo(args: argparse.Namespace) -> int:
                     from desktop.app import run_desktop
 
                     run_desktop(
-                        profile / DATABASE_FILE, sync_every_s=args.interval, demo_server=server
+                        profile / DATABASE_FILE,
+                        sync_every_s=args.interval,
+                        demo_server=server,
+                        held=lock,
                     )
             except KeyboardInterrupt:
                 pass

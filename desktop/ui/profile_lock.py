@@ -14,6 +14,20 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from desktop import paths
+from desktop.errors import EXIT_PROFILE_IN_USE, HomeroomError
+from desktop.i18n import _
+
+
+class ProfileInUse(HomeroomError):
+    exit_code = EXIT_PROFILE_IN_USE
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Homeroom already has this profile open in another window; carry on there (it "
+                "may be minimised or behind other windows)."
+            )
+        )
 
 
 def lock_for_window(profile_folder: Path) -> QLockFile | None:

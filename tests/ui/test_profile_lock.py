@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop import paths
 from desktop.cli.main import main
+from desktop.demo.local_server import server_file
 from desktop.errors import EXIT_PROFILE_IN_USE
 from desktop.ui.main_window import MainWindow
 from desktop.ui.profile_lock import lock_for_window
@@ -29,7 +31,9 @@ sys.stdin.read()
 
 
 def main_window() -> MainWindow | None:
-    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
+    """The window on screen (earlier tests' windows, closed, may linger hidden)."""
+    windows = (w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+    return next((w for w in windows if w.isVisible()), None)
 
 
 def hold_in_another_process(folder: Path) -> subprocess.Popen[str]:
@@ -119,3 +123,38 @@ def test_while_the_lock_is_held_another_process_is_refused_it(tmp_path: Path) ->
     again = lock_for_window(tmp_path / "profile")
     assert again is not None and again.isLocked()
     again.unlock()
+
+
+def test_a_demo_on_a_profile_whose_window_is_open_changes_nothing(
+    qtbot: QtBot,
+    demo_path: Path,
+    when_shown: WhenShown,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``homeroom demo`` signs the profile in to a server of its own before its window opens:
+    refused first, it leaves the open window's profile (and its server address) as it was,
+    and starts no server; in the window's place a message box, without one a message."""
+    folder = demo_path.parent
+    before = demo_path.read_bytes()
+    holder = hold_in_another_process(folder)
+    said: list[str] = []
+
+    def close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.done(0)
+
+    try:
+        when_shown(lambda: QApplication.activeModalWidget(), close)
+        windowed = main(["--data-dir", str(folder), "demo", "--duration", "1"])
+        capsys.readouterr()
+        plain = main(["--data-dir", str(folder), "demo", "--no-window", "--duration", "1"])
+        _out, err = capsys.readouterr()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert windowed == plain == EXIT_PROFILE_IN_USE
+    assert said and said[0].startswith("Sổ Chủ Nhiệm đang mở hồ sơ này trong một cửa sổ khác")
+    assert err.startswith("Lỗi: Sổ Chủ Nhiệm đang mở hồ sơ này trong một cửa sổ khác")
+    assert demo_path.read_bytes() == before
+    assert not server_file(folder).exists()
