@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 
 from desktop import paths
@@ -15,12 +16,42 @@ from desktop.errors import HomeroomError
 from desktop.i18n import _
 
 CLI_HINT = "homeroom --help"
+X_TCP_PORT = 6000
+"""Display N of a remote X server (an SSH forwarding: ``localhost:10``) listens on 6000 + N."""
 
 
 def has_screen() -> bool:
     if not sys.platform.startswith("linux"):
         return True
-    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    display = os.environ.get("DISPLAY")
+    return display is not None and display != "" and x_server_answers(display)
+
+
+def x_server_answers(display: str) -> bool:
+    """Whether the X server that ``display`` names takes a connection. Given one that does not
+    (a stale ``DISPLAY`` after a remote session, an X server stopped), Qt aborts with its own
+    English lines ("could not connect to display") before any of ours can speak."""
+    host, _colon, screen = display.rpartition(":")
+    number = screen.split(".")[0]
+    if not number.isdigit():
+        return True  # a form this does not know: Qt judges
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        # Linux's abstract socket first (what Xorg and Xvfb listen on), then the file.
+        return any(_accepts(socket.AF_UNIX, address) for address in ("\0" + path, path))
+    return _accepts(socket.AF_INET, (host, X_TCP_PORT + int(number)))
+
+
+def _accepts(family: socket.AddressFamily, address: str | tuple[str, int]) -> bool:
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1.0)
+            probe.connect(address)
+    except OSError:
+        return False
+    return True
 
 
 def open_window(args: argparse.Namespace) -> int:
