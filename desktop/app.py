@@ -102,15 +102,14 @@ def run_desktop(
 
     import_scan.lighten()  # before the heavy imports: see desktop.ui.import_scan
     app = bare_application()
-    if held is not None:
-        return _run_window(app, database_path, class_name, sync_every_s, connector, demo_server)
-    lock = lock_for_window(database_path.parent)
+    lock = held if held is not None else lock_for_window(database_path.parent)
     if lock is None:
         return tell_profile_in_use(app)
     try:
         return _run_window(app, database_path, class_name, sync_every_s, connector, demo_server)
     finally:
-        lock.unlock()
+        if held is None:  # the caller lets go of its own
+            lock.unlock()
 
 
 def tell_profile_in_use(app: QApplication) -> int:

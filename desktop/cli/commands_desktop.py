@@ -25,8 +25,8 @@ def has_screen() -> bool:
         return True
     if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("WAYLAND_DISPLAY"):
         return True
-    display = os.environ.get("DISPLAY")
-    return display is not None and display != "" and x_server_answers(display)
+    display = os.environ.get("DISPLAY", "")
+    return display != "" and x_server_answers(display)
 
 
 def x_server_answers(display: str) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,7 +38,7 @@ def main_window() -> MainWindow | None:
     return next((w for w in windows if w.isVisible()), None)
 
 
-def hold_in_another_process(folder: Path) -> subprocess.Popen[str]:
+def start_holder(folder: Path) -> subprocess.Popen[str]:
     """A process holding the profile's window lock, as another window would."""
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(paths.window_lock_file(folder))],
@@ -49,12 +51,18 @@ def hold_in_another_process(folder: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def test_a_second_window_on_the_profile_points_to_the_first_and_opens_nothing(
-    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
-) -> None:
-    folder = demo_path.parent
-    before = demo_path.read_bytes()
-    holder = hold_in_another_process(folder)
+@contextmanager
+def held_by_another_window(folder: Path) -> Iterator[None]:
+    holder = start_holder(folder)
+    try:
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def boxes_answered(when_shown: WhenShown) -> list[str]:
+    """The texts of the message boxes shown from now on, each closed once read."""
     said: list[str] = []
 
     def close(box: object) -> None:
@@ -62,6 +70,15 @@ def test_a_second_window_on_the_profile_points_to_the_first_and_opens_nothing(
         said.append(box.text())
         box.done(0)
 
+    when_shown(lambda: QApplication.activeModalWidget(), close)
+    return said
+
+
+def test_a_second_window_on_the_profile_points_to_the_first_and_opens_nothing(
+    qtbot: QtBot, demo_path: Path, when_shown: WhenShown
+) -> None:
+    folder = demo_path.parent
+    before = demo_path.read_bytes()
     opened: list[MainWindow] = []
 
     def close_window(window: object) -> None:
@@ -69,13 +86,10 @@ def test_a_second_window_on_the_profile_points_to_the_first_and_opens_nothing(
         opened.append(window)
         window.close()
 
-    try:
-        when_shown(lambda: QApplication.activeModalWidget(), close)
+    with held_by_another_window(folder):
+        said = boxes_answered(when_shown)
         when_shown(main_window, close_window)  # what went wrong before: a second window
         code = main(["--data-dir", str(folder)])
-    finally:
-        holder.kill()
-        holder.wait()
     assert code == EXIT_PROFILE_IN_USE
     assert said == [
         "Sổ Chủ Nhiệm đang mở hồ sơ này trong một cửa sổ khác; hãy làm tiếp ở cửa sổ đó (có "
@@ -89,7 +103,7 @@ def test_the_lock_of_a_killed_window_is_taken_over_and_let_go_on_close(
     qtbot: QtBot, demo_path: Path, when_shown: WhenShown
 ) -> None:
     folder = demo_path.parent
-    holder = hold_in_another_process(folder)
+    holder = start_holder(folder)
     holder.send_signal(signal.SIGKILL)  # a window killed, or the PC's power cut
     holder.wait()
     assert paths.window_lock_file(folder).exists()
@@ -136,23 +150,12 @@ def test_a_demo_on_a_profile_whose_window_is_open_changes_nothing(
     and starts no server; in the window's place a message box, without one a message."""
     folder = demo_path.parent
     before = demo_path.read_bytes()
-    holder = hold_in_another_process(folder)
-    said: list[str] = []
-
-    def close(box: object) -> None:
-        assert isinstance(box, QMessageBox)
-        said.append(box.text())
-        box.done(0)
-
-    try:
-        when_shown(lambda: QApplication.activeModalWidget(), close)
+    with held_by_another_window(folder):
+        said = boxes_answered(when_shown)
         windowed = main(["--data-dir", str(folder), "demo", "--duration", "1"])
         capsys.readouterr()
         plain = main(["--data-dir", str(folder), "demo", "--no-window", "--duration", "1"])
         _out, err = capsys.readouterr()
-    finally:
-        holder.kill()
-        holder.wait()
     assert windowed == plain == EXIT_PROFILE_IN_USE
     assert said and said[0].startswith("Sổ Chủ Nhiệm đang mở hồ sơ này trong một cửa sổ khác")
     assert err.startswith("Lỗi: Sổ Chủ Nhiệm đang mở hồ sơ này trong một cửa sổ khác")
