@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.patient_qtbot import PatientQtBot
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("HOMEROOM_LANG", None)
 os.environ.pop("HOMEROOM_TODAY", None)
@@ -27,3 +29,9 @@ def _isolated_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     i18n.set_language(None)
     yield
     i18n.set_language(None)
+
+
+@pytest.fixture
+def qtbot(qapp: object, request: pytest.FixtureRequest) -> PatientQtBot:
+    """pytest-qt's ``qtbot`` with waits that outlast a busy machine (patient_qtbot.py)."""
+    return PatientQtBot(request)

@@ -73,7 +73,6 @@ REJECT_NOTE = "Chưa có giấy khám của phòng khám Tâm Đức"
 REFUSED_NOTE = "Đồng ý, phụ huynh đã nhắn qua Zalo"
 CLI_REASON = "Lý do nhập sai: đơn đã được quyết định rồi"
 CRASH_TEXT = "lỗi ngoài dự kiến khi in đơn"
-SYNC_TIMEOUT_MS = 120_000
 DATABASE_NAMES = {DATABASE_FILE, DATABASE_FILE + "-wal", DATABASE_FILE + "-shm"}
 
 
@@ -146,7 +145,7 @@ def leave_screen(qtbot: QtBot, window: MainWindow) -> Any:
     window.open_target(Target(LEAVE))
     screen = window.leave
     qtbot.waitUntil(lambda: window.current_key() == LEAVE)
-    qtbot.waitUntil(lambda: len(plain_pending(screen)) > 3, timeout=30_000)
+    qtbot.waitUntil(lambda: len(plain_pending(screen)) > 3)
     window.activateWindow()
     return screen
 
@@ -157,7 +156,7 @@ def decide(qtbot: QtBot, screen: Any, request_id: int, note: str, *, approve: bo
     key(screen.table, Qt.Key.Key_N, CTRL)
     assert screen.note.hasFocus()
     type_text(screen.note, note)
-    with qtbot.waitSignal(screen.decided, timeout=30_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.note, Qt.Key.Key_Return if approve else Qt.Key.Key_R, CTRL)
 
 
@@ -168,12 +167,12 @@ def save_the_form(qtbot: QtBot, screen: Any, request_id: int, folder: Path) -> P
     screen.printing.print_action.trigger()
     preview = screen.printing.preview
     assert preview is not None
-    qtbot.waitUntil(preview.save_button.isEnabled, timeout=60_000)
+    qtbot.waitUntil(preview.save_button.isEnabled)
     qtbot.waitUntil(lambda: preview.page_count == 1)
     folder.mkdir(parents=True)
     target = folder / f"don-nghi-{request_id}.pdf"
     preview.save_to(target)
-    qtbot.waitUntil(lambda: "Đã lưu" in preview.message.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Đã lưu" in preview.message.text())
     preview.close()
     screen.window().activateWindow()  # back from the preview
     qtbot.waitUntil(screen.window().isActiveWindow)
@@ -181,7 +180,7 @@ def save_the_form(qtbot: QtBot, screen: Any, request_id: int, folder: Path) -> P
 
 
 def sync_now(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+    with qtbot.waitSignal(window.sync.synced):
         window.sync_action.trigger()
 
 
@@ -216,7 +215,7 @@ def a_task_fails(qtbot: QtBot, window: MainWindow, guardian: str) -> None:
 
     told: list[str] = []
     window.runner.run_database(work, lambda _none: None, lambda error: told.append(error.message))
-    qtbot.waitUntil(lambda: bool(told), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(told))
     assert "tệp nhật ký" in told[0]
 
 
@@ -316,7 +315,7 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
             account = session.scalars(select(Account).where(Account.username == "gvcn")).one()
             auth.revoke_account(session, account.id, datetime.now(UTC))
         window.sync_action.trigger()
-        qtbot.waitUntil(lambda: "b00020" in window.sync_line.styleSheet(), timeout=60_000)
+        qtbot.waitUntil(lambda: "b00020" in window.sync_line.styleSheet())
         menu = window.findChild(AccountMenu)
         assert menu is not None
         menu.refresh()
@@ -325,13 +324,13 @@ def test_no_file_the_run_wrote_holds_personal_data_or_secrets(
         dialog = menu.dialog
         assert dialog is not None
         qtbot.waitUntil(dialog.isVisible)
-        with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+        with qtbot.waitSignal(window.sync.synced):
             sign_in_form(qtbot, dialog.form, url)
         device = _device_key(token_home, startup, url)
 
         menu.refresh()
         qtbot.waitUntil(lambda: menu.sign_out_action.isEnabled())
-        with qtbot.waitSignal(menu.flow.signed_out, timeout=30_000):
+        with qtbot.waitSignal(menu.flow.signed_out):
             menu.sign_out()
         people = needles(database, [*issued, device])
     finally:

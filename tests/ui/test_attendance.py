@@ -65,13 +65,13 @@ def opened(qtbot: QtBot, database: Database, runner: TaskRunner) -> AttendanceSc
     screen = AttendanceScreen(database, runner, Navigator(), None)
     qtbot.addWidget(screen)
     screen.resize(1366, 768)
-    with qtbot.waitSignal(screen.refreshed, timeout=10_000):
+    with qtbot.waitSignal(screen.refreshed):
         screen.show()
     return screen
 
 
 def settled(qtbot: QtBot, screen: AttendanceScreen, runner: TaskRunner) -> None:
-    qtbot.waitUntil(lambda: not runner.busy and not screen._reading, timeout=10_000)
+    qtbot.waitUntil(lambda: not runner.busy and not screen._reading)
 
 
 def go_to(qtbot: QtBot, screen: AttendanceScreen, row: int, column: int) -> None:
@@ -91,7 +91,7 @@ def month_of(qtbot: QtBot, screen: AttendanceScreen, wanted: tuple[int, int]) ->
     while screen.model.grid is None or screen.model.grid.month != wanted:
         shown = screen.model.grid.month if screen.model.grid else wanted
         key = Qt.Key.Key_PageUp if wanted < shown else Qt.Key.Key_PageDown
-        with qtbot.waitSignal(screen.refreshed, timeout=10_000):
+        with qtbot.waitSignal(screen.refreshed):
             qtbot.keyClick(screen.table, key, CTRL)
 
 
@@ -135,11 +135,11 @@ def test_a_month_typed_with_the_keyboard_reaches_the_server_and_a_sync_updates_i
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(window.sync.synced):
         window.sync_action.trigger()
     window.open_target(Target(navigation.ATTENDANCE))
     screen = window.attendance
-    qtbot.waitUntil(lambda: screen.model.rowCount() > 30, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.model.rowCount() > 30)
     settled(qtbot, screen, runner)
     month_of(qtbot, screen, (2026, 2))
     grid = screen.model.grid
@@ -182,7 +182,7 @@ def test_a_month_typed_with_the_keyboard_reaches_the_server_and_a_sync_updates_i
     }
     assert marks == {key: expected[seen] for key, seen in typed.items()}
 
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(window.sync.synced) as synced:
         window.sync_action.trigger()
     assert "gửi 22 thay đổi" in synced.args[0]
     with store.read() as session:
@@ -210,7 +210,7 @@ def test_a_month_typed_with_the_keyboard_reaches_the_server_and_a_sync_updates_i
     go_to(qtbot, screen, 2, 3)
     resets: list[object] = []
     screen.model.modelReset.connect(lambda: resets.append(True))
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(window.sync.synced):
         window.sync_action.trigger()
     qtbot.waitUntil(
         lambda: (
@@ -338,7 +338,7 @@ def test_the_follow_up_list_leads_to_the_absence_and_shrinks_when_excused(
     index = screen.table.currentIndex()
     assert screen.model.cell_at(index) is not None
     qtbot.keyClick(screen.table, Qt.Key.Key_P)
-    qtbot.waitUntil(lambda: screen.follow_up_model.rowCount() == before - 1, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.follow_up_model.rowCount() == before - 1)
     assert first not in [
         screen.follow_up_model.row_at(n) for n in range(screen.follow_up_model.rowCount())
     ]
@@ -358,11 +358,11 @@ def test_delete_takes_a_roll_call_mark_back(
     column = next(n for n, c in enumerate(grid.columns) if c.off is None)
     go_to(qtbot, screen, row, column)
     qtbot.keyClick(screen.table, Qt.Key.Key_K)
-    qtbot.waitUntil(lambda: screen.model.row_at(row).cells[column] is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.model.row_at(row).cells[column] is not None)
     assert screen.model.index(row, column).data() == "K"
     qtbot.keyClick(screen.table, Qt.Key.Key_Up)
     qtbot.keyClick(screen.table, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: screen.model.row_at(row).cells[column] is None, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.model.row_at(row).cells[column] is None)
     assert queued(database) == 2
     assert screen.model.index(row, column).data() == ""
     assert screen.table.currentIndex() != QModelIndex()
@@ -382,7 +382,7 @@ def test_the_overviews_links_open_the_student_at_today(
     window.resize(1366, 768)
     window.show()
     screen = window.attendance
-    qtbot.waitUntil(lambda: screen.model.rowCount() > 30, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.model.rowCount() > 30)
     settled(qtbot, screen, runner)
     rows = screen.model.rows()
     student = rows[7]
@@ -414,6 +414,4 @@ def test_a_new_policy_recolours_the_open_grid(
         school = load_scope(session).school_id
         save_policy(session, school, SchoolPolicy(absence_warnings=(5, 10, 15), absence_limit=15))
     runner.announce(Changes.of("", policy_setting=["absence_limit"]))
-    qtbot.waitUntil(
-        lambda: background(screen, number, total_column) == OVER_LIMIT_BACKGROUND, timeout=10_000
-    )
+    qtbot.waitUntil(lambda: background(screen, number, total_column) == OVER_LIMIT_BACKGROUND)

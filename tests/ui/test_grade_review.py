@@ -158,7 +158,7 @@ def test_marking_reviewed_with_missing_entries_asks_first(
         b for b in box.findChildren(QPushButton) if b.text() == "Vẫn xác nhận đã kiểm tra"
     )
     with qtbot.assertNotEmitted(screen.subjects_model.modelReset, wait=0):
-        with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+        with qtbot.waitSignal(runner.operation_did_execute):
             confirm.click()
         qtbot.waitUntil(lambda: screen.selected_subject().review_state == "reviewed")  # type: ignore[union-attr]
     assert outbox(database) == [
@@ -180,10 +180,10 @@ def test_a_complete_subject_is_marked_without_a_question(
     choose(qtbot, screen.subjects, lambda r: r.subject_code == "LY", screen.subjects_filter.row_at)
     screen.review_note.setFocus()
     type_text(screen.review_note, "Kiểm tra lại điểm TX3")
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+    with qtbot.waitSignal(runner.operation_did_execute):
         qtbot.keyClick(screen.review_note, Qt.Key.Key_B, CTRL)
     qtbot.waitUntil(lambda: screen.selected_subject().review_state == "returned")  # type: ignore[union-attr]
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+    with qtbot.waitSignal(runner.operation_did_execute):
         qtbot.keyClick(screen.subjects, Qt.Key.Key_R, CTRL)
     assert screen.confirmation is None
     qtbot.waitUntil(lambda: screen.selected_subject().review_state == "reviewed")  # type: ignore[union-attr]
@@ -206,7 +206,7 @@ def test_checking_and_querying_grade_changes(
     assert screen.changes_filter.index(0, ChangeColumn.STATE).data() == "Chưa kiểm tra"
 
     choose(qtbot, screen.changes, lambda r: r.id == first_id, screen.changes_filter.row_at)
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+    with qtbot.waitSignal(runner.operation_did_execute):
         qtbot.keyClick(screen.changes, Qt.Key.Key_K, CTRL)
     qtbot.waitUntil(lambda: screen.changes_filter.rowCount() == 1)
     assert "Đã kiểm tra" in screen.message.text()
@@ -218,7 +218,7 @@ def test_checking_and_querying_grade_changes(
     assert screen.message.text() == "Hãy ghi câu hỏi gửi giáo viên đã sửa điểm."
     assert screen.query_note.hasFocus()
     type_text(screen.query_note, "Thầy/cô gửi lại bài kiểm tra gốc giúp em")
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+    with qtbot.waitSignal(runner.operation_did_execute):
         qtbot.keyClick(screen.query_note, Qt.Key.Key_K, CTRL_SHIFT)
     qtbot.waitUntil(lambda: screen.selected_change().review_state == "queried")  # type: ignore[union-attr]
     assert screen.selected_change().id == second_id  # type: ignore[union-attr]
@@ -307,7 +307,7 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(window.sync.synced):
         window.sync_action.trigger()
     qtbot.keyClick(window, Qt.Key.Key_7, CTRL)
     screen = window.grade_review
@@ -328,7 +328,7 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
 
     note = "Còn thiếu điểm TX4, GK và CK của nhiều học sinh; thầy/cô nhập bổ sung giúp em"
     type_text(screen.review_note, note)
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=10_000):
+    with qtbot.waitSignal(runner.operation_did_execute):
         qtbot.keyClick(screen.review_note, Qt.Key.Key_B, CTRL)
     qtbot.waitUntil(lambda: screen.selected_subject().review_state == "returned")  # type: ignore[union-attr]
     assert outbox(database) == [
@@ -339,7 +339,7 @@ def test_a_send_back_needs_a_note_and_reaches_the_server_through_a_sync(
     ]
     assert screen.review_note.text() == ""
 
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(window.sync.synced) as synced:
         window.sync_action.trigger()
     assert "gửi 1 thay đổi" in synced.args[0]
     assert outbox(database) == []

@@ -166,7 +166,7 @@ def empty_cell(screen: GradesScreen, label: str) -> int:
 
 def enter_value(qtbot: QtBot, screen: GradesScreen, text: str, key: Qt.Key) -> None:
     """Type ``text`` on the current cell and confirm with ``key``; wait until it is saved."""
-    with qtbot.waitSignal(screen.saved, timeout=10_000):
+    with qtbot.waitSignal(screen.saved):
         type_text(text)
         press(key)
 
@@ -353,7 +353,7 @@ def test_a_change_after_the_lock_needs_a_reason(
     press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: isinstance(screen.dialog, ReasonDialog))
     qtbot.waitUntil(lambda: focus() is screen.dialog.reason)  # type: ignore[union-attr]
-    with qtbot.waitSignal(screen.saved, timeout=10_000):
+    with qtbot.waitSignal(screen.saved):
         type_text("Chấm phúc khảo")
         press(Qt.Key.Key_Return)
     assert stored(database, student, VAN, 1, "TX", 1) == new
@@ -443,7 +443,7 @@ def test_a_grade_changed_on_the_server_arrives_in_place(
         database, runner, lambda address, _user: harness.transport(address, token)
     )
     screen = shown(qtbot, database, runner)
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
     qtbot.waitUntil(lambda: not runner.busy)
 
@@ -477,7 +477,7 @@ def test_a_grade_changed_on_the_server_arrives_in_place(
     type_text("6")
     editor = focus()
     assert isinstance(editor, QLineEdit)
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
     qtbot.waitUntil(lambda: shown_value(screen, 0, tx1) == new)
     assert screen.model.row_at(0).cells[0].version == old.version + 1

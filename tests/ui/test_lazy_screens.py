@@ -54,13 +54,13 @@ def test_the_other_screens_and_their_menu_come_after_the_start_screens_first_lin
     shown = window(qtbot, database, runner)
     assert "Đơ&n" not in menu_titles(shown)
     assert shown.has_screen(navigation.CONFLICTS)
-    with qtbot.waitSignal(shown.overview.answered, timeout=30_000):
+    with qtbot.waitSignal(shown.overview.answered):
         pass
-    qtbot.waitUntil(lambda: "Đơ&n" in menu_titles(shown), timeout=30_000)
+    qtbot.waitUntil(lambda: "Đơ&n" in menu_titles(shown))
     assert menu_titles(shown) == ["&Công cụ", "Đơ&n"]
     shown.open_target(Target(navigation.CONFLICTS))
     assert shown.stack.currentWidget() is shown.conflicts
-    qtbot.waitUntil(lambda: not runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: not runner.busy)
 
 
 def test_a_screen_given_as_a_function_is_made_once_when_first_opened(
@@ -86,4 +86,4 @@ def test_a_screen_given_as_a_function_is_made_once_when_first_opened(
     shown.open_target(Target("extra"))
     assert len(made) == 1
     assert shown.current_key() == "extra"
-    qtbot.waitUntil(lambda: not runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: not runner.busy)

@@ -306,7 +306,7 @@ def test_ctrl_enter_approves_and_the_row_updates_in_place(
     key(screen.table, Qt.Key.Key_N, CTRL)
     assert screen.note.hasFocus()
     type_text(screen.note, "Đã gọi điện cho phụ huynh")
-    with qtbot.waitSignal(screen.decided, timeout=10_000) as decided:
+    with qtbot.waitSignal(screen.decided) as decided:
         key(screen.note, Qt.Key.Key_Return, CTRL)
     assert decided.args == [f"Đã duyệt đơn #{row.id}."]
     request = stored(database, row.id)
@@ -353,7 +353,7 @@ def test_rejecting_needs_a_reason_and_saves_nothing_without_one(
 
     key(screen.table, Qt.Key.Key_N, CTRL)
     type_text(screen.note, "Chưa có giấy khám bệnh")
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.note, Qt.Key.Key_R, CTRL)
     request = stored(database, row.id)
     assert (request.status, request.decision_note) == ("rejected", "Chưa có giấy khám bệnh")
@@ -373,7 +373,7 @@ def test_bulk_approval_leaves_out_the_special_case_and_says_why(
     assert screen.selected_rows() == pending
     special = next(r for r in pending if r.special_case and not r.principal_signoff_on)
     ordinary = [r for r in pending if r in plain_pending(screen)]
-    with qtbot.waitSignal(screen.decided, timeout=20_000) as decided:
+    with qtbot.waitSignal(screen.decided) as decided:
         key(screen.table, Qt.Key.Key_Return, CTRL | SHIFT)
     summary = decided.args[0]
     left_out = len(pending) - len(ordinary)
@@ -395,10 +395,10 @@ def test_undo_before_sync_restores_the_request(
     screen = loaded_screen(qtbot, database, runner)
     row = plain_pending(screen)[0]
     go_to(screen, row.id)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.table, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: screen.undo_action.isEnabled())
-    with qtbot.waitSignal(screen.decided, timeout=10_000) as undone:
+    with qtbot.waitSignal(screen.decided) as undone:
         key(screen.table, Qt.Key.Key_Z, CTRL)
     assert undone.args == [f"Đã hoàn tác quyết định về đơn #{row.id}; đơn lại chờ duyệt."]
     request = stored(database, row.id)
@@ -421,7 +421,7 @@ def test_undo_after_the_decision_left_the_outbox_is_refused(
     screen = loaded_screen(qtbot, database, runner)
     row = plain_pending(screen)[0]
     go_to(screen, row.id)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.table, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: "có thể hoàn tác" in screen.details.toPlainText())
     with database.transaction() as session:
@@ -449,7 +449,7 @@ def test_ctrl_o_records_the_paper_original_on_the_schools_today(
     dialog = screen.dialog
     assert isinstance(dialog, OriginalDialog)
     assert dialog.day.text() == DEMO_TODAY.strftime("%d/%m/%Y")
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(dialog.day, Qt.Key.Key_Return)
     assert stored(database, row.id).original_received_on == DEMO_TODAY
     assert outbox(database) == [
@@ -481,7 +481,7 @@ def test_ctrl_k_records_the_principals_sign_off_then_approval_is_possible(
     assert dialog.error.text() == "Cần họ tên hiệu trưởng để ghi nhận ký duyệt."
     assert stored(database, row.id).principal_signoff_by == ""
     type_text(dialog.by, "Lê Thị Hiệu")
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(dialog.by, Qt.Key.Key_Return)
     request = stored(database, row.id)
     assert (request.principal_signoff_by, request.principal_signoff_on) == (
@@ -501,7 +501,7 @@ def test_a_request_cancelled_under_the_selection_updates_in_place_and_shows_the_
     screen = loaded_screen(qtbot, database, runner)
     row = plain_pending(screen)[0]
     go_to(screen, row.id)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.table, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: row_of(screen, row.id).status == "approved")
     resets: list[bool] = []
@@ -616,7 +616,7 @@ def test_a_refused_decision_rereads_the_row_so_the_next_one_works(
     qtbot.waitUntil(lambda: row_of(screen, row.id).version == row.version + 1)
     assert f"#{row.id} (v{row.version + 1})" in screen.details.toPlainText()
     assert screen.approve_button.isEnabled()
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.table, Qt.Key.Key_Return, CTRL)
     assert stored(database, row.id).status == "approved"
 
@@ -662,17 +662,17 @@ def test_a_parent_cancelling_during_a_real_sync_turns_the_decision_into_a_confli
 
     synced: list[str] = []
     runner.run_network(sync, lambda changes: synced.append(changes.summary), pytest.fail)
-    qtbot.waitUntil(lambda: bool(synced), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(synced))
     screen = loaded_screen(qtbot, database, runner)
     row = plain_pending(screen)[0]
     go_to(screen, row.id)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         key(screen.table, Qt.Key.Key_Return, CTRL)
     with store.write() as session:
         leave.cancel(session, load_scope_by_id(session, 1), request_id=row.id, actor="Phụ huynh")
 
     runner.run_network(sync, lambda changes: synced.append(changes.summary), pytest.fail)
-    qtbot.waitUntil(lambda: len(synced) == 2, timeout=30_000)
+    qtbot.waitUntil(lambda: len(synced) == 2)
     assert stored(database, row.id).status == "cancelled" and outbox(database) == []
     # What the sync announces once it reports its Changes (until then the test says it).
     runner.announce(Changes.of(synced[-1], leave_request=[row.id]))

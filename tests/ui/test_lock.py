@@ -222,7 +222,7 @@ def test_ctrl_l_without_a_password_offers_to_set_one_then_locks(
     assert dialog.message.text() == "Hai lần nhập mật khẩu mới không khớp."
 
     dialog.repeat.clear()
-    with qtbot.waitSignal(shown.lock.locked_changed, timeout=10_000):
+    with qtbot.waitSignal(shown.lock.locked_changed):
         type_and_enter(qtbot, dialog.repeat, "1234")
     assert dialog.result() == QDialog.DialogCode.Accepted
     with database.reading() as session:
@@ -288,7 +288,7 @@ def test_sync_runs_while_locked_and_shows_nothing(
     with qtbot.waitSignal(shown.lock.locked_changed):
         shown.lock.lock_now()
 
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
     qtbot.waitUntil(lambda: shown.leave.filter.rowCount() > 100)
     assert shown.lock.locked

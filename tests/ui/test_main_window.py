@@ -65,7 +65,7 @@ def test_a_decision_made_offline_reaches_the_server_on_sync(
     shown = window(
         qtbot, database, runner, lambda address, _user: harness.transport(address, token)
     )
-    with qtbot.waitSignal(shown.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(shown.sync.synced):
         shown.sync_action.trigger()
     qtbot.waitUntil(lambda: "Chờ gửi: 0" in shown.sync_line.text())
     assert "Đồng bộ lần cuối: " in shown.sync_line.text()
@@ -86,11 +86,11 @@ def test_a_decision_made_offline_reaches_the_server_on_sync(
         n for n in range(screen.filter.rowCount()) if screen.filter.row_at(n).id == pending.id
     )
     screen.table.selectRow(number)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         screen.approve_button.click()
     qtbot.waitUntil(lambda: "Chờ gửi: 1" in shown.sync_line.text())
 
-    with qtbot.waitSignal(shown.sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(shown.sync.synced) as synced:
         shown.sync_action.trigger()
     assert "gửi 1 thay đổi" in synced.args[0]
     qtbot.waitUntil(lambda: "Chờ gửi: 0" in shown.sync_line.text())
@@ -105,6 +105,6 @@ def test_an_unreachable_server_is_a_red_status(
     sign_in(database, closed)
     shown = window(qtbot, database, runner, lambda address, _user: harness.transport(address, "x"))
     shown.sync_action.trigger()
-    qtbot.waitUntil(lambda: "Không kết nối được" in shown.sync_line.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Không kết nối được" in shown.sync_line.text())
     assert "color: #b00020" in shown.sync_line.styleSheet()
     assert not shown.sync.running

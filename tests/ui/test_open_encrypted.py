@@ -64,7 +64,7 @@ def test_the_start_up_needs_the_password_and_the_dialog_opens_the_profile(
     screenshot(dialog, "open-encrypted-profile.png")
 
     type_text(dialog.form.password, APP_PASSWORD)
-    with qtbot.waitSignal(dialog.opened, timeout=30_000) as opened:
+    with qtbot.waitSignal(dialog.opened) as opened:
         qtbot.keyClick(dialog.form.password, Qt.Key.Key_Return)
     prepared = opened.args[0]
     assert isinstance(prepared, Prepared)

@@ -35,7 +35,7 @@ def started(qtbot: QtBot, database: Database, runner: TaskRunner) -> MainWindow:
         SyncController(database, runner, lambda _url, _user: pytest.fail("no sync expected")),
     )
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.overview.refreshed, timeout=20_000):
+    with qtbot.waitSignal(window.overview.refreshed):
         window.resize(1366, 768)
         window.show()
     qtbot.waitExposed(window)
@@ -160,7 +160,7 @@ def test_a_decision_through_the_runner_refreshes_the_overview(
     view = screen.view_of(SectionKind.LEAVE)
     view.setFocus()
     view.setCurrentIndex(view.model().index(row_of(view, LineKind.PENDING), 0))
-    with qtbot.waitSignal(screen.refreshed, timeout=20_000):
+    with qtbot.waitSignal(screen.refreshed):
         runner.run_change(lambda: decide_oldest(database), lambda _c: None, pytest.fail)
     assert shown_count(screen, LineKind.PENDING) == before - 1 == pending_count(database)
     assert shown_count(screen, LineKind.WAITING) == 1
@@ -177,7 +177,7 @@ def test_a_burst_of_changes_recomputes_once(
     screen.refreshed.connect(lambda: computed.append(None))
     for number in range(4000):
         runner.announce(Changes.of("", attendance_mark=[number]))
-    qtbot.waitUntil(lambda: computed != [] and not screen.refreshing, timeout=20_000)
+    qtbot.waitUntil(lambda: computed != [] and not screen.refreshing)
     assert len(computed) == 1
 
 
@@ -197,7 +197,7 @@ def test_a_hidden_overview_recomputes_when_shown_again(
     runner.run_change(lambda: decide_oldest(database), done.append, pytest.fail)
     qtbot.waitUntil(lambda: done != [])
     assert screen.refreshing and computed == []
-    with qtbot.waitSignal(screen.refreshed, timeout=20_000):
+    with qtbot.waitSignal(screen.refreshed):
         qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == navigation.OVERVIEW
     assert shown_count(screen, LineKind.PENDING) == before - 1

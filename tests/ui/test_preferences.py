@@ -256,7 +256,7 @@ def test_the_app_password_is_changed_from_the_preferences(
     assert dialog.isVisible()
 
     retype(qtbot, dialog.old, "2468")
-    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+    with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.old, Qt.Key.Key_Return)
     with database.reading() as session:
         assert app_password.verify(session, "13579")

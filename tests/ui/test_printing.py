@@ -131,7 +131,7 @@ def test_printing_into_a_pdf_printer_gives_the_same_pages(
     preview.print_to(printer_to(target))
     job = preview.job
     assert job is not None
-    with qtbot.waitSignal(job.finished, timeout=60000) as printed:
+    with qtbot.waitSignal(job.finished) as printed:
         pass
     assert printed.args == [3]
     assert len(PdfReader(target).pages) == 3

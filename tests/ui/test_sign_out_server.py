@@ -47,7 +47,7 @@ def test_sign_out_from_the_window_ends_the_sign_in_on_the_server(
         qtbot.waitUntil(lambda: menu.view.signed_in is not None and menu.view.pending == 0)
         token = keyring.get_password("homeroom", f"{server_url}|gvcn")
         assert token
-        with qtbot.waitSignal(menu.flow.signed_out, timeout=30_000) as signal:
+        with qtbot.waitSignal(menu.flow.signed_out) as signal:
             menu.sign_out()
         assert signal.args == [True]
         message = window.statusBar().currentMessage()

@@ -312,7 +312,7 @@ def test_a_guardian_change_refreshes_its_row_in_place(
         row.consent_recorded_on = date(2026, 3, 10)
     resets: list[bool] = []
     screen.model.modelReset.connect(lambda: resets.append(True))
-    with qtbot.waitSignal(screen.model.dataChanged, timeout=5000):
+    with qtbot.waitSignal(screen.model.dataChanged):
         runner.announce(Changes.of("sync", guardian=[guardian_id]))
     number = screen.filter.proxy_row_of(student_id)
     assert number is not None
@@ -392,7 +392,7 @@ def test_a_registration_made_on_the_server_reaches_the_open_roster_in_place(
         database, runner, lambda address, _user: harness.transport(address, token)
     )
     screen = shown(qtbot, database, runner)
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
 
     with database.reading() as session:
@@ -416,7 +416,7 @@ def test_a_registration_made_on_the_server_reaches_the_open_roster_in_place(
 
     resets: list[bool] = []
     screen.model.modelReset.connect(lambda: resets.append(True))
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
 
     def shown_registration() -> object:

@@ -326,7 +326,7 @@ def test_a_conduct_rated_in_the_window_reaches_the_server(
     window.resize(1366, 768)
     window.show()
     qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(window.sync.synced):
         window.sync_action.trigger()
     qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key() == navigation.SUMMARY
@@ -342,7 +342,7 @@ def test_a_conduct_rated_in_the_window_reaches_the_server(
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Chờ gửi: 1" in window.sync_line.text())
 
-    with qtbot.waitSignal(window.sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(window.sync.synced) as synced:
         window.sync_action.trigger()
     assert "gửi 1 thay đổi" in synced.args[0]
     with store.read() as session:

@@ -126,7 +126,7 @@ def test_every_write_of_a_desktop_sync_and_a_decision_is_on_the_database_lane(
         database, scope, runner, SyncController(database, runner, connector_for(store))
     )
     qtbot.addWidget(shown)
-    with qtbot.waitSignal(shown.sync.synced, timeout=30_000):
+    with qtbot.waitSignal(shown.sync.synced):
         shown.sync_action.trigger()
     screen = shown.leave
     qtbot.waitUntil(lambda: screen.filter.rowCount() > 100)
@@ -137,9 +137,9 @@ def test_every_write_of_a_desktop_sync_and_a_decision_is_on_the_database_lane(
         and not screen.filter.row_at(n).special_case
     )
     screen.table.selectRow(number)
-    with qtbot.waitSignal(screen.decided, timeout=10_000):
+    with qtbot.waitSignal(screen.decided):
         screen.approve_button.click()
-    with qtbot.waitSignal(shown.sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(shown.sync.synced) as synced:
         shown.sync_action.trigger()
     assert "gửi 1 thay đổi" in synced.args[0]
     event.remove(database.engine, "before_cursor_execute", statement)
@@ -159,7 +159,7 @@ def test_a_sync_announces_what_it_changed_as_its_own(
     store, seeded, url = small_school
     sign_in(empty_profile, url, seeded.small.class_id)
     sync = SyncController(empty_profile, runner, connector_for(store), runner)
-    with qtbot.waitSignal(runner.operation_did_execute, timeout=30_000) as announced:
+    with qtbot.waitSignal(runner.operation_did_execute) as announced:
         sync.sync_now()
     changes, initiator = announced.args
     assert isinstance(changes, Changes) and initiator is sync
@@ -197,7 +197,7 @@ def test_closing_the_window_during_a_long_sync_stops_between_rounds(
     qtbot.addWidget(shown)
     shown.show()
     shown.sync_action.trigger()
-    qtbot.waitUntil(lambda: bool(held) and held[0].entered.is_set(), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(held) and held[0].entered.is_set())
     with empty_profile.reading() as session:
         staged = session.scalar(select(func.count()).select_from(SyncInbox))
         staged_cursor = state.staged_cursor(session)
@@ -233,7 +233,7 @@ def test_an_edit_schedules_a_sync_shortly_after(
     store, seeded, url = small_school
     sign_in(empty_profile, url, seeded.small.class_id)
     sync = SyncController(empty_profile, runner, connector_for(store), runner)
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
     sync.edit_timer.setInterval(10)
     request_id = seeded.requests[0]
@@ -250,7 +250,7 @@ def test_an_edit_schedules_a_sync_shortly_after(
             )
 
     screen = object()
-    with qtbot.waitSignal(sync.synced, timeout=30_000) as synced:
+    with qtbot.waitSignal(sync.synced) as synced:
         runner.run_change(decide, lambda _c: None, pytest.fail, initiator=screen)
     assert "gửi 1 thay đổi" in synced.args[0]
     with store.read() as session:
@@ -280,19 +280,19 @@ def test_offline_retries_back_off_and_sync_when_the_network_returns(
     lines: list[str] = []
     sync.state_changed.connect(lambda line: lines.append(line.text))
     sync.sync_now()
-    qtbot.waitUntil(lambda: sync.retry_timer.isActive(), timeout=30_000)
+    qtbot.waitUntil(lambda: sync.retry_timer.isActive())
     assert sync.online is False and sync.retry_timer.interval() == 60_000
     qtbot.waitUntil(lambda: any(t.startswith("Mất kết nối") for t in lines))
     assert "Không kết nối được" in lines[-1]
 
     sync.sync_now()
-    qtbot.waitUntil(lambda: not sync.running and sync.retry_timer.isActive(), timeout=30_000)
+    qtbot.waitUntil(lambda: not sync.running and sync.retry_timer.isActive())
     assert sync.retry_timer.interval() == 120_000
 
     network["up"] = True
     sync.retry_timer.setInterval(10)
     sync.retry_timer.start()
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         pass
     qtbot.waitUntil(lambda: lines[-1].startswith("Đã kết nối"))
     assert not sync.retry_timer.isActive()
@@ -326,7 +326,7 @@ def test_a_first_sync_shows_progress_and_later_new_requests_are_counted(
     counts: list[int] = []
     sync.progressed.connect(progress.append)
     sync.new_requests.connect(counts.append)
-    with qtbot.waitSignal(sync.synced, timeout=30_000):
+    with qtbot.waitSignal(sync.synced):
         sync.sync_now()
     qtbot.waitUntil(lambda: progress[-1:] == [None])
     rounds = [p for p in progress if p is not None]
@@ -335,7 +335,7 @@ def test_a_first_sync_shows_progress_and_later_new_requests_are_counted(
     assert counts == []
 
     _request(store, seeded.small, date(2025, 10, 24))
-    with qtbot.waitSignal(sync.new_requests, timeout=30_000) as notified:
+    with qtbot.waitSignal(sync.new_requests) as notified:
         sync.sync_now()
     assert notified.args == [1]
     assert tray.last_message == "Có 1 đơn xin nghỉ mới của phụ huynh đang chờ thầy/cô duyệt."

@@ -43,7 +43,6 @@ from tests.ui.conftest import WhenShown
 
 PASSWORD = "Mật-khẩu-thử-42"
 APP_PASSWORD = "2468"
-SYNC_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +120,7 @@ def welcome_of(qtbot: QtBot, startup: Startup) -> WelcomeWindow:
 
 def set_app_password(qtbot: QtBot, welcome: WelcomeWindow, password: str) -> None:
     form = welcome.app_password
-    qtbot.waitUntil(lambda: welcome.stack.currentWidget() is form, timeout=SYNC_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: welcome.stack.currentWidget() is form)
     type_text(form.password, password)
     enter(qtbot, form.password)
     assert form.repeat.hasFocus()
@@ -146,10 +145,10 @@ def sign_in(qtbot: QtBot, welcome: WelcomeWindow, url: str, password: str) -> No
 
 
 def main_window(qtbot: QtBot, startup: Startup) -> MainWindow:
-    qtbot.waitUntil(lambda: startup.window is not None, timeout=SYNC_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: startup.window is not None)
     window = startup.window
     assert window is not None and window.isVisible()
-    qtbot.waitUntil(lambda: window.leave.filter.rowCount() > 100, timeout=30_000)
+    qtbot.waitUntil(lambda: window.leave.filter.rowCount() > 100)
     return window
 
 
@@ -223,7 +222,6 @@ def test_first_start_opens_the_demo_after_the_app_password(
         qtbot.keyClick(welcome.demo_button, Qt.Key.Key_Space)
         qtbot.waitUntil(
             lambda: welcome.stack.currentWidget() is welcome.app_password,
-            timeout=SYNC_TIMEOUT_MS,
         )
         signed, kind, classes, _pending, password_set = profile_state(folder)
         assert signed is not None and signed.username == "gvcn"
@@ -251,7 +249,7 @@ def test_first_start_opens_the_demo_after_the_app_password(
         assert menu is not None
         qtbot.waitUntil(lambda: menu.where.text() != "")
         assert menu.where.text() == "Chỉ giữ trong bộ nhớ đến khi đóng Sổ Chủ Nhiệm"
-        with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+        with qtbot.waitSignal(window.sync.synced):
             window.sync_action.trigger()  # the demo server still answers
     finally:
         startup.close()
@@ -259,7 +257,7 @@ def test_first_start_opens_the_demo_after_the_app_password(
     again = start(folder, settings)
     try:
         assert again.welcome is None and again.window is not None
-        with qtbot.waitSignal(again.window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+        with qtbot.waitSignal(again.window.sync.synced):
             pass  # the demo's server starts again by itself (on another port)
         signed = profile_state(folder)[0]
         assert signed is not None and signed.server_url != url_before
@@ -286,7 +284,6 @@ def test_sign_in_wrong_then_right_password_gives_the_synced_class(
         sign_in(qtbot, welcome, server_url, "sai mật khẩu")
         qtbot.waitUntil(
             lambda: welcome.sign_in.message.text() == "Tên đăng nhập hoặc mật khẩu không đúng.",
-            timeout=30_000,
         )
         assert sign_in_secrets(memory_keyring) == {}
         assert profile_state(folder)[:2] == (None, None)
@@ -353,7 +350,7 @@ def test_without_a_keyring_the_token_is_sealed_and_a_second_start_syncs(
         qtbot.waitUntil(lambda: dialog.form.message.text() == "Mật khẩu ứng dụng không đúng.")
         assert path.read_bytes().startswith(SQLITE_HEADER)  # nothing encrypted under a typo
         type_text(dialog.form.password, APP_PASSWORD)
-        with qtbot.waitSignal(dialog.opened, timeout=SYNC_TIMEOUT_MS) as opened:
+        with qtbot.waitSignal(dialog.opened) as opened:
             enter(qtbot, dialog.form.password)
         prepared = opened.args[0]
         assert isinstance(prepared, Prepared) and prepared.database is not None
@@ -362,7 +359,7 @@ def test_without_a_keyring_the_token_is_sealed_and_a_second_start_syncs(
         again.begin(prepared)
         window = again.window
         assert window is not None and again.unlock is None and again.key.get() is not None
-        with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+        with qtbot.waitSignal(window.sync.synced):
             pass
         with window.database.reading() as session:
             assert state.get(session, state.LAST_ERROR) == ""
@@ -437,7 +434,7 @@ def test_sign_out_keeps_the_outbox_and_forgets_the_token(
         assert "Còn 1 thay đổi chưa gửi" in box.text()
         yes = box.button(QMessageBox.StandardButton.Yes)
         yes.setFocus()
-        with qtbot.waitSignal(menu.flow.signed_out, timeout=30_000):
+        with qtbot.waitSignal(menu.flow.signed_out):
             qtbot.keyClick(yes, Qt.Key.Key_Space)
         signed, kind, classes, pending, _set = profile_state(folder)
         assert (signed, kind, classes, pending) == (None, None, 1, 1)
@@ -459,7 +456,7 @@ def test_sign_out_keeps_the_outbox_and_forgets_the_token(
         assert dialog is not None and dialog.isVisible()
         assert dialog.form.address.text() == server_url
         qtbot.waitUntil(dialog.form.password.hasFocus)
-        with qtbot.waitSignal(window.sync.synced, timeout=SYNC_TIMEOUT_MS):
+        with qtbot.waitSignal(window.sync.synced):
             type_text(dialog.form.password, PASSWORD)
             enter(qtbot, dialog.form.password)
         assert not dialog.isVisible()

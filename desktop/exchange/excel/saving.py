@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -12,24 +12,24 @@ from openpyxl import Workbook
 
 from desktop.errors import InvalidInput
 from desktop.i18n import _
+from desktop.reports.output import write_document
+from desktop.validation_text import os_error_reason
 
 
 def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Written next to ``path`` first and then renamed, so a failure leaves no half file."""
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=".homeroom-", suffix=".xlsx", dir=path.parent or Path(".")
-        )
-        os.close(handle)
+    """The workbook is made in memory and then written as one document: openpyxl leaves its
+    archive open when writing to a full disk fails, and the archive then raised again, in
+    English, when the garbage collector closed it."""
+    archive = io.BytesIO()
+    with _sheet_files_removed():
         try:
-            with _sheet_files_removed():
-                workbook.save(temporary)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-    except OSError:
-        raise InvalidInput(_("The file {name} cannot be written.").format(name=path.name)) from None
+            workbook.save(archive)
+        except OSError as error:
+            # Only the sheet files in the temporary folder touch the disk here.
+            raise InvalidInput(
+                _("Cannot write {path}: {error}").format(path=path, error=os_error_reason(error))
+            ) from error
+    write_document(path, archive.getvalue())
 
 
 @contextmanager
