@@ -1,11 +1,15 @@
 """Change capture: every write to a synced table updates the feed of the class(es) it belongs to.
 
 Session events on the server's write sessions see every new, changed and deleted ORM object of
-the tables the client mirrors (``desktop.sync.rows.synced_tables``). After each flush, in the same
-transaction, each such row gets the next seq of its class and replaces its previous entry in the
-change log, so the log holds only the latest change per row and a pull from cursor 0 is a
-snapshot of the class. Rows shared by the whole school (school, policy, year, holidays,
-teachers) go to every class of the school; a new class gets all of them at once.
+the tables the client mirrors (``desktop.sync.rows.synced_tables``). Each flush notes the rows it
+wrote; just before the transaction commits, each noted row gets the next seq of its class and
+replaces its previous entry in the change log, so the log holds only the latest change per row
+and a pull from cursor 0 is a snapshot of the class. Writing once per transaction rather than
+per flush matters: a push of 100 intents flushes about 200 times, and a row written twice (a
+roll-call mark inserted, then given its status) took two seqs and two log writes. A savepoint
+rolled back takes its notes with it, as it takes its rows. Rows shared by the whole school
+(school, policy, year, holidays, teachers) go to every class of the school; a new class gets all
+of them at once.
 
 A deleted row is resolved to its classes as its DELETE runs (a mapper hook: it also sees
 cascades and orphans), while the rows it points to are still there. Bulk ``INSERT`` statements
@@ -24,7 +28,7 @@ from typing import Any
 from sqlalchemy import Table, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, object_session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, object_session, sessionmaker
 
 from desktop.models import (
     Base,
@@ -39,7 +43,7 @@ from desktop.models import (
     Subject,
     Teacher,
 )
-from desktop.services.direct_writes import FLUSH_OBSERVED
+from desktop.services.direct_writes import FLUSH_OBSERVED, held
 from desktop.sync.rows import encode_row, row_key, synced_tables
 from server.tables import ChangeCounter, ChangeLogEntry
 
@@ -52,6 +56,10 @@ CAPTURE_FLAG = FLUSH_OBSERVED
 defined where the desktop's direct writes read it, which must step aside for the feed."""
 _DELETED = "homeroom_deleted_rows"
 _RESOLVER = "homeroom_resolver"
+_NOTED = "homeroom_noted_writes"
+"""``Session.info``: the log writes of this transaction's flushes, by (class, entity, key)."""
+_SAVEPOINTS = "homeroom_noted_at_savepoint"
+"""``Session.info``: for each open savepoint, the notes as they stood when it began."""
 
 Values = Mapping[str, Any]
 
@@ -70,10 +78,13 @@ def dumps(data: Mapping[str, Any]) -> str:
 
 
 class Resolver:
-    """Which classes a row belongs to, following its links; lookups are cached per flush."""
+    """Which classes a row belongs to, following its links; lookups are cached per flush. A
+    link already loaded in ``session`` (a push loads its class's students once) is read from
+    there, without a query."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, session: Session | None = None) -> None:
         self.connection = connection
+        self.session = session
         self.student: dict[int, int | None] = {}
         self.request: dict[int, int | None] = {}
         self.entry: dict[int, int | None] = {}
@@ -91,6 +102,12 @@ class Resolver:
     def student_classes(self, student_id: int | None) -> frozenset[int]:
         if student_id is None:
             return frozenset()
+        if student_id not in self.student and self.session is not None:
+            loaded = held(self.session, Student, student_id)
+            # After a flush a loaded student's class_id is the database's; an expired one
+            # (not in ``__dict__``) would load here, so it is asked for like any other.
+            if loaded is not None and "class_id" in loaded.__dict__:
+                self.student[student_id] = loaded.class_id
         found = self._one(self.student, Student.class_id, Student.id, student_id)
         return frozenset() if found is None else frozenset({found})
 
@@ -272,8 +289,9 @@ def _after_delete(_mapper: Any, connection: Connection, target: object) -> None:
 def _after_flush(session: Session, _context: Any) -> None:
     deleted: dict[int, tuple[str, str, frozenset[int]]] = session.info.pop(_DELETED, {})
     session.info.pop(_RESOLVER, None)
-    resolver = Resolver(session.connection())  # fresh: rows inserted by this flush now exist
-    writes: dict[tuple[int, str, str], LogWrite] = {}
+    # Fresh: rows inserted by this flush now exist.
+    resolver = Resolver(session.connection(), session)
+    writes: dict[tuple[int, str, str], LogWrite] = session.info.setdefault(_NOTED, {})
 
     def put(class_ids: Iterable[int], entity: str, key: str, data: str | None) -> None:
         for class_id in class_ids:
@@ -307,9 +325,43 @@ def _after_flush(session: Session, _context: Any) -> None:
         if table.name == "school_class" and id(obj) in new:
             for entity, shared_key, data in shared_rows(session.connection(), values["id"]):
                 put([values["id"]], entity, shared_key, data)
+
+
+def _before_commit(session: Session) -> None:
+    """The transaction's notes become log entries, in the transaction, once (a savepoint's
+    commit waits for the transaction's)."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # what is still pending is noted too
+    writes: dict[tuple[int, str, str], LogWrite] = session.info.pop(_NOTED, {})
     if writes:
         ordered = sorted(writes.values(), key=lambda w: (TABLE_ORDER[w.entity], _natural(w.key)))
         write_log(session.connection(), ordered)
+
+
+def _savepoint_began(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        noted = session.info.get(_NOTED, {})
+        session.info.setdefault(_SAVEPOINTS, {})[transaction] = dict(noted)
+
+
+def _rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """A savepoint rolled back forgets what its flushes noted; the transaction, everything."""
+    if previous.nested:
+        noted = session.info.get(_SAVEPOINTS, {}).get(previous)
+        if noted is not None:
+            session.info[_NOTED] = dict(noted)
+    elif previous.parent is None:
+        session.info.pop(_NOTED, None)
+        session.info.pop(_SAVEPOINTS, None)
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint's notes are kept until the transaction ends: SQLAlchemy reports a
+    # savepoint's end before its rollback (``_rolled_back`` still needs them).
+    if transaction.parent is None:
+        session.info.pop(_NOTED, None)
+        session.info.pop(_SAVEPOINTS, None)
 
 
 def _natural(key: str) -> tuple[Any, ...]:
@@ -376,6 +428,10 @@ def install(factory: sessionmaker[Session]) -> None:
     """Capture changes in every session ``factory`` makes."""
     factory.kw.setdefault("info", {})[CAPTURE_FLAG] = True
     event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_transaction_create", _savepoint_began)
+    event.listen(factory, "after_soft_rollback", _rolled_back)
+    event.listen(factory, "after_transaction_end", _transaction_ended)
 
 
 event.listen(Base, "after_delete", _after_delete, propagate=True)

@@ -20,12 +20,13 @@ import json
 import logging
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from desktop.errors import InvalidInput
 from desktop.i18n import _
+from desktop.models import Student
 from desktop.services import intents
 from desktop.services.scope import ClassScope
 from desktop.sync.protocol import (
@@ -77,7 +78,7 @@ def handle(
     results: list[MutationResult] = []
     last = check.last_seq
     if request.mutations:
-        results, last = _push(store, account, request, settings, last)
+        results, last = _push(store, account, request, settings)
     if request.mutations or check.behind:
         with store.hot() as connection:
             changes, cursor, more = pull(
@@ -105,23 +106,90 @@ def _another_account() -> ApiProblem:
 
 
 def _push(
-    store: Store, account: Account, request: SyncRequest, settings: Settings, last: int
+    store: Store, account: Account, request: SyncRequest, settings: Settings
 ) -> tuple[list[MutationResult], int]:
     """The intents in order, until one is out of sequence, in one write transaction: each in
     a savepoint of its own (``_apply``), so a refused one rolls back only itself, and one
     commit for the whole push (a server stopped halfway commits none of it; the client
-    resends them all)."""
+    resends them all). What every intent would ask the database again is asked once: the
+    class (calendar, policy), its students, which intents were processed before, the client's
+    sequence; the processed rows and the client's new sequence are written at the end."""
     results: list[MutationResult] = []
+    now = settings.clock()
+    mutations = sorted(request.mutations, key=lambda m: m.seq)
     with store.write() as session:
-        # Read once per request: no intent changes the calendar or the policy.
         scope = load_scope_by_id(session, request.class_id)
-        for mutation in sorted(request.mutations, key=lambda m: m.seq):
-            outcome = _push_one(session, account, request, mutation, scope, settings)
-            if outcome is None:
+        # Held for the push: the rights checks, the services and the change log then find a
+        # student in the session instead of loading it again for every intent.
+        students = session.scalars(
+            select(Student).where(Student.class_id == request.class_id)
+        ).all()
+        state = _client_state(session, account, request.client_id, mutations[0].seq, now)
+        last = state.last_seq
+        seen = _processed_before(session, request.client_id, [m.id for m in mutations])
+        processed: list[dict[str, object]] = []
+        for mutation in mutations:
+            stored = seen.get(mutation.id)
+            if stored is not None:
+                results.append(_stored(stored))
+                continue
+            if mutation.seq != last + 1:
                 break
-            result, last = outcome
+            result = _apply(session, account, scope, mutation, settings.now())
+            answer = result.model_dump_json(exclude_none=True)
+            processed.append(
+                {
+                    "client_id": request.client_id,
+                    "mutation_id": mutation.id,
+                    "seq": mutation.seq,
+                    "name": mutation.name[:40],
+                    "class_id": request.class_id,
+                    "status": result.status,
+                    "result": answer,
+                    "client_time": mutation.client_time,
+                    "processed_at": now,
+                }
+            )
+            seen[mutation.id] = answer
+            last = mutation.seq
             results.append(result)
+        if processed:
+            session.execute(insert(ProcessedMutation), processed)
+        state.last_seq = last
+        state.last_seen = now
+        del students  # held until here
     return results, last
+
+
+def _client_state(
+    session: Session, account: Account, client_id: str, first_seq: int, now: datetime
+) -> ClientState:
+    """The client's sequence, under the write lock. An unknown client's first intent starts
+    it (a profile may have numbered intents before it ever reached this server)."""
+    state = session.get(ClientState, client_id)
+    if state is None:
+        state = ClientState(
+            client_id=client_id,
+            account_id=account.id,
+            last_seq=first_seq - 1,
+            first_seen=now,
+            last_seen=now,
+        )
+        session.add(state)
+    elif state.account_id != account.id:
+        raise _another_account()
+    return state
+
+
+def _processed_before(session: Session, client_id: str, mutation_ids: list[str]) -> dict[str, str]:
+    """The stored answers (``MutationResult`` JSON) of those intents processed before."""
+    rows = session.execute(
+        select(ProcessedMutation.mutation_id, ProcessedMutation.result).where(
+            ProcessedMutation.client_id == client_id,
+            ProcessedMutation.mutation_id.in_(mutation_ids),
+        )
+    )
+    return {mutation_id: result for mutation_id, result in rows}
 
 
 class _Refused(Exception):
@@ -132,62 +200,10 @@ class _Refused(Exception):
         self.error = error
 
 
-def _push_one(
-    session: Session,
-    account: Account,
-    request: SyncRequest,
-    mutation: Mutation,
-    scope: ClassScope,
-    settings: Settings,
-) -> tuple[MutationResult, int] | None:
-    now = settings.clock()
-    state = session.get(ClientState, request.client_id)
-    if state is None:
-        # An unknown client's first intent starts its sequence (a profile may have numbered
-        # intents before it ever reached this server).
-        state = ClientState(
-            client_id=request.client_id,
-            account_id=account.id,
-            last_seq=mutation.seq - 1,
-            first_seen=now,
-            last_seen=now,
-        )
-        session.add(state)
-    elif state.account_id != account.id:
-        raise _another_account()
-    done = session.scalars(
-        select(ProcessedMutation).where(
-            ProcessedMutation.client_id == request.client_id,
-            ProcessedMutation.mutation_id == mutation.id,
-        )
-    ).first()
-    if done is not None:
-        return _stored(done), state.last_seq
-    if mutation.seq != state.last_seq + 1:
-        return None
-    result = _apply(session, account, scope, mutation, settings.now())
-    session.add(
-        ProcessedMutation(
-            client_id=request.client_id,
-            mutation_id=mutation.id,
-            seq=mutation.seq,
-            name=mutation.name[:40],
-            class_id=request.class_id,
-            status=result.status,
-            result=result.model_dump_json(exclude_none=True),
-            client_time=mutation.client_time,
-            processed_at=now,
-        )
-    )
-    state.last_seq = mutation.seq
-    state.last_seen = now
-    return result, mutation.seq
-
-
-def _stored(done: ProcessedMutation) -> MutationResult:
+def _stored(answer: str) -> MutationResult:
     """The answer of an already processed intent: ``duplicate`` if it was applied; a refusal is
     answered again as it was (a client whose first answer was lost must still learn why)."""
-    result = MutationResult.model_validate_json(done.result)
+    result = MutationResult.model_validate_json(answer)
     if result.status == "applied":
         return result.model_copy(update={"status": "duplicate"})
     return result

@@ -165,10 +165,15 @@ def _write(session: Session, writes: _Writes) -> None:
     by_orm = [mark_id for mark_id, _values in writes.changed] + writes.gone
     if direct:
         by_orm = [i for i in by_orm if direct_writes.held(session, AttendanceMark, i) is not None]
-    held: dict[int, AttendanceMark] = {}
-    if by_orm:
-        query = select(AttendanceMark).where(AttendanceMark.id.in_(by_orm))
-        held = {mark.id: mark for mark in session.scalars(query)}
+    held = {
+        mark_id: mark
+        for mark_id in by_orm
+        if (mark := direct_writes.held(session, AttendanceMark, mark_id)) is not None
+    }
+    missing = [mark_id for mark_id in by_orm if mark_id not in held]
+    if missing:
+        query = select(AttendanceMark).where(AttendanceMark.id.in_(missing))
+        held.update((mark.id, mark) for mark in session.scalars(query))
     for mark_id, values in writes.changed:
         mark = held.get(mark_id)
         if mark is None:

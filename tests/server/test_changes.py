@@ -167,3 +167,52 @@ def test_school_wide_rows_reach_every_class_and_a_new_class_gets_them(tmp_path: 
             assert sum(1 for entity, _key in upserts if entity == "teacher") == 4
     finally:
         store.close()
+
+
+class _Undone(Exception):
+    """Rolls a savepoint back from inside it."""
+
+
+def test_a_savepoint_rolled_back_takes_its_log_entries_with_it(db_url: str) -> None:
+    """The log is written once, at commit: what a rolled-back savepoint flushed (a rename, a
+    nested savepoint's too) is neither logged nor given a seq, what its committed neighbours
+    wrote is, and a row written twice in one transaction takes one seq."""
+    store = open_store(db_url)
+    try:
+        seeded = seed(store)
+        small = seeded.small.class_id
+        renamed, kept, twice = seeded.small.student_ids[:3]
+        with store.read() as session:
+            before = session.get_one(ChangeCounter, small).seq
+        with store.write() as session:
+            with session.begin_nested():
+                session.get_one(Student, kept).full_name = "Đinh Thị Kim"
+            try:
+                with session.begin_nested():
+                    session.get_one(Student, renamed).full_name = "Tên không được ghi"
+                    session.flush()
+                    with session.begin_nested():
+                        session.get_one(Student, twice).full_name = "Cũng không được ghi"
+                        session.flush()
+                    raise _Undone
+            except _Undone:
+                pass
+            pupil = session.get_one(Student, twice)
+            pupil.full_name = "Trần Văn An"
+            session.flush()
+            pupil.full_name = "Trần Văn Anh"
+        upserts, _tombstones = _log(store, small)
+        assert upserts == _snapshot(store, small)
+        names = {
+            key: row["full_name"] for (entity, key), row in upserts.items() if entity == "student"
+        }
+        assert names[str(kept)] == "Đinh Thị Kim" and names[str(twice)] == "Trần Văn Anh"
+        assert "Tên không được ghi" not in names.values()
+        with store.read() as session:
+            after = session.get_one(ChangeCounter, small).seq
+            top = session.scalar(
+                select(func.max(ChangeLogEntry.seq)).where(ChangeLogEntry.class_id == small)
+            )
+        assert (after - before, top) == (2, after)
+    finally:
+        store.close()
