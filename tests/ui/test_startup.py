@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEAVY = (
     "sqlalchemy",
@@ -100,3 +102,34 @@ def test_every_screens_module_leaves_the_documents_and_the_intents_for_later() -
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_frame_leaves_the_bindings_it_does_not_use_unbuilt() -> None:
+    """Shown under an application-wide event filter (bench/ui.py's probe of the first paint),
+    the frame makes PySide6 build none of the bindings it does not use. Its central label was
+    placed through a zero-length animation, whose timer, a class PySide6 does not bind, made
+    PySide6 build the binding of every QObject subclass (about 20 ms) before the first paint."""
+    code = (
+        "import PySide6.QtWidgets as widgets\n"
+        "from PySide6.QtCore import QObject\n"
+        "from desktop.app import application, frame\n"
+        "class Probe(QObject):\n"
+        "    def eventFilter(self, watched, event):\n"
+        "        return False\n"
+        "lazy = 'QWizard' not in vars(widgets)\n"
+        "app, _t = application()\n"
+        "probe = Probe()\n"
+        "app.installEventFilter(probe)\n"
+        "shown = frame()\n"
+        "for _ in range(10):\n"
+        "    app.processEvents()\n"
+        "print(lazy, 'QWizard' in vars(widgets))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lazy, built = result.stdout.split()
+    if lazy != "True":
+        pytest.skip("this PySide6 builds its bindings when imported")
+    assert built == "False"
