@@ -162,15 +162,15 @@ def _write(session: Session, writes: _Writes) -> None:
     """The marks' changes: straight to SQL where ``direct_writes`` allows, through the unit of
     work for the rows the session holds (so they never go stale) or where flushes are watched."""
     direct = direct_writes.direct(session)
-    by_orm = [mark_id for mark_id, _values in writes.changed] + writes.gone
-    if direct:
-        by_orm = [i for i in by_orm if direct_writes.held(session, AttendanceMark, i) is not None]
+    touched = [mark_id for mark_id, _values in writes.changed] + writes.gone
     held = {
         mark_id: mark
-        for mark_id in by_orm
+        for mark_id in touched
         if (mark := direct_writes.held(session, AttendanceMark, mark_id)) is not None
     }
-    missing = [mark_id for mark_id in by_orm if mark_id not in held]
+    # Where writes go through the unit of work, the marks the session does not hold yet are
+    # loaded; where they may go straight to SQL, those are written so.
+    missing = [] if direct else [mark_id for mark_id in touched if mark_id not in held]
     if missing:
         query = select(AttendanceMark).where(AttendanceMark.id.in_(missing))
         held.update((mark.id, mark) for mark in session.scalars(query))

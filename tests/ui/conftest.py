@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop.cli.main import main
 from desktop.models.db import DATABASE_FILE, Database, open_database
@@ -44,6 +44,19 @@ def when_shown() -> Iterator[WhenShown]:
     yield start
     for timer in timers:
         timer.stop()
+
+
+def boxes_answered(when_shown: WhenShown) -> list[str]:
+    """The texts of the message boxes shown from now on, each closed once read."""
+    said: list[str] = []
+
+    def close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.done(0)
+
+    when_shown(lambda: QApplication.activeModalWidget(), close)
+    return said
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from desktop.models.db import DATABASE_FILE, open_database
 from desktop.ui.backup.damaged import DamagedProfileDialog
 from desktop.ui.main_window import MainWindow
 from tests.damage import overwrite_pages_of
-from tests.ui.conftest import WhenShown
+from tests.ui.conftest import WhenShown, boxes_answered
 
 
 def test_the_bare_command_opens_the_window_on_the_profile(
@@ -50,14 +50,7 @@ def test_a_file_that_is_not_homeroom_s_is_a_message_box(
     folder = tmp_path / "profile"
     folder.mkdir()
     (folder / "homeroom.sqlite3").write_bytes(b"not a database at all" * 100)
-    said: list[str] = []
-
-    def close(box: object) -> None:
-        assert isinstance(box, QMessageBox)
-        said.append(box.text())
-        box.done(0)
-
-    when_shown(lambda: QApplication.activeModalWidget(), close)
+    said = boxes_answered(when_shown)
     code = main(["--data-dir", str(folder)])
     assert code == 3
     assert said == ["Tệp này không phải cơ sở dữ liệu Sổ Chủ Nhiệm, hoặc đã bị hỏng."]

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop import paths
@@ -20,7 +20,7 @@ from desktop.demo.local_server import server_file
 from desktop.errors import EXIT_PROFILE_IN_USE
 from desktop.ui.main_window import MainWindow
 from desktop.ui.profile_lock import lock_for_window
-from tests.ui.conftest import WhenShown
+from tests.ui.conftest import WhenShown, boxes_answered
 
 HOLDER = """
 import sys
@@ -59,19 +59,6 @@ def held_by_another_window(folder: Path) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait()
-
-
-def boxes_answered(when_shown: WhenShown) -> list[str]:
-    """The texts of the message boxes shown from now on, each closed once read."""
-    said: list[str] = []
-
-    def close(box: object) -> None:
-        assert isinstance(box, QMessageBox)
-        said.append(box.text())
-        box.done(0)
-
-    when_shown(lambda: QApplication.activeModalWidget(), close)
-    return said
 
 
 def test_a_second_window_on_the_profile_points_to_the_first_and_opens_nothing(
