@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QTranslator
+from PySide6.QtCore import QLockFile, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop import paths
@@ -86,6 +86,7 @@ def frame() -> QMainWindow:
     # build the binding of every QObject subclass it has: about 20 ms before the first paint.
     # The look is the same; the main window's own layout animates as before.
     waiting.setStyleSheet("widget-animation-duration: 0;")
+    waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)  # not against the window's left edge
     shown.setCentralWidget(waiting)
     shown.statusBar().showMessage(_("Opening the class's records…"))
     shown.resize(*FRAME_SIZE)
