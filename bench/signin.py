@@ -17,7 +17,8 @@ Method
   server share the machine's cores (2 here, with other work on them): figures are noisy, run
   it twice.
 
-Run: ``.venv/bin/python bench/signin.py`` (``--pushes N``, ``--attackers N``).
+Run: ``.venv/bin/python -m bench.signin`` (``--pushes N``, ``--attackers N``); as a script,
+``bench/server.py`` would shadow the ``server`` package.
 """
 
 from __future__ import annotations
