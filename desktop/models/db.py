@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import StorageError
 from desktop.i18n import _
-from desktop.models.cipher import connect_file, database_errors, driver_errors
+from desktop.models.cipher import connect_file, database_errors, driver_errors, page_size_of
 from desktop.models.health import check_health
 from desktop.paths import DATABASE_FILE as DATABASE_FILE  # re-exported; defined once, in paths
 from desktop.validation_text import os_error_reason
@@ -299,8 +299,10 @@ def backup_before_upgrade(
 def _copy_database(source_path: Path, target: Path, key: DatabaseKey | None) -> None:
     source = connect_file(source_path, key)
     try:
-        # SQLCipher copies page by page between files under the same key.
-        destination = connect_file(target, key, read_only=False)
+        # SQLCipher copies page by page between files under the same key, and pages of the
+        # same size (an older profile's may be smaller than this version's).
+        size = None if key is None else page_size_of(source)
+        destination = connect_file(target, key, read_only=False, page_size=size)
         try:
             source.backup(destination)
             # One self-contained file: the source's WAL mode would come with its pages.

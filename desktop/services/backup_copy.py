@@ -28,10 +28,13 @@ from desktop.services import backup_file
 from desktop.validation_text import os_error_reason
 
 
-def connect(path: Path, key: DatabaseKey | None, *, read_only: bool = False) -> Any:
-    """A connection to ``path``: through ``cipher`` when it is encrypted with ``key``."""
+def connect(
+    path: Path, key: DatabaseKey | None, *, read_only: bool = False, page_size: int | None = None
+) -> Any:
+    """A connection to ``path``: through ``cipher`` when it is encrypted with ``key`` (its pages
+    of ``page_size`` bytes if given: see ``cipher.connect``)."""
     if key is not None:
-        return cipher.connect(path, key, read_only=read_only)
+        return cipher.connect(path, key, read_only=read_only, page_size=page_size)
     target = f"file:{path}?mode=ro" if read_only else f"file:{path}"
     connection = cipher.sqlcipher_connection(target, uri=True, check_same_thread=False)
     try:
@@ -73,7 +76,9 @@ def copy_pages(source: Path, key: DatabaseKey | None, target: Path) -> None:
     ``export``'s time, which rebuilds every table and index row by row."""
     connection = connect(source, key, read_only=True)
     try:
-        copy = connect(target, key)
+        # Pages of the source's size: an older profile's may be smaller than this version's.
+        size = None if key is None else cipher.page_size_of(connection)
+        copy = connect(target, key, page_size=size)
         try:
             connection.backup(copy)
             # One self-contained file: the source's WAL mode would come with its first page.

@@ -14,14 +14,23 @@ from desktop.demo.generator import generate_demo_class
 from desktop.errors import StorageError
 from desktop.models import Guardian, Student
 from desktop.models.cipher import (
+    EARLIER_PAGE_SIZES,
+    PAGE_SIZE,
     DatabaseKey,
     connect,
     export_encrypted,
     key_from_password,
     new_key,
     new_salt,
+    page_size_of,
 )
-from desktop.models.db import APPLICATION_ID, make_engine, open_database
+from desktop.models.db import (
+    APPLICATION_ID,
+    HEAD_REVISION,
+    backup_before_upgrade,
+    make_engine,
+    open_database,
+)
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +163,69 @@ def test_every_encrypted_file_is_made_and_opened_with_the_profiles_settings(
         try:
             assert opened.execute("PRAGMA quick_check").fetchall() == [("ok",)]
             assert opened.execute("PRAGMA cipher_hmac_algorithm").fetchone() == ("HMAC_SHA256",)
+            assert page_size_of(opened) == PAGE_SIZE
         finally:
             opened.close()
+
+
+def encrypt_as_earlier_versions_did(plain: Path, target: Path, key: DatabaseKey) -> None:
+    """``export_encrypted`` as it was before 8 KiB pages: SQLCipher's 4 KiB, the same HMAC."""
+    import sqlcipher3
+
+    connection = sqlcipher3.connect(f"file:{plain}?mode=ro", uri=True)
+    try:
+        connection.execute(
+            f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.raw.hex()}'\"", (str(target),)
+        )
+        connection.execute("PRAGMA encrypted.cipher_hmac_algorithm = HMAC_SHA256")
+        connection.execute("SELECT sqlcipher_export('encrypted')")
+        connection.execute(f"PRAGMA encrypted.application_id = {APPLICATION_ID}")
+        connection.execute("DETACH DATABASE encrypted")
+    finally:
+        connection.close()
+
+
+def test_a_profile_an_earlier_version_encrypted_opens_and_its_copies_keep_its_pages(
+    demo_plain: Path, tmp_path: Path
+) -> None:
+    """A profile of 4 KiB pages opens as before, through every opener; its copies page by page
+    (the automatic backups, the copy before an upgrade) are made at 4 KiB too: SQLite's backup
+    into pages of another size wrote a file that no page size opened."""
+    from desktop.models.health import check_health
+    from desktop.services import backup_copy
+
+    assert EARLIER_PAGE_SIZES == (4096,)
+    key = new_key()
+    profile = tmp_path / "profile" / "homeroom.sqlite3"
+    profile.parent.mkdir()
+    encrypt_as_earlier_versions_did(demo_plain, profile, key)
+
+    check_health(profile, key=key)
+    database = open_database(profile, key)
+    try:
+        with database.transaction() as session:
+            names = session.scalars(select(Student.full_name)).all()
+            session.execute(text("UPDATE guardian SET consent_note = 'đã gọi phụ huynh' WHERE id = 1"))
+    finally:
+        database.close()
+    assert len(names) > 30
+
+    automatic = tmp_path / "automatic.sqlite"
+    backup_copy.copy_pages(profile, key, automatic)
+    before_upgrade = backup_before_upgrade(profile, HEAD_REVISION, key=key)
+    for copy in (profile, automatic, before_upgrade):
+        opened = connect(copy, key, read_only=True)
+        try:
+            assert page_size_of(opened) == 4096
+            assert opened.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+            assert opened.execute("SELECT consent_note FROM guardian WHERE id = 1").fetchone() == (
+                "đã gọi phụ huynh",
+            )
+        finally:
+            opened.close()
+    assert backup_copy.inspect(automatic, key) == HEAD_REVISION
+    with pytest.raises(StorageError, match="đã được mã hóa và khóa hiện có không mở được"):
+        connect(profile, new_key())
 
 
 def test_the_password_key_is_the_same_for_the_same_salt_only() -> None:
