@@ -117,45 +117,70 @@ def recompute(
         return []
     session.flush()  # the reads see what the session holds, as an autoflush would
     span = {"student_id": student_id, "first": slot_list[0].day, "last": slot_list[-1].day}
-    covers = [cover_of(RequestRow(*row)) for row in session.connection().execute(_COVERS, span)]
+    covers = _covers(session, span)
     existing = {(row.day, row.session): row for row in session.connection().execute(_STORED, span)}
     writes = _Writes()
     changed: list[str] = []
     for slot in slot_list:
         mark = existing.get((slot.day, slot.session.value))
         observed = ledger.Observation(mark.observed) if mark and mark.observed else None
-        covering = [c for c in covers if c.first <= slot <= c.last]
-        derived = ledger.derive_mark(observed, covering)
-        key = f"{student_id}:{slot.day.isoformat()}:{slot.session.value}"
+        derived = _derived(observed, covers, slot)
+        key = mark_key(student_id, slot)
         if derived is None:
             if mark is not None:
                 writes.gone.append(mark.id)
                 changed.append(key)
             continue
-        status, source, request_id = derived
-        values = {
-            "status": status.value,
-            "source": source.value,
-            "leave_request_id": request_id,
-            "updated_at": utc_now(),
-        }
+        values = _stored_values(derived)
         if mark is None:
             writes.new.append(
                 {"student_id": student_id, "day": slot.day, "session": slot.session.value}
                 | {"observed": None}
                 | values
             )
-        elif (mark.status, mark.source, mark.leave_request_id) == (
-            status.value,
-            source.value,
-            request_id,
-        ):
+        elif not _differs(mark, values):
             continue
         else:
             writes.changed.append((mark.id, values))
         changed.append(key)
     _write(session, writes)
     return changed
+
+
+def mark_key(student_id: int, slot: Slot) -> str:
+    """A mark's key in ``Changes``: ``<student id>:<day>:<session>``."""
+    return f"{student_id}:{slot.day.isoformat()}:{slot.session.value}"
+
+
+def _covers(session: Session, span: dict[str, Any]) -> list[ledger.Cover]:
+    """The student's requests over ``span`` (``student_id``, ``first`` and ``last`` days)."""
+    return [cover_of(RequestRow(*row)) for row in session.connection().execute(_COVERS, span)]
+
+
+def _derived(
+    observed: ledger.Observation | None, covers: Iterable[ledger.Cover], slot: Slot
+) -> ledger.Mark | None:
+    return ledger.derive_mark(observed, [c for c in covers if c.first <= slot <= c.last])
+
+
+def _stored_values(derived: ledger.Mark) -> dict[str, Any]:
+    """The columns of a mark that ``derive_mark`` decides, as stored."""
+    status, source, request_id = derived
+    return {
+        "status": status.value,
+        "source": source.value,
+        "leave_request_id": request_id,
+        "updated_at": utc_now(),
+    }
+
+
+def _differs(mark: Any, values: dict[str, Any]) -> bool:
+    """Whether a stored mark (a row or an ``AttendanceMark``) shows other derived values."""
+    return (mark.status, mark.source, mark.leave_request_id) != (
+        values["status"],
+        values["source"],
+        values["leave_request_id"],
+    )
 
 
 def _write(session: Session, writes: _Writes) -> None:
@@ -244,33 +269,42 @@ def mark(
         )
     ).first()
     before = existing.observed if existing else None
-    if existing is None:
-        existing = AttendanceMark(
-            student_id=student_id,
-            day=slot.day,
-            session=slot.session.value,
-            status=ledger.MarkStatus.PRESENT.value,
-            source=ledger.MarkSource.ROLL_CALL.value,
-            updated_at=utc_now(),
-        )
-        session.add(existing)
-    existing.observed = observed.value if observed else None
+    # The mark is written once, derived already: the same answer as ``recompute`` after the
+    # observation, without writing the observation first and the status after it.
+    span = {"student_id": student_id, "first": slot.day, "last": slot.day}
+    derived = _derived(observed, _covers(session, span), slot)
+    after = observed.value if observed else None
+    if derived is None:
+        if existing is not None:
+            session.delete(existing)
+        after = None
+    else:
+        values = _stored_values(derived)
+        if existing is None:
+            existing = AttendanceMark(
+                student_id=student_id, day=slot.day, session=slot.session.value, **values
+            )
+            session.add(existing)
+        elif _differs(existing, values):
+            for column, value in values.items():
+                setattr(existing, column, value)
+        existing.observed = after
     session.flush()
-    changed = recompute(session, scope, student_id, [slot])
+    key = mark_key(student_id, slot)
     audit_log.append(
         session,
         actor=actor,
         action="attendance.mark",
         entity="attendance_mark",
-        entity_id=f"{student_id}:{slot.day.isoformat()}:{slot.session.value}",
+        entity_id=key,
         before={"observed": before},
-        after={"observed": existing.observed if existing in session else None},
+        after={"observed": after},
     )
     return Changes.of(
         _("Roll call recorded for {day} ({session}).").format(
             day=format_date(slot.day), session=session_label(slot.session)
         ),
-        attendance_mark=changed or [f"{student_id}:{slot.day.isoformat()}:{slot.session.value}"],
+        attendance_mark=[key],
     )
 
 
