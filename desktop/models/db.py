@@ -109,11 +109,13 @@ def sqlite_primary_code(exc: BaseException) -> int | None:
 
 
 _MAY_MEAN_FULL: Final = frozenset(
-    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_ERROR}
 )
 """SQLite reports a full disk as an I/O error when it cannot grow its shared-memory or journal
-file, and as "cannot open" when it cannot create one: these codes are checked against the free
-space. Other codes (a constraint, a busy file) never mean a full disk, however little is free."""
+file, and as "cannot open" when it cannot create one; SQLCipher's ``sqlcipher_export`` reports
+any failed write of its copy, a full disk too, with the generic code of a failed function: these
+codes are checked against the free space. Other codes (a constraint, a busy file) never mean a
+full disk, however little is free."""
 
 
 def storage_error_for(exc: BaseException, folder: Path) -> BaseException:

@@ -172,11 +172,18 @@ def encrypt_profile(path: Path, key: DatabaseKey, *, on_step: Step = _no_step) -
     try:
         on_step("checkpointed")
         expected = _contents(_plain_reader(path))
-        _export_checked(path, _backup_target(folder), key, expected)
+        backup = _backup_target(folder)
+        _export_checked(path, backup, key, expected)
         on_step("backed-up")
         temporary = path.with_name(path.name + ENCRYPTING_SUFFIX)
-        _export_checked(path, temporary, key, expected)
-        fsync_file(temporary)
+        try:
+            _export_checked(path, temporary, key, expected)
+            fsync_file(temporary)
+        except BaseException:
+            # The plain profile stays as it was and the next open tries again, with a backup
+            # of its own: this one would only take the space a full disk lacks, once per try.
+            _discard(backup)
+            raise
         on_step("exported")
         plain = path.with_name(path.name + PLAIN_SUFFIX)
         try:
@@ -264,10 +271,13 @@ def _export_checked(
                 )
             )
     except BaseException as exc:
+        # Named before the copy goes: a full disk is told by the space left when it failed.
+        translated = (
+            exc
+            if isinstance(exc, StorageError | KeyboardInterrupt | SystemExit)
+            else storage_error_for(exc, target.parent)
+        )
         _discard(target)
-        if isinstance(exc, StorageError | KeyboardInterrupt | SystemExit):
-            raise
-        translated = storage_error_for(exc, target.parent)
         if translated is exc:
             raise
         raise translated from exc

@@ -185,6 +185,9 @@ def encrypt_as_earlier_versions_did(plain: Path, target: Path, key: DatabaseKey)
         connection.close()
 
 
+NOTE = {"note": "đã gọi phụ huynh"}
+
+
 def test_a_profile_an_earlier_version_encrypted_opens_and_its_copies_keep_its_pages(
     demo_plain: Path, tmp_path: Path
 ) -> None:
@@ -205,7 +208,7 @@ def test_a_profile_an_earlier_version_encrypted_opens_and_its_copies_keep_its_pa
     try:
         with database.transaction() as session:
             names = session.scalars(select(Student.full_name)).all()
-            session.execute(text("UPDATE guardian SET consent_note = 'đã gọi phụ huynh' WHERE id = 1"))
+            session.execute(text("UPDATE guardian SET consent_note = :note WHERE id = 1"), NOTE)
     finally:
         database.close()
     assert len(names) > 30
@@ -218,9 +221,8 @@ def test_a_profile_an_earlier_version_encrypted_opens_and_its_copies_keep_its_pa
         try:
             assert page_size_of(opened) == 4096
             assert opened.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-            assert opened.execute("SELECT consent_note FROM guardian WHERE id = 1").fetchone() == (
-                "đã gọi phụ huynh",
-            )
+            kept = opened.execute("SELECT consent_note FROM guardian WHERE id = 1").fetchone()
+            assert kept == (NOTE["note"],)
         finally:
             opened.close()
     assert backup_copy.inspect(automatic, key) == HEAD_REVISION

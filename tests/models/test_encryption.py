@@ -34,6 +34,7 @@ from desktop.models.db import (
 from desktop.models.encryption import STEPS, encrypt_profile, encrypt_with_password, open_profile
 from desktop.models.health import DamagedDatabase
 from desktop.sync.memory_keyring import MemoryKeyring
+from tests import disk
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Mật khẩu 2026"
@@ -148,6 +149,39 @@ def test_a_plain_profile_is_encrypted_on_first_open_with_its_key_in_the_keyring(
     again = open_database(plain)
     assert again.key == database.key
     again.close()
+
+
+def test_a_disk_too_full_for_the_encrypted_copy_leaves_the_profile_plain_and_in_use(
+    demo_plain: Path, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """The disk holds the profile and its encrypted backup, then fills up in the middle of the
+    encrypted copy: the profile opens plain and whole (the next open tries again), and neither
+    the half copy nor that attempt's backup is left to take the space a full disk lacks.
+    SQLCipher's export said so only as "database or disk is full" with a generic code, and the
+    teacher got "something went wrong" instead of the profile."""
+    probe = tmp_path / "probe.sqlite3"
+    export_encrypted(demo_plain, probe, new_key(), APPLICATION_ID)
+    room = demo_plain.stat().st_size + probe.stat().st_size * 3 // 2
+    with disk.small_disk(tmp_path, size=f"{room // 1024}k") as mount:
+        path = mount / "profile" / "homeroom.sqlite3"
+        path.parent.mkdir()
+        shutil.copyfile(demo_plain, path)
+        before = plain_counts(path)
+
+        database = open_profile(path, use_keyring=True)
+        try:
+            assert database.key is None
+            with database.reading() as session:
+                assert (
+                    session.scalar(select(func.count()).select_from(Student)) == before["student"]
+                )
+        finally:
+            database.close()
+
+        assert path.read_bytes().startswith(b"SQLite format 3")
+        assert plain_counts(path) == before
+        assert list((path.parent / "backups").glob("before-encryption-*")) == []
+        assert not path.with_name(path.name + ".encrypting").exists()
 
 
 def test_a_new_profile_is_made_encrypted_when_the_os_has_a_keyring(
