@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -386,6 +387,11 @@ class MainWindow(QMainWindow):
         # A sync stops between rounds without waiting for the server; a decision being written
         # must finish: the teacher was told it is saved.
         self.sync.cancel()
+        # Its dialogs close first: each frees what it holds (a preview, its PDF document) on
+        # the lanes the wait below lets finish.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
         self.backups.on_close()  # on the database lane, which the wait below lets finish
         self.runner.wait()
         super().closeEvent(event)

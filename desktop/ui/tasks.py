@@ -128,6 +128,11 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self._running > 0
 
+    @property
+    def accepting(self) -> bool:
+        """Whether tasks are still taken (not once ``wait`` has begun)."""
+        return not self._closed
+
     def wait(self) -> None:
         """Finish every task already started (on quit, so no write is cut short); later
         requests, such as a refresh asked for by a late answer, are dropped."""

@@ -102,3 +102,20 @@ def test_the_leaflet_address_typed_in_the_centre_is_printed_and_remembered(
         assert registration_address(s) == "https://sll.example.edu.vn/11a1"
     again = opened(qtbot, database, runner)
     qtbot.waitUntil(lambda: again.address.text() == "https://sll.example.edu.vn/11a1")
+
+
+def test_closing_the_centre_closes_its_preview_and_frees_its_document(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """The teacher closes the centre with a preview open: the preview closes too and PDFium's
+    copy of the document is freed (before, it stayed open until Python exited, and pypdfium2
+    then printed an English warning on the terminal)."""
+    centre = opened(qtbot, database, runner)
+    preview = centre.open_preview()
+    qtbot.waitUntil(lambda: preview.page_count > 0)
+    pages = preview._pages
+    assert pages is not None and pages._document.raw is not None
+    centre.close()
+    runner.wait()  # the printing lane frees it, after what it still held for the preview
+    assert not preview.isVisible()
+    assert pages._document.raw is None

@@ -166,6 +166,13 @@ class PrintCentre(QDialog):
         self.last.setEnabled(Option.LAST in options)
         self.address.setEnabled(Option.ADDRESS in options)
 
+    def done(self, result: int) -> None:
+        # The preview goes with the centre, its document freed: closed, not left open behind
+        # a window the teacher has closed.
+        if self.preview is not None and shiboken6.isValid(self.preview):
+            self.preview.reject()
+        super().done(result)
+
     def open_preview(self) -> PrintPreview:
         report = REPORTS[self.chosen_name()]
         options = {

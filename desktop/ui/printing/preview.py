@@ -206,7 +206,7 @@ class PrintPreview(QDialog):
         pages, self._pages = self._pages, None
         self.model.set_pages([])
         if pages is not None:
-            self._runner.run_printing(pages.close, lambda _none: None, lambda _error: None)
+            _freeing(self._runner, pages)()
         super().done(result)
 
     # --- Answers from the lanes -----------------------------------------------------------
@@ -222,6 +222,9 @@ class PrintPreview(QDialog):
             pages.close()
             return
         self._pages = pages
+        # Deleted without ``done`` (its window closed under it, the app quit): PDFium's copy
+        # is freed all the same, not left to pypdfium2's English warning when Python exits.
+        self.destroyed.connect(_freeing(self._runner, pages))
         self.model.set_pages(pages.sizes)
         self.print_button.setEnabled(len(pages) > 0)
         self.save_button.setEnabled(True)
@@ -338,3 +341,20 @@ class PrintPreview(QDialog):
         button.setAutoDefault(False)
         button.clicked.connect(slot)
         return button
+
+
+def _freeing(runner: TaskRunner, pages: PdfPages) -> Callable[[], None]:
+    """What closes ``pages`` once their dialog is gone: on the printing lane, after the tasks
+    it still holds, or here once the lanes have stopped (nothing draws with PDFium then)."""
+
+    def free() -> None:
+        if runner.accepting:
+            runner.run_printing(pages.close, _ignored, _ignored)
+        else:
+            pages.close()
+
+    return free
+
+
+def _ignored(_answer: object) -> None:
+    """The answer of freeing a document nobody shows any more."""
