@@ -125,8 +125,9 @@ def connect(
     if page_size is not None:
         sizes: tuple[int, ...] = (page_size,)
     else:
-        seen = _page_sizes_seen.get(path)
-        sizes = tuple(dict.fromkeys((*((seen,) if seen else ()), PAGE_SIZE, *EARLIER_PAGE_SIZES)))
+        first = _page_sizes_seen.get(path, PAGE_SIZE)
+        others = (size for size in (PAGE_SIZE, *EARLIER_PAGE_SIZES) if size != first)
+        sizes = (first, *others)
     for size in sizes:
         try:
             connection = _keyed(path, key, size, read_only=read_only)
