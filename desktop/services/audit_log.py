@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from desktop.models import AuditLogEntry
 from desktop.models.base import utc_now
@@ -88,12 +88,30 @@ _INSERT = insert(_TABLE)
 more than running them."""
 
 
+_WRITTEN = "homeroom_audit_last_written"
+"""``Session.info``: ``(transaction, hash)`` of the entry this session appended last."""
+
+
+def _innermost(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
 def _last_hash(session: Session) -> str:
     """The chain's last hash, after what the session holds is written (as the ORM's autoflush
-    before a query would)."""
+    before a query would). The hash this session appended last, while the transaction (or
+    savepoint) that appended it is still the innermost one: nothing can have rolled it back,
+    and every entry goes through this module. A push of a hundred intents then reads the chain
+    once instead of a hundred times."""
+    written = session.info.get(_WRITTEN)
+    if written is not None and written[0] is _innermost(session):
+        return str(written[1])
     session.flush()
     last: str | None = session.connection().execute(_LAST_HASH).scalar()
     return last or GENESIS
+
+
+def _remember(session: Session, last: str) -> None:
+    session.info[_WRITTEN] = (_innermost(session), last)
 
 
 def append(
@@ -109,7 +127,9 @@ def append(
 ) -> None:
     """Add one entry chained to the last one, in the caller's transaction."""
     record = Record(actor, action, entity, entity_id, before, after, at)
-    session.connection().execute(_INSERT, _chained(_last_hash(session), record))
+    row = _chained(_last_hash(session), record)
+    session.connection().execute(_INSERT, row)
+    _remember(session, row["hash"])
 
 
 def append_many(session: Session, records: Sequence[Record]) -> None:
@@ -122,6 +142,7 @@ def append_many(session: Session, records: Sequence[Record]) -> None:
         prev_hash = rows[-1]["hash"]
     if rows:
         session.connection().execute(_INSERT, rows)
+        _remember(session, prev_hash)
 
 
 @dataclass(frozen=True)

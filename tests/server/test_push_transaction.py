@@ -1,6 +1,7 @@
 """A push is one write transaction: its intents commit together (one commit, not one per
-intent: 100 intents after a week offline cost the server 7–8 ms each), while a refused intent
-still rolls back only its own savepoint and the class's seqs stay gap-free."""
+intent: 100 intents after a week offline cost the server 7–8 ms each). A push that meets a
+refusal is redone with a savepoint per intent, so the refused intent rolls back only itself
+and the class's seqs stay gap-free."""
 
 from __future__ import annotations
 
@@ -56,3 +57,31 @@ def test_a_push_commits_once_and_a_refusal_rolls_back_only_itself(db_url: str) -
         # Every seq handed out by this push is in the log: the refusal's were rolled back.
         assert before is not None and after is not None and after > before
         assert top == after
+
+
+def test_a_push_without_refusals_takes_no_savepoints_and_reads_the_audit_chain_once(
+    db_url: str,
+) -> None:
+    """Savepoints cost two round trips an intent on PostgreSQL; only a push that meets a
+    refusal is redone with them (the test above)."""
+    with served(db_url) as (store, seeded, api):
+        class_id = seeded.small.class_id
+        marks = [
+            _mark(seq, seeded.small.student_ids[seq % 2], day)
+            for seq, day in enumerate(DAYS, start=1)
+        ]
+        api.token("gvcn")
+        statements: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            statements.append(statement.lstrip())
+
+        event.listen(store.engine, "before_cursor_execute", seen)
+        try:
+            answer = api.sync(sync_body(class_id, marks))
+        finally:
+            event.remove(store.engine, "before_cursor_execute", seen)
+        assert answer.status_code == 200, answer.text
+        assert [r["status"] for r in answer.json()["results"]] == ["applied"] * len(DAYS)
+        assert not [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE"))]
+        assert len([s for s in statements if s.startswith("SELECT audit_log.hash")]) == 1
