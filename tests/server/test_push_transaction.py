@@ -5,9 +5,11 @@ and the class's seqs stay gap-free."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 
 from server.tables import ChangeCounter, ChangeLogEntry
 from tests.server.helpers import mutation, served, sync_body
@@ -20,6 +22,21 @@ def _mark(seq: int, student_id: int, day: str) -> dict[str, Any]:
     return mutation(seq, "set_attendance", args)
 
 
+@contextmanager
+def _heard(engine: Engine, name: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The arguments of every ``name`` event of ``engine`` while the block runs."""
+    heard: list[tuple[Any, ...]] = []
+
+    def listener(*args: Any) -> None:
+        heard.append(args)
+
+    event.listen(engine, name, listener)
+    try:
+        yield heard
+    finally:
+        event.remove(engine, name, listener)
+
+
 def test_a_push_commits_once_and_a_refusal_rolls_back_only_itself(db_url: str) -> None:
     with served(db_url) as (store, seeded, api):
         class_id, student = seeded.small.class_id, seeded.small.student_ids[0]
@@ -28,20 +45,12 @@ def test_a_push_commits_once_and_a_refusal_rolls_back_only_itself(db_url: str) -
                 select(ChangeCounter.seq).where(ChangeCounter.class_id == class_id)
             )
         marks = [_mark(seq, student, day) for seq, day in enumerate(DAYS, start=1)]
-        # The third names a student of another class: refused by the domain, inside its
-        # savepoint, after it may already have written.
+        # The third names a student of another class: refused by the domain. The push is
+        # then redone with savepoints, and the refusal rolls back only its own.
         marks[2] = _mark(3, 10**6, DAYS[2])
         api.token("gvcn")  # signing in commits too
-        commits: list[Any] = []
-
-        def counted(connection: Any) -> None:
-            commits.append(connection)
-
-        event.listen(store.engine, "commit", counted)
-        try:
+        with _heard(store.engine, "commit") as commits:
             answer = api.sync(sync_body(class_id, marks))
-        finally:
-            event.remove(store.engine, "commit", counted)
         assert answer.status_code == 200, answer.text
         statuses = [r["status"] for r in answer.json()["results"]]
         assert statuses == ["applied", "applied", "rejected", "applied", "applied"]
@@ -71,16 +80,9 @@ def test_a_push_without_refusals_takes_no_savepoints_and_reads_the_audit_chain_o
             for seq, day in enumerate(DAYS, start=1)
         ]
         api.token("gvcn")
-        statements: list[str] = []
-
-        def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            statements.append(statement.lstrip())
-
-        event.listen(store.engine, "before_cursor_execute", seen)
-        try:
+        with _heard(store.engine, "before_cursor_execute") as executed:
             answer = api.sync(sync_body(class_id, marks))
-        finally:
-            event.remove(store.engine, "before_cursor_execute", seen)
+        statements = [str(args[2]).lstrip() for args in executed]
         assert answer.status_code == 200, answer.text
         assert [r["status"] for r in answer.json()["results"]] == ["applied"] * len(DAYS)
         assert not [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE"))]
