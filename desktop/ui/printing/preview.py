@@ -70,6 +70,7 @@ class PrintPreview(QDialog):
         self._file_name = file_name
         self._data: bytes | None = None
         self._pages: PdfPages | None = None
+        self._free_pages: Callable[[], None] | None = None
         self._drawing: tuple[int, int] | None = None
         self._fit_width = True
         self._closed = False
@@ -203,10 +204,10 @@ class PrintPreview(QDialog):
         self._closed = True
         if self.job is not None:
             self.job.cancel()
-        pages, self._pages = self._pages, None
+        self._pages = None
         self.model.set_pages([])
-        if pages is not None:
-            _freeing(self._runner, pages)()
+        if self._free_pages is not None:
+            self._free_pages()
         super().done(result)
 
     # --- Answers from the lanes -----------------------------------------------------------
@@ -222,9 +223,10 @@ class PrintPreview(QDialog):
             pages.close()
             return
         self._pages = pages
+        self._free_pages = _freeing(self._runner, pages)
         # Deleted without ``done`` (its window closed under it, the app quit): PDFium's copy
         # is freed all the same, not left to pypdfium2's English warning when Python exits.
-        self.destroyed.connect(_freeing(self._runner, pages))
+        self.destroyed.connect(self._free_pages)
         self.model.set_pages(pages.sizes)
         self.print_button.setEnabled(len(pages) > 0)
         self.save_button.setEnabled(True)
@@ -345,9 +347,15 @@ class PrintPreview(QDialog):
 
 def _freeing(runner: TaskRunner, pages: PdfPages) -> Callable[[], None]:
     """What closes ``pages`` once their dialog is gone: on the printing lane, after the tasks
-    it still holds, or here once the lanes have stopped (nothing draws with PDFium then)."""
+    it still holds, or here once the lanes have stopped (nothing draws with PDFium then).
+    Once only: ``done`` and the dialog's deletion both call it."""
+    freed = False
 
     def free() -> None:
+        nonlocal freed
+        if freed:
+            return
+        freed = True
         if runner.accepting:
             runner.run_printing(pages.close, _ignored, _ignored)
         else:
