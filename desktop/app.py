@@ -65,6 +65,9 @@ def bare_application(argv: Sequence[str] = ()) -> QApplication:
         else QApplication([sys.argv[0] if sys.argv else "homeroom", *argv])
     )
     app.setApplicationName("homeroom")
+    from desktop.ui.collector import collect_on_the_gui_thread
+
+    collect_on_the_gui_thread(app)  # before any lane starts: see desktop.ui.collector
     from desktop.ui.app_icon import application_icon
 
     app.setWindowIcon(application_icon())

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.patient_qtbot import PatientQtBot
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("HOMEROOM_LANG", None)
@@ -31,7 +35,17 @@ def _isolated_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     i18n.set_language(None)
 
 
+@pytest.fixture(scope="session")
+def gui_collector(qapp: QCoreApplication) -> None:
+    """Garbage collected on the GUI thread's timer only, as in the app: a previous test's
+    screen, kept by a reference cycle, was otherwise destroyed wherever the GUI thread next
+    ran Python once a lane's allocations had found it (desktop.ui.collector)."""
+    from desktop.ui.collector import collect_on_the_gui_thread
+
+    collect_on_the_gui_thread(qapp)
+
+
 @pytest.fixture
-def qtbot(qapp: object, request: pytest.FixtureRequest) -> PatientQtBot:
+def qtbot(qapp: object, gui_collector: None, request: pytest.FixtureRequest) -> PatientQtBot:
     """pytest-qt's ``qtbot`` with waits that outlast a busy machine (patient_qtbot.py)."""
     return PatientQtBot(request)

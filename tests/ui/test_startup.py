@@ -3,11 +3,11 @@ pydantic, the services and the screens are imported afterwards, on the database 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.python_child import printed_by
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEAVY = (
@@ -33,11 +33,8 @@ def test_the_frame_is_shown_before_anything_heavy_is_imported() -> None:
         "app.processEvents()\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    printed = printed_by(code)
+    assert printed.strip() == "[]"
 
 
 def test_the_main_window_s_modules_leave_pydantic_and_the_sync_engine_for_later() -> None:
@@ -49,11 +46,8 @@ def test_the_main_window_s_modules_leave_pydantic_and_the_sync_engine_for_later(
         "import desktop.ui.startup\n"
         f"print(sorted(m for m in {later!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    printed = printed_by(code)
+    assert printed.strip() == "[]"
 
 
 def test_the_start_screens_first_read_leaves_the_intents_and_the_documents_for_later(
@@ -75,11 +69,8 @@ def test_the_start_screens_first_read_leaves_the_intents_and_the_documents_for_l
         "assert found.sections\n"
         f"print(sorted(m for m in {later!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    printed = printed_by(code)
+    assert printed.strip() == "[]"
 
 
 def test_every_screens_module_leaves_the_documents_and_the_intents_for_later() -> None:
@@ -97,11 +88,8 @@ def test_every_screens_module_leaves_the_documents_and_the_intents_for_later() -
         "    importlib.import_module(name)\n"
         f"print(sorted(m for m in {later!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    printed = printed_by(code)
+    assert printed.strip() == "[]"
 
 
 def test_the_frame_leaves_the_bindings_it_does_not_use_unbuilt() -> None:
@@ -127,11 +115,8 @@ def test_the_frame_leaves_the_bindings_it_does_not_use_unbuilt() -> None:
         "    app.processEvents()\n"
         "print(lazy, 'QWizard' in vars(widgets) or 'Qt' in vars(core))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    lazy, built = result.stdout.split()
+    printed = printed_by(code)
+    lazy, built = printed.split()
     if lazy != "True":
         pytest.skip("this PySide6 builds its bindings when imported")
     assert built == "False"
