@@ -4,21 +4,19 @@ profile opens only beside its key file. The encrypted figures are bench/core.py'
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.profiles import without_keyring
 
 
 def plain_demo(folder: Path, *options: str) -> Path:
     """``homeroom init --demo`` (with ``options``, say ``--school``) into ``folder``; the
     database file made."""
-    import keyring
-    from keyring.backends import fail
-
     from desktop.cli.main import main as homeroom
 
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
+    with without_keyring():
         assert homeroom(["--data-dir", str(folder), "init", "--demo", *options]) == 0
-    finally:
-        keyring.set_keyring(previous)
     return folder / "homeroom.sqlite3"

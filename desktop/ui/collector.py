@@ -23,16 +23,14 @@ COLLECT_EVERY_MS = 1_000
 _TIMER_NAME = "homeroom-gui-collector"
 
 
-def collect_on_the_gui_thread(app: QCoreApplication) -> QTimer:
-    """Hand every collection to a timer of ``app``'s thread (call it on that thread; a second
-    call returns the same timer)."""
-    existing = app.findChild(QTimer, _TIMER_NAME)
-    if existing is not None:
-        return existing
+def collect_on_the_gui_thread(app: QCoreApplication) -> None:
+    """Hand every collection to a timer of ``app``'s thread (call it on that thread; once is
+    enough, a second call changes nothing)."""
+    if app.findChild(QTimer, _TIMER_NAME) is not None:
+        return
     heap.collect_only_when_asked()
     timer = QTimer(app)
     timer.setObjectName(_TIMER_NAME)
     timer.setInterval(COLLECT_EVERY_MS)
     timer.timeout.connect(heap.collect_due)
     timer.start()
-    return timer
