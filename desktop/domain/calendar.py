@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from desktop.errors import InvalidDate
@@ -145,15 +146,10 @@ class SchoolCalendar:
     @cached_property
     def _running_school_days(self) -> tuple[int, ...]:
         # The leave list asks how far a request is from today for every request, often across
-        # months: counted day by day, that was most of the list's time.
-        running: list[int] = []
-        count = 0
-        day = self.first_day
-        while day <= self.last_day:
-            count += self.is_school_day(day)
-            running.append(count)
-            day += timedelta(days=1)
-        return tuple(running)
+        # months: counted day by day, that was most of the list's time. Every unit of work
+        # loads its class's calendar afresh, so the count is shared by equal calendars.
+        school_weekdays = frozenset(weekday for weekday, sessions in self.week.items() if sessions)
+        return _running_school_days(self.first_day, self.last_day, self.holidays, school_weekdays)
 
     @cached_property
     def _ordered_week(self) -> dict[int, tuple[Session, ...]]:
@@ -196,6 +192,21 @@ SCHOOL_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 def school_time(moment: datetime) -> datetime:
     """An aware moment as the school's wall-clock time (naive), which the rules compare."""
     return moment.astimezone(SCHOOL_TIME_ZONE).replace(tzinfo=None)
+
+
+@lru_cache(maxsize=8)
+def _running_school_days(
+    first_day: date, last_day: date, holidays: frozenset[date], school_weekdays: frozenset[int]
+) -> tuple[int, ...]:
+    """For each day of ``first_day..last_day``, the school days from ``first_day`` to it."""
+    first_weekday = first_day.weekday()
+    holiday_offsets = {(holiday - first_day).days for holiday in holidays}
+    return tuple(
+        accumulate(
+            int((first_weekday + offset) % 7 in school_weekdays and offset not in holiday_offsets)
+            for offset in range((last_day - first_day).days + 1)
+        )
+    )
 
 
 def format_date(day: date) -> str:

@@ -78,6 +78,7 @@ class LeaveTableModel(QStandardItemModel):
         self._keys: list[Keys] = []
         self._positions: dict[int, int] = {}
         self._prototypes = [_prototype(column) for column in Column]
+        self._label_columns()
 
     def set_rows(self, rows: Sequence[LeaveRow]) -> None:
         self.beginResetModel()
@@ -93,6 +94,7 @@ class LeaveTableModel(QStandardItemModel):
                 self.takeColumn(column)
             self.setRowCount(0)
             self.setColumnCount(len(Column))
+            self._label_columns()
             for number in range(len(self._rows)):
                 self.appendRow(self._items(number))
         finally:
@@ -185,16 +187,16 @@ class LeaveTableModel(QStandardItemModel):
     def search_text(self, number: int) -> str:
         return self._keys[number][0]
 
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(_HEADERS[Column(section)])
-        if role == Qt.ItemDataRole.ToolTipRole and section in _HEADER_TIPS:
-            return _(_HEADER_TIPS[Column(section)])
-        return None
+    def _label_columns(self) -> None:
+        """The headers as Qt items, read in C++: a ``headerData`` in Python was asked for each
+        section and role whenever the header repainted (49 calls on a click that moved the
+        focus), each taking the interpreter's lock from the database lane mid-decision. A
+        language change rebuilds the window, so the labels are translated once here."""
+        for column in Column:
+            header = QStandardItem(_(_HEADERS[column]))
+            if column in _HEADER_TIPS:
+                header.setToolTip(_(_HEADER_TIPS[column]))
+            self.setHorizontalHeaderItem(column, header)
 
 
 def _prototype(column: Column) -> QStandardItem:
