@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.domain.calendar import (
+    DEFAULT_WEEK,
     MORNING_ONLY,
     CountingRule,
     SchoolCalendar,
@@ -334,3 +335,21 @@ def test_slots_between_are_the_school_sessions_in_the_range(
         if calendar.is_school_session(Slot.of(d, session))
     ]
     assert calendar.slots_between(start, stop) == [slot for slot in every if start <= slot <= stop]
+
+
+def test_equal_calendars_share_their_count_and_a_holiday_changes_it() -> None:
+    """The running count of school days is shared by calendars that are equal (each unit of
+    work loads its own), and only by them: one more holiday, or one weekday fewer, gives
+    another count."""
+    first, end = date(2025, 10, 10), date(2025, 10, 31)
+    plain = school_year().school_days_after(first, end)
+    assert school_year().school_days_after(first, end) == plain
+    extra = SchoolCalendar(
+        first_day=date(2025, 9, 5),
+        last_day=date(2026, 5, 29),
+        semester2_start=date(2026, 1, 12),
+        holidays=frozenset({HOLIDAY, date(2025, 10, 20)}),  # a Monday
+    )
+    assert extra.school_days_after(first, end) == plain - 1
+    no_saturday = {day: sessions for day, sessions in DEFAULT_WEEK.items() if day != 5}
+    assert school_year(week=no_saturday).school_days_after(first, end) == plain - 3

@@ -285,6 +285,12 @@ def test_headers_and_cells_are_vietnamese(
     screen = loaded_screen(qtbot, database, runner)
     headers = [screen.filter.headerData(c, Qt.Orientation.Horizontal) for c in Column]
     assert headers[:4] == ["Học sinh", "Thời gian nghỉ", "Số buổi", "Lưu ý"]
+    tips = [
+        screen.filter.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+        for c in Column
+    ]
+    assert tips[Column.STUDENT] is None
+    assert tips[Column.SESSIONS] == "Số buổi học nghỉ"
     row = plain_pending(screen)[0]
     go_to(screen, row.id)
     lines = screen.details.toPlainText().split("\n")
