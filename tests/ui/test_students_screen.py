@@ -26,7 +26,7 @@ from desktop.sync import state
 from desktop.ui import navigation
 from desktop.ui.main_window import MainWindow
 from desktop.ui.navigation import Navigator, Target
-from desktop.ui.students.model import Column, GradeColumn
+from desktop.ui.students.model import Column, GradeColumn, guardian_name
 from desktop.ui.students.screen import StudentsScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
@@ -471,3 +471,32 @@ def test_the_page_follows_the_arrow_keys_held_down(
         qtbot.keyClick(screen.table, key)
     qtbot.waitUntil(lambda: not runner.busy)
     assert screen.page.page is not None and screen.page.page.student.id == selected.id
+
+
+def test_every_first_guardian_reads_whole_in_the_roster(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """In the window at its first size the guardians' column shows each student's first
+    guardian's name and relation without an ellipsis (stretched, it was squeezed to a few
+    letters on an X11 screen, by the columns sized to their contents)."""
+    with database.reading() as session:
+        scope = load_scope(session)
+    window = MainWindow(
+        database,
+        scope,
+        runner,
+        SyncController(database, runner, lambda url, user: pytest.fail("no sync expected")),
+    )
+    qtbot.addWidget(window)
+    window.resize(1200, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_target(Target(navigation.STUDENTS))
+    screen = window.students
+    qtbot.waitUntil(lambda: screen.filter.rowCount() > 0)
+    metrics = screen.table.fontMetrics()
+    width = screen.table.columnWidth(Column.GUARDIANS)
+    rows = [screen.filter.row_at(n) for n in range(screen.filter.rowCount())]
+    names = [guardian_name(row.guardians[0]) for row in rows if row.guardians]
+    assert len(names) > 30
+    assert all(metrics.horizontalAdvance(name) < width for name in names), width

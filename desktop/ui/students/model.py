@@ -52,9 +52,14 @@ _HEADER_TIPS = {
 }
 
 
+def guardian_name(guardian: GuardianRow) -> str:
+    """ "Dương Thị Thúy (mẹ)"."""
+    return f"{guardian.full_name} ({guardian.relation_label})"
+
+
 def guardian_line(guardian: GuardianRow) -> str:
     """ "Dương Thị Thúy (mẹ) · 0901461811"."""
-    line = f"{guardian.full_name} ({guardian.relation_label})"
+    line = guardian_name(guardian)
     return f"{line} · {guardian.phone}" if guardian.phone else line
 
 

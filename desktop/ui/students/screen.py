@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,7 +40,7 @@ from desktop.ui import navigation
 from desktop.ui.navigation import Navigator, Target
 from desktop.ui.students.excel import RosterImport
 from desktop.ui.students.export import StudentExport
-from desktop.ui.students.model import Column, RosterFilter, RosterModel
+from desktop.ui.students.model import Column, RosterFilter, RosterModel, guardian_name
 from desktop.ui.students.page import PageView
 from desktop.ui.tasks import TaskRunner
 
@@ -134,7 +135,7 @@ class StudentsScreen(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.GUARDIANS, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(28)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _now, _before: self._selection_moved()
@@ -242,10 +243,25 @@ class StudentsScreen(QWidget):
 
     # --- Reading --------------------------------------------------------------------------
 
+    def _size_guardians(self, rows: list[RosterRow]) -> None:
+        """Wide enough for every student's first guardian's name and relation; their phones
+        and the other guardians are in the tooltip and on the page. Stretched, the column took
+        what the others left, and at the window's usual size that was a few letters."""
+        metrics = self.table.fontMetrics()
+        widest = max(
+            (metrics.horizontalAdvance(guardian_name(r.guardians[0])) for r in rows if r.guardians),
+            default=0,
+        )
+        # What Qt's item views leave either side of a cell's text, and the grid line.
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        padding = 2 * margin + 1
+        self.table.setColumnWidth(Column.GUARDIANS, widest + padding)
+
     def _loaded(self, rows: list[RosterRow]) -> None:
         chosen = self.selected()
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
+        self._size_guardians(rows)
         self._loaded_once = True
         self._count_shown()
         waiting, self._waiting_student = self._waiting_student, None
