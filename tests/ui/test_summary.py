@@ -26,7 +26,7 @@ from desktop.services.scope import load_scope
 from desktop.sync import state
 from desktop.ui import navigation
 from desktop.ui.main_window import MainWindow
-from desktop.ui.summary.model import AWARD, CONDUCT, PROMOTION, SUBJECT
+from desktop.ui.summary.model import ACADEMIC, AWARD, CONDUCT, PROMOTION, SUBJECT
 from desktop.ui.summary.screen import SummaryScreen
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskRunner
@@ -141,6 +141,23 @@ def test_the_demo_semester_reads_in_vietnamese_name_order_with_decimal_commas(
         "Chưa đạt",
     }
     assert screen.promotion_box.isHidden()
+
+
+def test_a_semester_under_way_says_what_its_dashes_mean(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """On the demo's day (16/03/2026) semester II is under way and its results are dashes: a
+    line under the table says why; semester I, complete, has no such line."""
+    screen = shown(qtbot, database, runner, "2")
+    assert all(
+        screen.model.index(n, screen.model.column_of(ACADEMIC)).data() == "–"
+        for n in range(screen.model.rowCount())
+    )
+    assert screen.legend.isVisible()
+    assert screen.legend.text().startswith("–: chưa tính được, còn thiếu điểm")
+    screen.open_with({"term": "1"})
+    qtbot.waitUntil(lambda: screen.model.term == "1" and not runner.busy)
+    assert screen.legend.isHidden()
 
 
 def test_the_year_promotion_list_is_the_hand_worked_one(

@@ -138,6 +138,15 @@ class SummaryScreen(QWidget):
         self.propose_button.clicked.connect(self.use_proposed)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.legend = QLabel(
+            _(
+                "–: not known yet, some scores or results are still missing (point at a cell "
+                "to see why)."
+            )
+        )
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #5f6368;")
+        self.legend.hide()
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -187,6 +196,7 @@ class SummaryScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.legend)
         layout.addWidget(self.message)
         runner.operation_did_execute.connect(self._changed)
         self._show_term_parts()
@@ -254,6 +264,8 @@ class SummaryScreen(QWidget):
         current = self._current_place()
         chosen = self.selected_students()
         self.model.set_results(loaded)
+        # A semester under way is mostly dashes: say what they mean where the teacher looks.
+        self.legend.setVisible(any(row.report.academic is None for row in loaded.rows))
         self.promotion_model.set_groups(loaded.promotion)
         self.promotion.expandAll()
         self.promotion.resizeColumnToContents(0)
