@@ -540,6 +540,39 @@ def test_an_unreachable_server_means_nothing_was_sent(
     assert translated(raised.value.message)
 
 
+def test_a_sign_in_that_cannot_reach_the_server_says_to_check_its_address(
+    make: Callable[..., SyncTransport], fake_clock: FakeClock
+) -> None:
+    """A first sign-in on an empty profile has no changes to keep: its failure names what to
+    check, not the sync's "your changes are kept and will be sent later"."""
+    with socket.socket() as probe:  # a port that was free a moment ago: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    transport = make(f"http://127.0.0.1:{port}", retry=RetryPolicy(attempts=2))
+
+    with pytest.raises(NetworkError) as raised:
+        transport.login("gvcn", "mật khẩu")
+
+    assert raised.value.message == (
+        "Không kết nối được với máy chủ của trường. Thầy/cô hãy kiểm tra địa chỉ máy chủ và "
+        "kết nối mạng."
+    )
+    assert raised.value.delivery == "unsent"
+
+
+def test_a_sign_in_the_server_cannot_serve_says_to_try_again_later(
+    server: ScriptedServer, make: Callable[..., SyncTransport], fake_clock: FakeClock
+) -> None:
+    server.default = lambda seen: Reply(503)
+    transport = make(retry=RetryPolicy(attempts=2))
+
+    with pytest.raises(ServerUnavailable) as raised:
+        transport.login("gvcn", "mật khẩu")
+
+    assert "thử đăng nhập lại sau ít phút" in raised.value.message
+    assert "sẽ được gửi sau" not in raised.value.message
+
+
 def test_a_refresh_whose_answer_was_lost_is_resent_within_the_servers_grace(
     server: ScriptedServer, make: Callable[..., SyncTransport], fake_clock: FakeClock
 ) -> None:

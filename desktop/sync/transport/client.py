@@ -198,6 +198,40 @@ class _Failure:
         self.status = status
 
 
+def _sign_in_failure(
+    failure: _Failure, delivery: Delivery, attempts: int, retry_after: float | None
+) -> NetworkError:
+    """A sign-in that never reached the server says what to check: its address, the network.
+    The sync's words ("your changes are kept and will be sent later") puzzled a teacher signing
+    in for the first time, who has no changes yet."""
+    if failure.kind == "status":
+        return ServerUnavailable(
+            _(
+                "The school's server is busy or unavailable (HTTP {status}). Try signing in "
+                "again in a few minutes."
+            ).format(status=failure.status),
+            delivery=delivery,
+            attempts=attempts,
+            retry_after=retry_after,
+        )
+    if failure.kind == "timeout":
+        message = _(
+            "The school's server did not answer in time. Check the network connection, then "
+            "sign in again."
+        )
+    elif failure.kind == "connect":
+        message = _(
+            "Cannot connect to the school's server. Check the server's address and the "
+            "network connection."
+        )
+    else:
+        message = _(
+            "The connection to the school's server was cut. Check the network connection, "
+            "then sign in again."
+        )
+    return NetworkError(message, delivery=delivery, attempts=attempts)
+
+
 # --------------------------------------------------------------------------- the transport
 
 
@@ -565,6 +599,8 @@ class SyncTransport:
                 attempts=attempts,
                 retry_after=retry_after,
             )
+        if endpoint == "login":
+            return _sign_in_failure(failure, delivery, attempts, retry_after)
         if failure.kind == "status":
             return ServerUnavailable(
                 _(
