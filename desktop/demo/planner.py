@@ -25,6 +25,7 @@ from desktop.demo.texts import (
     OTHER,
     REJECTION_NOTES,
     SPECIAL_NOTE,
+    approval_note,
 )
 from desktop.domain.calendar import SchoolCalendar, Session, Slot
 from desktop.domain.leave import AuditStatus, Channel, LeaveStatus, ReasonCategory, is_special_case
@@ -301,7 +302,7 @@ class Planner:
             plan.signoff_on = local_date(plan.decided_at)
             plan.decision_note = SPECIAL_NOTE
         else:
-            plan.decision_note = rng.choice(APPROVED_NOTES)
+            plan.decision_note = approval_note(rng.choice(APPROVED_NOTES), plan.category)
 
     def within_budget(self, student: StudentInfo, length: int) -> bool:
         return self.potential[student.id] + length <= NORMAL_BUDGET

@@ -6,7 +6,7 @@ These are data, not interface strings: they are stored in the database and never
 
 from __future__ import annotations
 
-from desktop.domain.leave import AuditMethod
+from desktop.domain.leave import AuditMethod, ReasonCategory
 
 ILLNESS = (
     "Sốt, ho",
@@ -46,16 +46,33 @@ OTHER = (
     "Đi làm thẻ căn cước",
     "Làm hồ sơ xin học bổng",
 )
+GET_WELL_NOTE = "Chúc em mau khỏe."
 APPROVED_NOTES = (
     "",
     "",
     "",
     "",
     "Đã duyệt.",
-    "Chúc em mau khỏe.",
+    GET_WELL_NOTE,
     "Em nhớ chép bài đầy đủ.",
     "Đồng ý. Em nhớ bổ sung bài tập.",
 )
+_INSTEAD_OF_GET_WELL = {
+    ReasonCategory.BEREAVEMENT: "Chia buồn cùng gia đình em.",
+    ReasonCategory.FAMILY: "Đã duyệt.",
+    ReasonCategory.OTHER: "Đã duyệt.",
+}
+
+
+def approval_note(drawn: str, category: ReasonCategory) -> str:
+    """The teacher's note on an approval, drawn from ``APPROVED_NOTES``: a get-well wish only
+    on an illness (the demo wished a pupil a quick recovery from a funeral). The draw itself is
+    kept, so the demo class stays the same request for request."""
+    if drawn == GET_WELL_NOTE:
+        return _INSTEAD_OF_GET_WELL.get(category, drawn)
+    return drawn
+
+
 SPECIAL_NOTE = "Đã có ý kiến đồng ý của Hiệu trưởng. Phụ huynh nộp đơn giấy khi em đi học lại."
 REJECTION_NOTES = (
     "Lý do chưa rõ ràng, đề nghị phụ huynh liên hệ trực tiếp GVCN.",

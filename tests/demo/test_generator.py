@@ -20,6 +20,7 @@ from desktop.demo.generator import (
     generate_demo_class,
     generate_demo_school,
 )
+from desktop.demo.texts import GET_WELL_NOTE
 from desktop.domain import attendance as ledger
 from desktop.domain import leave as rules
 from desktop.domain.calendar import Session as SchoolSession
@@ -303,6 +304,16 @@ def test_about_120_requests_in_every_status(
     assert {r.channel for r in requests} == {3, 4}
     assert {r.reason_category for r in requests} == {c.value for c in rules.ReasonCategory}
     assert all(r.reason_text and unicodedata.is_normalized("NFC", r.reason_text) for r in requests)
+
+
+def test_a_get_well_wish_is_only_ever_on_an_illness(session: Session) -> None:
+    """The teacher's notes fit the reason: the demo wished a quick recovery on a funeral
+    leave. The class itself stays as it was (same requests, same notes elsewhere)."""
+    requests = _requests(session)
+    wishes = [r for r in requests if r.decision_note == GET_WELL_NOTE]
+    assert wishes and all(r.reason_category == rules.ReasonCategory.ILLNESS for r in wishes)
+    condolences = [r for r in requests if r.decision_note == "Chia buồn cùng gia đình em."]
+    assert all(r.reason_category == rules.ReasonCategory.BEREAVEMENT for r in condolences)
 
 
 def test_every_request_comes_from_a_registered_guardian_of_its_student(session: Session) -> None:
