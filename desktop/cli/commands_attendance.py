@@ -22,12 +22,13 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=attendance_summary)
 
     p = sub.add_parser("mark", help=_("record roll call for one student and session"))
-    p.add_argument("student", help=_("student code or id"))
-    p.add_argument("date", type=parse_date)
-    p.add_argument("session", type=parse_session)
+    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
+    p.add_argument("date", type=parse_date, metavar=_("DATE"), help=_("dd/mm/yyyy"))
+    p.add_argument("session", type=parse_session, metavar=_("SESSION"), help=_("sáng or chiều"))
     p.add_argument(
         "status",
         nargs="+",
+        metavar=_("STATUS"),
         help=_(
             "có mặt, vắng (không phép), có phép, muộn, xoá (diacritics optional), "
             "or present, absent, excused, late, clear"

@@ -20,15 +20,17 @@ def register(commands: Any) -> None:
     p.add_argument(
         "--school", action="store_true", help=_("with --demo: a whole school of 40 classes")
     )
-    p.add_argument("--seed", type=int, default=2025, help=_("seed of the demo data"))
+    p.add_argument(
+        "--seed", type=int, default=2025, metavar=_("NUMBER"), help=_("seed of the demo data")
+    )
     p.set_defaults(handler=init)
 
     p = commands.add_parser("export", help=_("write the class to an exchange file (JSON)"))
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar=_("FILE"))
     p.set_defaults(handler=export)
 
     p = commands.add_parser("import", help=_("read a class from an exchange file (JSON)"))
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar=_("FILE"))
     p.add_argument("--replace", action="store_true", help=_("replace the profile's data"))
     p.set_defaults(handler=import_)
 

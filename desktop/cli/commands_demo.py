@@ -32,14 +32,23 @@ if TYPE_CHECKING:
 
 def register(commands: Any) -> None:
     p = commands.add_parser("demo", help=_("run the demo: a local server, parents, syncs"))
-    p.add_argument("--duration", type=float, default=600.0, help=_("seconds to run"))
+    p.add_argument(
+        "--duration", type=float, default=600.0, metavar=_("SECONDS"), help=_("seconds to run")
+    )
     p.add_argument(
         "--rate",
         type=float,
         default=10.0,
+        metavar=_("NUMBER"),
         help=_("simulated minutes per real second for the parents and teachers (default: 10)"),
     )
-    p.add_argument("--interval", type=float, default=10.0, help=_("seconds between syncs"))
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=10.0,
+        metavar=_("SECONDS"),
+        help=_("seconds between syncs"),
+    )
     p.add_argument(
         "--no-window", action="store_true", help=_("print the syncs instead of opening the window")
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
-from desktop.cli.parsing import parse_id
+from desktop.cli.parsing import parse_id, parse_semester, parse_term
 from desktop.errors import InvalidInput
 from desktop.i18n import _, format_decimal
 
@@ -23,8 +23,9 @@ def register(commands: Any) -> None:
     p = sub.add_parser("report", help=_("averages, results, conduct, promotion"))
     p.add_argument(
         "--semester",
-        choices=["1", "2", "year"],
-        help=_("1, 2 or year (default: the current semester)"),
+        type=parse_term,
+        metavar=_("TERM"),
+        help=_("1, 2 or cả năm (default: the current semester)"),
     )
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=grades_report)
@@ -34,17 +35,26 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_completeness)
 
     p = sub.add_parser("set", help=_("enter or change one grade"))
-    p.add_argument("student", help=_("student code or id"))
-    p.add_argument("subject", help=_("subject code, e.g. TOAN"))
-    p.add_argument("semester", type=int, choices=[1, 2])
-    p.add_argument("column", help=_("column: TX1, TX2, ..., GK, CK"))
-    p.add_argument("value", help=_("score 0-10 with at most one decimal, or Đ / CĐ"))
-    p.add_argument("--reason", default="", help=_("required for a change after publication"))
+    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
+    p.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
+    p.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
+    p.add_argument("column", metavar=_("COLUMN"), help=_("column: TX1, TX2, ..., GK, CK"))
+    p.add_argument(
+        "value",
+        metavar=_("VALUE"),
+        help=_("score 0-10 with at most one decimal, or Đ / CĐ"),
+    )
+    p.add_argument(
+        "--reason",
+        default="",
+        metavar=_("TEXT"),
+        help=_("required for a change after publication"),
+    )
     p.set_defaults(handler=grades_set)
 
     p = sub.add_parser("review", help=_("mark a subject's entries reviewed, or send them back"))
-    p.add_argument("subject", help=_("subject code, e.g. TOAN"))
-    p.add_argument("semester", type=int, choices=[1, 2])
+    p.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
+    p.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
     p.add_argument("--send-back", metavar=_("NOTE"), help=_("send back with this note"))
     p.add_argument(
         "--yes",
@@ -54,9 +64,9 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_review)
 
     p = sub.add_parser("conduct", help=_("rate a student's conduct (rèn luyện)"))
-    p.add_argument("student", help=_("student code or id"))
-    p.add_argument("term", choices=["1", "2", "year"])
-    p.add_argument("level", help=_("Tốt, Khá, Đạt or Chưa đạt"))
+    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
+    p.add_argument("term", type=parse_term, metavar=_("TERM"), help=_("1, 2 or cả năm (the year)"))
+    p.add_argument("level", metavar=_("LEVEL"), help=_("Tốt, Khá, Đạt or Chưa đạt"))
     p.set_defaults(handler=grades_conduct)
 
     p = sub.add_parser("changes", help=_("grade changes awaiting the teacher's check"))
@@ -65,7 +75,9 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_changes)
 
     p = sub.add_parser("check", help=_("mark a grade change checked, or query it"))
-    p.add_argument("id", type=parse_change_id)
+    p.add_argument(
+        "id", type=parse_change_id, metavar=_("NUMBER"), help=_("the number in grades changes")
+    )
     p.add_argument("--query", metavar=_("QUESTION"), help=_("ask the teacher who changed it"))
     p.set_defaults(handler=grades_check)
 

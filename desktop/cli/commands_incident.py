@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli.parsing import parse_id
 from desktop.i18n import _
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def register(actions: Any) -> None:
     p.set_defaults(handler=add)
 
     p = steps.add_parser("edit", help=_("change an incident (what is not given is kept)"))
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=parse_id, metavar=_("NUMBER"), help=_("the incident's number"))
     p.add_argument("--kind", metavar=_("KIND"), help=_kinds_help())
     p.add_argument("--happened", metavar=MOMENT, help=_("when it happened"))
     p.add_argument("--discovered", metavar=MOMENT, help=_("when it was discovered"))
@@ -48,7 +49,7 @@ def register(actions: Any) -> None:
     p.set_defaults(handler=list_incidents)
 
     p = steps.add_parser("report", help=_("make the notification report of an incident (PDF)"))
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=parse_id, metavar=_("NUMBER"), help=_("the incident's number"))
     p.add_argument(
         "-o", "--output", required=True, type=Path, metavar=_("FILE"), help=_("the PDF to write")
     )

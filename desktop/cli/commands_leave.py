@@ -24,35 +24,51 @@ def register(commands: Subparsers) -> None:
     p.set_defaults(handler=leave_list)
 
     p = sub.add_parser("show", help=_("show one request"))
-    p.add_argument("id", type=parse_id)
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=leave_show)
 
     p = sub.add_parser("approve", help=_("approve a request"))
-    p.add_argument("id", type=parse_id)
-    p.add_argument("--note", default="", help=_("note for the parent"))
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    p.add_argument("--note", default="", metavar=_("TEXT"), help=_("note for the parent"))
     p.add_argument(
-        "--version", type=int, help=_("refuse if the request changed since this version")
+        "--version",
+        type=int,
+        metavar=_("NUMBER"),
+        help=_("refuse if the request changed since this version"),
     )
     p.set_defaults(handler=leave_approve)
 
     p = sub.add_parser("reject", help=_("reject a request (a reason is required)"))
-    p.add_argument("id", type=parse_id)
-    p.add_argument("--reason", required=True, help=_("why, shown to the parent"))
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    p.add_argument("--reason", required=True, metavar=_("TEXT"), help=_("why, shown to the parent"))
     p.add_argument(
-        "--version", type=int, help=_("refuse if the request changed since this version")
+        "--version",
+        type=int,
+        metavar=_("NUMBER"),
+        help=_("refuse if the request changed since this version"),
     )
     p.set_defaults(handler=leave_reject)
 
     p = sub.add_parser("original", help=_("record that the paper original was handed in"))
-    p.add_argument("id", type=parse_id)
-    p.add_argument("--date", type=parse_date, help=_("day it was received (default: today)"))
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    p.add_argument(
+        "--date",
+        type=parse_date,
+        metavar="dd/mm/yyyy",
+        help=_("day it was received (default: today)"),
+    )
     p.set_defaults(handler=leave_original)
 
     p = sub.add_parser("signoff", help=_("record the principal's sign-off of a special case"))
-    p.add_argument("id", type=parse_id)
-    p.add_argument("--by", required=True, help=_("the principal's name"))
-    p.add_argument("--date", type=parse_date, help=_("day of the sign-off (default: today)"))
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    p.add_argument("--by", required=True, metavar=_("NAME"), help=_("the principal's name"))
+    p.add_argument(
+        "--date",
+        type=parse_date,
+        metavar="dd/mm/yyyy",
+        help=_("day of the sign-off (default: today)"),
+    )
     p.set_defaults(handler=leave_signoff)
 
     p = sub.add_parser("verify", help=_("check a printed form's verification code"))
@@ -62,15 +78,17 @@ def register(commands: Subparsers) -> None:
     audit = commands.add_parser("audit", help=_("post-audit (hậu kiểm) of approved requests"))
     asub = audit.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
     p = asub.add_parser("select", help=_("draw the post-audit sample and record it"))
-    p.add_argument("--seed", type=int, default=2025, help=_("seed of the random share"))
+    p.add_argument(
+        "--seed", type=int, default=2025, metavar=_("NUMBER"), help=_("seed of the random share")
+    )
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=audit_select)
 
     p = asub.add_parser("record", help=_("record the outcome of a post-audit"))
-    p.add_argument("id", type=parse_id)
+    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
     p.add_argument("--method", required=True, choices=["phone", "meeting", "document"])
     p.add_argument("--outcome", required=True, choices=["confirmed", "discrepancy"])
-    p.add_argument("--note", default="", help=_("what was found"))
+    p.add_argument("--note", default="", metavar=_("TEXT"), help=_("what was found"))
     p.set_defaults(handler=audit_record)
 
 

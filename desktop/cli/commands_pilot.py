@@ -21,7 +21,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=add_note)
 
     p = actions.add_parser("edit", help=_("change a note"))
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar=_("NUMBER"), help=_("the note's number"))
     p.add_argument("text", nargs="?", metavar=_("TEXT"), help=_("the new text (default: kept)"))
     _note_options(p, default_hint=_("the day it happened (default: kept)"))
     p.set_defaults(handler=edit_note)
@@ -33,12 +33,12 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=list_notes)
 
     p = actions.add_parser("delete", help=_("delete a note"))
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar=_("NUMBER"), help=_("the note's number"))
     p.set_defaults(handler=delete_note)
 
 
 def _note_options(p: argparse.ArgumentParser, *, default_hint: str) -> None:
-    p.add_argument("--category", metavar="C", help=_category_help())
+    p.add_argument("--category", metavar=_("KIND"), help=_category_help())
     p.add_argument("--date", dest="day", metavar="dd/mm/yyyy", help=default_hint)
 
 

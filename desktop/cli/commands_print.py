@@ -16,7 +16,7 @@ def register(commands: Any) -> None:
     group = commands.add_parser("print", help=_("print documents as PDF"))
     sub = group.add_subparsers(dest="action", metavar=_("DOCUMENT"), required=True)
     p = sub.add_parser("leave", help=_("approved leave forms, one page each"))
-    p.add_argument("ids", nargs="+", type=parse_id, metavar="ID", help=_("request numbers"))
+    p.add_argument("ids", nargs="+", type=parse_id, metavar=_("REQUEST"), help=_("request numbers"))
     p.add_argument(
         "-o", "--output", required=True, type=Path, metavar=_("FILE"), help=_("the PDF to write")
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.context import work
+from desktop.cli.parsing import parse_term
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 
@@ -21,8 +22,9 @@ def register(commands: Any) -> None:
     p.add_argument("--month", metavar="MM/YYYY", help=_("the month of the attendance register"))
     p.add_argument(
         "--semester",
-        choices=["1", "2", "year"],
-        help=_("the semester, or the whole year (default: the year)"),
+        type=parse_term,
+        metavar=_("TERM"),
+        help=_("1, 2 or cả năm (default: the whole year)"),
     )
     p.add_argument("--from", dest="first", metavar="dd/mm/yyyy", help=_("the period's first day"))
     p.add_argument("--to", dest="last", metavar="dd/mm/yyyy", help=_("the period's last day"))

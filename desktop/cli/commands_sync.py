@@ -34,8 +34,12 @@ WATCH_MAX_BACKOFF_S = 600.0
 
 def register(commands: Any) -> None:
     p = commands.add_parser("login", help=_("sign in to the central server"))
-    p.add_argument("--server", required=True, help=_("the server's address, https://…"))
-    p.add_argument("--user", required=True, help=_("your user name on the server"))
+    p.add_argument(
+        "--server", required=True, metavar="URL", help=_("the server's address, https://…")
+    )
+    p.add_argument(
+        "--user", required=True, metavar=_("NAME"), help=_("your user name on the server")
+    )
     p.set_defaults(handler=login)
 
     p = commands.add_parser("logout", help=_("sign out and forget the stored token"))

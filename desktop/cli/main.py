@@ -68,10 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         type=Path,
+        metavar=_("FOLDER"),
         help=_("folder of the profile's database (default: HOMEROOM_DATA_DIR or the user folder)"),
     )
     parser.add_argument(
-        "--class", dest="class_name", help=_("class to work on (default: the first)")
+        "--class",
+        dest="class_name",
+        metavar=_("CLASS"),
+        help=_("class to work on (default: the first)"),
     )
     commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     commands_data.register(commands)

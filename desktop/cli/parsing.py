@@ -6,6 +6,7 @@ import argparse
 from datetime import date, datetime
 
 from desktop.domain.calendar import Session
+from desktop.domain.names import search_key
 from desktop.i18n import _
 
 SESSION_WORDS = {
@@ -39,6 +40,32 @@ def parse_session(text: str) -> Session:
     except KeyError:
         raise argparse.ArgumentTypeError(
             _("'{text}' is not a session (use morning or afternoon).").format(text=text)
+        ) from None
+
+
+SEMESTER_WORDS = {"1": 1, "i": 1, "hk1": 1, "2": 2, "ii": 2, "hk2": 2}
+YEAR_WORDS = ("year", "ca nam", "canam", "nam", "cn")
+
+
+def parse_semester(text: str) -> int:
+    """1 or 2, also as the Roman numerals the school writes (``II``) or ``HK2``."""
+    try:
+        return SEMESTER_WORDS[search_key(text).replace(" ", "")]
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a semester (use 1 or 2).").format(text=text)
+        ) from None
+
+
+def parse_term(text: str) -> str:
+    """A semester ("1", "2") or the whole year ("year"; in Vietnamese "cả năm")."""
+    if search_key(text) in YEAR_WORDS:
+        return "year"
+    try:
+        return str(parse_semester(text))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not a term (use 1, 2 or cả năm).").format(text=text)
         ) from None
 
 

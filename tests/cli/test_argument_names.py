@@ -1,0 +1,99 @@
+"""The command line names its arguments in Vietnamese: every positional argument has a
+translated name in the usage lines ("HỌC_SINH MÔN HỌC_KÌ CỘT ĐIỂM", not "student subject {1,2}
+column value"), and a semester or a term typed the way a school writes it is understood."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+
+import pytest
+
+from desktop.cli.main import build_parser
+from desktop.cli.parsing import parse_semester, parse_term
+from tests.cli.conftest import Run
+
+
+def positionals(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, argparse.Action]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from positionals(child, (*path, name))
+        elif not action.option_strings:
+            yield " ".join(path), action
+
+
+def test_every_positional_argument_has_a_vietnamese_name() -> None:
+    found = list(positionals(build_parser()))
+    assert len(found) > 25
+    unnamed = [
+        f"{command}: {action.dest}"
+        for command, action in found
+        if not isinstance(action.metavar, str) or action.metavar.isascii()
+    ]
+    assert unnamed == []
+
+
+def options_with_values(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, argparse.Action]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from options_with_values(child, (*path, name))
+        elif action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS:
+            yield " ".join(path), action
+
+
+def test_every_option_names_its_value_in_vietnamese_or_by_its_form() -> None:
+    """``--reason NỘI_DUNG``, ``--date dd/mm/yyyy``, ``--server URL``; not ``--reason REASON``.
+    Options whose values are listed ({submitted,…}) show the list."""
+    found = list(options_with_values(build_parser()))
+    assert len(found) > 30
+    unnamed = [
+        f"{command} {action.option_strings[-1]}"
+        for command, action in found
+        if action.choices is None
+        and not (
+            isinstance(action.metavar, str)
+            and (not action.metavar.isascii() or "/" in action.metavar or action.metavar == "URL")
+        )
+    ]
+    assert unnamed == []
+
+
+def test_the_usage_of_grades_set_is_in_vietnamese(run: Run) -> None:
+    result = run("grades", "set", "--help")
+    assert result.code == 0
+    usage = " ".join(result.out.split("\n\n")[0].split())
+    assert usage.endswith("HỌC_SINH MÔN HỌC_KÌ CỘT ĐIỂM"), usage
+    assert "semester" not in result.out and "{1,2}" not in result.out
+
+
+def test_a_semester_that_is_not_one_is_refused_in_vietnamese(run: Run) -> None:
+    """Arguments given in the wrong order: the message names the argument and the values."""
+    result = run("grades", "set", "HS001", "TOAN", "TX4", "1", "8")
+    assert result.code == 2
+    assert "HỌC_KÌ: 'TX4' không phải là học kì (dùng 1 hoặc 2)." in result.err
+    assert "int" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("typed", "semester"), [("1", 1), ("2", 2), ("I", 1), ("II", 2), ("hk2", 2), (" HK 1 ", 1)]
+)
+def test_a_semester_is_understood_as_a_school_writes_it(typed: str, semester: int) -> None:
+    assert parse_semester(typed) == semester
+
+
+@pytest.mark.parametrize(
+    ("typed", "term"), [("1", "1"), ("II", "2"), ("cả năm", "year"), ("ca nam", "year")]
+)
+def test_a_term_is_a_semester_or_the_whole_year(typed: str, term: str) -> None:
+    assert parse_term(typed) == term
+
+
+def test_a_term_that_is_not_one_is_refused_in_vietnamese() -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="không phải là kì tổng kết"):
+        parse_term("học kì 3")
