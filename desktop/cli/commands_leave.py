@@ -7,8 +7,8 @@ from typing import Any
 
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
-from desktop.cli.parsing import parse_date, parse_id
-from desktop.domain.leave import LeaveStatus
+from desktop.cli.parsing import choice_of, labels_of, parse_date, parse_id
+from desktop.domain.leave import AuditMethod, AuditOutcome, LeaveStatus
 from desktop.i18n import _
 
 Subparsers = Any
@@ -19,7 +19,12 @@ def register(commands: Subparsers) -> None:
     sub = group.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
 
     p = sub.add_parser("list", help=_("list the class's requests"))
-    p.add_argument("--status", choices=[s.value for s in LeaveStatus], help=_("only this status"))
+    p.add_argument(
+        "--status",
+        type=choice_of(LeaveStatus),
+        metavar=_("STATUS"),
+        help=_("only this status: {choices}").format(choices=labels_of(LeaveStatus)),
+    )
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=leave_list)
 
@@ -86,8 +91,20 @@ def register(commands: Subparsers) -> None:
 
     p = asub.add_parser("record", help=_("record the outcome of a post-audit"))
     p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
-    p.add_argument("--method", required=True, choices=["phone", "meeting", "document"])
-    p.add_argument("--outcome", required=True, choices=["confirmed", "discrepancy"])
+    p.add_argument(
+        "--method",
+        required=True,
+        type=choice_of(AuditMethod),
+        metavar=_("METHOD"),
+        help=labels_of(AuditMethod),
+    )
+    p.add_argument(
+        "--outcome",
+        required=True,
+        type=choice_of(AuditOutcome),
+        metavar=_("OUTCOME"),
+        help=labels_of(AuditOutcome),
+    )
     p.add_argument("--note", default="", metavar=_("TEXT"), help=_("what was found"))
     p.set_defaults(handler=audit_record)
 

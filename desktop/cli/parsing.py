@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
 
 from desktop.domain.calendar import Session
 from desktop.domain.names import search_key
@@ -74,3 +77,37 @@ def parse_id(text: str) -> int:
     if not cleaned.isdigit():
         raise argparse.ArgumentTypeError(_("'{text}' is not a valid id.").format(text=text))
     return int(cleaned)
+
+
+class Labelled(Protocol):
+    value: str
+
+    @property
+    def label(self) -> str: ...
+
+
+def choice_of(kind: type[StrEnum]) -> Callable[[str], str]:
+    """A parser of one of ``kind``'s values, typed as its code (``approved``) or as its label in
+    the user's language, diacritics optional, whole or in part as long as one label holds it:
+    "đã duyệt", "da duyet", "goi dien", "tu choi". Returns the code."""
+
+    def parse(text: str) -> str:
+        wanted = search_key(text)
+        members: list[Labelled] = list(kind)
+        for member in members:
+            if wanted in (member.value, search_key(member.label)):
+                return member.value
+        holding = [m for m in members if wanted and wanted in search_key(m.label)]
+        if len(holding) == 1:
+            return holding[0].value
+        raise argparse.ArgumentTypeError(
+            _("'{text}' is not one of: {choices}.").format(text=text, choices=labels_of(kind))
+        )
+
+    return parse
+
+
+def labels_of(kind: type[StrEnum]) -> str:
+    """``kind``'s labels in the user's language, for a help text or a refusal."""
+    members: list[Labelled] = list(kind)
+    return "; ".join(member.label for member in members)

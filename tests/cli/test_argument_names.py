@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
 
 import pytest
 
 from desktop.cli.main import build_parser
-from desktop.cli.parsing import parse_semester, parse_term
+from desktop.cli.parsing import choice_of, parse_semester, parse_term
+from desktop.domain.leave import AuditMethod, AuditOutcome, LeaveStatus
 from tests.cli.conftest import Run
+from tests.cli.test_cli import submit
 
 
 def positionals(
@@ -97,3 +101,40 @@ def test_a_term_is_a_semester_or_the_whole_year(typed: str, term: str) -> None:
 def test_a_term_that_is_not_one_is_refused_in_vietnamese() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="không phải là kì tổng kết"):
         parse_term("học kì 3")
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "code"),
+    [
+        (LeaveStatus, "submitted", "submitted"),
+        (LeaveStatus, "chờ duyệt", "submitted"),
+        (LeaveStatus, "da duyet", "approved"),
+        (LeaveStatus, "từ chối", "rejected"),
+        (AuditMethod, "gọi điện", "phone"),
+        (AuditMethod, "gap truc tiep", "meeting"),
+        (AuditOutcome, "đúng", "confirmed"),
+        (AuditOutcome, "sai lệch", "discrepancy"),
+    ],
+)
+def test_a_listed_value_is_typed_as_its_code_or_its_vietnamese_words(
+    kind: type[StrEnum], typed: str, code: str
+) -> None:
+    assert choice_of(kind)(typed) == code
+
+
+def test_words_that_fit_several_values_are_refused_with_the_list() -> None:
+    """ "duyệt" is in "Chờ duyệt", "Đã duyệt" and "… rút đơn sau khi duyệt"."""
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        choice_of(LeaveStatus)("duyệt")
+    assert str(refused.value) == (
+        "'duyệt' không phải là một trong: Chờ duyệt; Đã duyệt; Đã từ chối; Phụ huynh đã hủy; "
+        "Phụ huynh đã rút đơn sau khi duyệt."
+    )
+
+
+def test_the_pending_requests_are_listed_by_their_vietnamese_state(run: Run, profile: Path) -> None:
+    submit(profile)
+    typed = run("leave", "list", "--status", "chờ duyệt", "--json")
+    coded = run("leave", "list", "--status", "submitted", "--json")
+    assert typed.code == coded.code == 0
+    assert typed.out == coded.out and '"status": "submitted"' in typed.out
