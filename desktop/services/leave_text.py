@@ -79,9 +79,13 @@ def flag_texts(row: LeaveRow, find: Callable[[int], LeaveRow | None]) -> list[st
 
 
 def retroactive_text(row: LeaveRow) -> str:
-    return _("Submitted after the absence began ({days} school days late)").format(
-        days=row.retroactive_school_days
-    )
+    days = row.retroactive_school_days
+    if days == 0:
+        # Sent during the first day of the leave: "0 school days late" read as not late at all.
+        return _("Submitted on the first day of the absence, after it had begun")
+    if days == 1:
+        return _("Submitted after the absence began (1 school day late)")
+    return _("Submitted after the absence began ({days} school days late)").format(days=days)
 
 
 def overlap_text(other: LeaveRow | int) -> str:

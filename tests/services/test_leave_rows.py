@@ -14,7 +14,7 @@ from desktop.cli.main import main
 from desktop.models import LeaveRequest, SyncConflict
 from desktop.models.base import utc_now
 from desktop.models.db import DATABASE_FILE, Database, open_database
-from desktop.services import leave, workspace
+from desktop.services import leave, leave_text, workspace
 
 
 @pytest.fixture
@@ -90,3 +90,19 @@ def test_forms_read_only_their_students_rows_and_those_equal_the_full_lists(
         for request_id in approved:
             (form,) = leave_forms(unit.session, unit.scope, [request_id], today=unit.today)
             assert form.request == everything[request_id]
+
+
+def test_a_request_sent_on_the_first_day_of_the_absence_is_not_called_zero_days_late(
+    demo: Database,
+) -> None:
+    """The demo's #2 was sent at 15:46 for that morning: "0 school days late" read as on
+    time. The words say when it came; a later one counts its school days."""
+    rows = [row for row in all_rows(demo) if row.retroactive]
+    same_day = next(row for row in rows if row.retroactive_school_days == 0)
+    assert leave_text.retroactive_text(same_day) == (
+        "Nộp vào ngày đầu học sinh nghỉ, khi buổi nghỉ đã bắt đầu"
+    )
+    later = next(row for row in rows if row.retroactive_school_days >= 2)
+    assert leave_text.retroactive_text(later) == (
+        f"Nộp sau khi học sinh đã nghỉ (muộn {later.retroactive_school_days} ngày học)"
+    )
