@@ -47,7 +47,7 @@ def parse_session(text: str) -> Session:
 
 
 SEMESTER_WORDS = {"1": 1, "i": 1, "hk1": 1, "2": 2, "ii": 2, "hk2": 2}
-YEAR_WORDS = ("year", "ca nam", "canam", "nam", "cn")
+YEAR_WORDS = ("year", "ca nam", "canam")
 
 
 def parse_semester(text: str) -> int:
