@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from desktop.cli import arguments
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
 from desktop.cli.parsing import parse_date, parse_session
@@ -22,7 +23,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=attendance_summary)
 
     p = sub.add_parser("mark", help=_("record roll call for one student and session"))
-    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
+    arguments.student(p)
     p.add_argument("date", type=parse_date, metavar=_("DATE"), help=_("dd/mm/yyyy"))
     p.add_argument("session", type=parse_session, metavar=_("SESSION"), help=_("sáng or chiều"))
     p.add_argument(

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli import arguments
 from desktop.cli.context import work
 from desktop.cli.output import print_table
-from desktop.cli.parsing import parse_semester
 from desktop.errors import InvalidInput
 from desktop.i18n import _
 
@@ -24,8 +24,7 @@ def register(commands: Any) -> None:
     sub = group.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
 
     p = sub.add_parser("export-template", help=_("a grade-entry template of one subject"))
-    p.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
-    p.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
+    arguments.subject_and_semester(p)
     _output(p)
     p.set_defaults(handler=export_template)
 
@@ -49,8 +48,7 @@ def register(commands: Any) -> None:
     p = sub.add_parser("export", help=_("the grade book, an attendance month or the roster"))
     what = p.add_subparsers(dest="what", metavar=_("WHAT"), required=True)
     q = what.add_parser("gradebook", help=_("a subject's grade book for a semester"))
-    q.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
-    q.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
+    arguments.subject_and_semester(q)
     _output(q)
     q.set_defaults(handler=export_gradebook)
     q = what.add_parser("attendance", help=_("a month's attendance register"))

@@ -6,9 +6,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from desktop.cli import arguments
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
-from desktop.cli.parsing import parse_id, parse_semester, parse_term
+from desktop.cli.parsing import parse_id, parse_term
 from desktop.errors import InvalidInput
 from desktop.i18n import _, format_decimal
 
@@ -35,9 +36,8 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_completeness)
 
     p = sub.add_parser("set", help=_("enter or change one grade"))
-    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
-    p.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
-    p.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
+    arguments.student(p)
+    arguments.subject_and_semester(p)
     p.add_argument("column", metavar=_("COLUMN"), help=_("column: TX1, TX2, ..., GK, CK"))
     p.add_argument(
         "value",
@@ -53,8 +53,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_set)
 
     p = sub.add_parser("review", help=_("mark a subject's entries reviewed, or send them back"))
-    p.add_argument("subject", metavar=_("SUBJECT"), help=_("subject code, e.g. TOAN"))
-    p.add_argument("semester", type=parse_semester, metavar=_("SEMESTER"), help=_("1 or 2"))
+    arguments.subject_and_semester(p)
     p.add_argument("--send-back", metavar=_("NOTE"), help=_("send back with this note"))
     p.add_argument(
         "--yes",
@@ -64,7 +63,7 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=grades_review)
 
     p = sub.add_parser("conduct", help=_("rate a student's conduct (rèn luyện)"))
-    p.add_argument("student", metavar=_("STUDENT"), help=_("student code or id"))
+    arguments.student(p)
     p.add_argument("term", type=parse_term, metavar=_("TERM"), help=_("1, 2 or cả năm (the year)"))
     p.add_argument("level", metavar=_("LEVEL"), help=_("Tốt, Khá, Đạt or Chưa đạt"))
     p.set_defaults(handler=grades_conduct)

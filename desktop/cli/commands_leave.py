@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from desktop.cli import arguments
 from desktop.cli.context import work
 from desktop.cli.output import print_json, print_table
-from desktop.cli.parsing import choice_of, labels_of, parse_date, parse_id
+from desktop.cli.parsing import choice_of, labels_of, parse_date
 from desktop.domain.leave import AuditMethod, AuditOutcome, LeaveStatus
 from desktop.i18n import _
 
@@ -29,34 +30,24 @@ def register(commands: Subparsers) -> None:
     p.set_defaults(handler=leave_list)
 
     p = sub.add_parser("show", help=_("show one request"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.set_defaults(handler=leave_show)
 
     p = sub.add_parser("approve", help=_("approve a request"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument("--note", default="", metavar=_("TEXT"), help=_("note for the parent"))
-    p.add_argument(
-        "--version",
-        type=int,
-        metavar=_("NUMBER"),
-        help=_("refuse if the request changed since this version"),
-    )
+    arguments.expected_version(p)
     p.set_defaults(handler=leave_approve)
 
     p = sub.add_parser("reject", help=_("reject a request (a reason is required)"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument("--reason", required=True, metavar=_("TEXT"), help=_("why, shown to the parent"))
-    p.add_argument(
-        "--version",
-        type=int,
-        metavar=_("NUMBER"),
-        help=_("refuse if the request changed since this version"),
-    )
+    arguments.expected_version(p)
     p.set_defaults(handler=leave_reject)
 
     p = sub.add_parser("original", help=_("record that the paper original was handed in"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument(
         "--date",
         type=parse_date,
@@ -66,7 +57,7 @@ def register(commands: Subparsers) -> None:
     p.set_defaults(handler=leave_original)
 
     p = sub.add_parser("signoff", help=_("record the principal's sign-off of a special case"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument("--by", required=True, metavar=_("NAME"), help=_("the principal's name"))
     p.add_argument(
         "--date",
@@ -90,7 +81,7 @@ def register(commands: Subparsers) -> None:
     p.set_defaults(handler=audit_select)
 
     p = asub.add_parser("record", help=_("record the outcome of a post-audit"))
-    p.add_argument("id", type=parse_id, metavar=_("REQUEST"), help=_("the request's number"))
+    arguments.request(p)
     p.add_argument(
         "--method",
         required=True,

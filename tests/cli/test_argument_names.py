@@ -18,19 +18,32 @@ from tests.cli.conftest import Run
 from tests.cli.test_cli import submit
 
 
-def positionals(
+def arguments(
     parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, argparse.Action]]:
+    """Every argument of every command, with the command's words."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, child in action.choices.items():
-                yield from positionals(child, (*path, name))
-        elif not action.option_strings:
+                yield from arguments(child, (*path, name))
+        else:
             yield " ".join(path), action
 
 
+def positionals(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.Action]]:
+    return [(command, action) for command, action in arguments(parser) if not action.option_strings]
+
+
+def options_with_values(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.Action]]:
+    return [
+        (command, action)
+        for command, action in arguments(parser)
+        if action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS
+    ]
+
+
 def test_every_positional_argument_has_a_vietnamese_name() -> None:
-    found = list(positionals(build_parser()))
+    found = positionals(build_parser())
     assert len(found) > 25
     unnamed = [
         f"{command}: {action.dest}"
@@ -40,21 +53,10 @@ def test_every_positional_argument_has_a_vietnamese_name() -> None:
     assert unnamed == []
 
 
-def options_with_values(
-    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
-) -> Iterator[tuple[str, argparse.Action]]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, child in action.choices.items():
-                yield from options_with_values(child, (*path, name))
-        elif action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS:
-            yield " ".join(path), action
-
-
 def test_every_option_names_its_value_in_vietnamese_or_by_its_form() -> None:
     """``--reason NỘI_DUNG``, ``--date dd/mm/yyyy``, ``--server URL``; not ``--reason REASON``.
     Options whose values are listed ({submitted,…}) show the list."""
-    found = list(options_with_values(build_parser()))
+    found = options_with_values(build_parser())
     assert len(found) > 30
     unnamed = [
         f"{command} {action.option_strings[-1]}"

@@ -57,6 +57,25 @@ def shown(
     return screen
 
 
+def offline_window(
+    qtbot: QtBot, database: Database, runner: TaskRunner, width: int, height: int
+) -> MainWindow:
+    """The whole window on the class, shown at ``width`` × ``height``, with no server."""
+    with database.reading() as session:
+        scope = load_scope(session)
+    window = MainWindow(
+        database,
+        scope,
+        runner,
+        SyncController(database, runner, lambda url, user: pytest.fail("no sync expected")),
+    )
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
 def visible_names(screen: StudentsScreen) -> list[str]:
     return [screen.filter.row_at(n).full_name for n in range(screen.filter.rowCount())]
 
@@ -250,18 +269,7 @@ def test_the_window_opens_the_screen_and_follows_its_link(
     qtbot: QtBot, database: Database, runner: TaskRunner
 ) -> None:
     """Ctrl+9 shows the students; Ctrl+O on a request shows it selected in the leave screen."""
-    with database.reading() as session:
-        scope = load_scope(session)
-    window = MainWindow(
-        database,
-        scope,
-        runner,
-        SyncController(database, runner, lambda url, user: pytest.fail("no sync expected")),
-    )
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = offline_window(qtbot, database, runner, 1366, 768)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
@@ -479,18 +487,7 @@ def test_every_first_guardian_reads_whole_in_the_roster(
     """In the window at its first size the guardians' column shows each student's first
     guardian's name and relation without an ellipsis (stretched, it was squeezed to a few
     letters on an X11 screen, by the columns sized to their contents)."""
-    with database.reading() as session:
-        scope = load_scope(session)
-    window = MainWindow(
-        database,
-        scope,
-        runner,
-        SyncController(database, runner, lambda url, user: pytest.fail("no sync expected")),
-    )
-    qtbot.addWidget(window)
-    window.resize(1200, 720)
-    window.show()
-    qtbot.waitExposed(window)
+    window = offline_window(qtbot, database, runner, 1200, 720)
     window.open_target(Target(navigation.STUDENTS))
     screen = window.students
     qtbot.waitUntil(lambda: screen.filter.rowCount() > 0)

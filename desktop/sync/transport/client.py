@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from desktop import __version__
 from desktop.errors import InvalidInput
-from desktop.i18n import _
+from desktop.i18n import N_, _
 from desktop.sync.errors import (
     AuthError,
     CertificateError,
@@ -198,38 +198,44 @@ class _Failure:
         self.status = status
 
 
-def _sign_in_failure(
-    failure: _Failure, delivery: Delivery, attempts: int, retry_after: float | None
-) -> NetworkError:
-    """A sign-in that never reached the server says what to check: its address, the network.
-    The sync's words ("your changes are kept and will be sent later") puzzled a teacher signing
-    in for the first time, who has no changes yet."""
-    if failure.kind == "status":
-        return ServerUnavailable(
-            _(
-                "The school's server is busy or unavailable (HTTP {status}). Try signing in "
-                "again in a few minutes."
-            ).format(status=failure.status),
-            delivery=delivery,
-            attempts=attempts,
-            retry_after=retry_after,
-        )
-    if failure.kind == "timeout":
-        message = _(
-            "The school's server did not answer in time. Check the network connection, then "
-            "sign in again."
-        )
-    elif failure.kind == "connect":
-        message = _(
-            "Cannot connect to the school's server. Check the server's address and the "
-            "network connection."
-        )
-    else:
-        message = _(
-            "The connection to the school's server was cut. Check the network connection, "
-            "then sign in again."
-        )
-    return NetworkError(message, delivery=delivery, attempts=attempts)
+_SYNC_FAILURES: Final = {
+    "status": N_(
+        "The school's server is busy or unavailable (HTTP {status}). Your changes are kept and "
+        "will be sent later."
+    ),
+    "timeout": N_(
+        "The school's server did not answer in time. Your changes are kept and will be sent later."
+    ),
+    "connect": N_(
+        "Cannot connect to the school's server. Check the network connection; your changes are "
+        "kept and will be sent later."
+    ),
+    "cut": N_(
+        "The connection to the school's server was cut. Your changes are kept and will be sent "
+        "later."
+    ),
+}
+"""Why a call never got its answer, by ``_Failure.kind``: the sync's words."""
+_SIGN_IN_FAILURES: Final = {
+    "status": N_(
+        "The school's server is busy or unavailable (HTTP {status}). Try signing in again in a "
+        "few minutes."
+    ),
+    "timeout": N_(
+        "The school's server did not answer in time. Check the network connection, then sign in "
+        "again."
+    ),
+    "connect": N_(
+        "Cannot connect to the school's server. Check the server's address and the network "
+        "connection."
+    ),
+    "cut": N_(
+        "The connection to the school's server was cut. Check the network connection, then sign "
+        "in again."
+    ),
+}
+"""The same for a sign-in, which says what to check: the sync's "your changes are kept and will
+be sent later" puzzled a teacher signing in for the first time, who has no changes yet."""
 
 
 # --------------------------------------------------------------------------- the transport
@@ -599,32 +605,11 @@ class SyncTransport:
                 attempts=attempts,
                 retry_after=retry_after,
             )
-        if endpoint == "login":
-            return _sign_in_failure(failure, delivery, attempts, retry_after)
+        words = _SIGN_IN_FAILURES if endpoint == "login" else _SYNC_FAILURES
+        message = _(words[failure.kind]).format(status=failure.status)
         if failure.kind == "status":
             return ServerUnavailable(
-                _(
-                    "The school's server is busy or unavailable (HTTP {status}). Your changes "
-                    "are kept and will be sent later."
-                ).format(status=failure.status),
-                delivery=delivery,
-                attempts=attempts,
-                retry_after=retry_after,
-            )
-        if failure.kind == "timeout":
-            message = _(
-                "The school's server did not answer in time. Your changes are kept and will "
-                "be sent later."
-            )
-        elif failure.kind == "connect":
-            message = _(
-                "Cannot connect to the school's server. Check the network connection; your "
-                "changes are kept and will be sent later."
-            )
-        else:
-            message = _(
-                "The connection to the school's server was cut. Your changes are kept and "
-                "will be sent later."
+                message, delivery=delivery, attempts=attempts, retry_after=retry_after
             )
         return NetworkError(message, delivery=delivery, attempts=attempts)
 
