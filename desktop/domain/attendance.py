@@ -134,6 +134,12 @@ class Cover:
         approved = self.status is LeaveStatus.APPROVED
         return approved and self.audit_status is AuditStatus.DISCREPANCY
 
+    @property
+    def effect(self) -> tuple[bool, bool]:
+        """All ``derive_mark`` reads of a request: two covers with the same effect over the same
+        sessions imply the same marks (a pending request rejected excuses nothing either way)."""
+        return (self.excuses, self.discredited)
+
 
 class Mark(NamedTuple):
     """One derived mark; ``request_id`` names the leave that decided it (lowest id on a tie)."""

@@ -26,4 +26,6 @@ class AuditLogEntry(Base):
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not a unique index: the chain is what makes the log tamper-evident (an index is dropped as
+    # easily as a row is edited), and a random key costs a page written on every entry.
+    hash: Mapped[str] = mapped_column(String(64))

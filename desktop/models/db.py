@@ -182,7 +182,7 @@ def make_engine(path: Path, key: DatabaseKey | None = None) -> Engine:
     return engine
 
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The newest migration: a profile already there opens without importing Alembic (a tenth of
 the window's start-up); ``tests/models/test_db.py`` checks it is Alembic's head."""
 

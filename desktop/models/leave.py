@@ -26,7 +26,7 @@ class LeaveRequest(Base):
     reason_category: Mapped[str] = mapped_column(String(20))
     reason_text: Mapped[str] = mapped_column(String(300), default="")
     channel: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # no index: a page written on every decision
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     decided_by: Mapped[str] = mapped_column(String(100), default="")
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -74,7 +74,7 @@ class AttendanceMark(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))  # the unique index leads
     day: Mapped[date]
     session: Mapped[str] = mapped_column(String(10))
     observed: Mapped[str | None] = mapped_column(String(20))

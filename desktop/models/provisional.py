@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, event, func, select
+from sqlalchemy import ScalarSelect, Select, event, func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.base import Base
@@ -25,6 +25,13 @@ _LOWEST: dict[type[Base], Select[int | None]] = {
     model: select(func.min(model.__table__.c.id)) for model in CLIENT_CREATED
 }
 """Prepared once: a decision on the desktop creates marks with these ids."""
+
+
+def next_id(model: type[Base]) -> ScalarSelect[int]:
+    """The next provisional id of ``model`` as SQL, for an INSERT to evaluate row by row: one
+    below the lowest provisional id, or -1. A row written so costs no query before it."""
+    ids = model.__table__.c.id
+    return select(func.coalesce(func.min(ids), 0) - 1).where(ids < 0).scalar_subquery()
 
 
 def lowest_id(session: Session, model: type[Base]) -> int:

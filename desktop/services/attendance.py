@@ -7,7 +7,7 @@ that changes an observation or a request recomputes the slots it touched in the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -61,7 +61,20 @@ StoredRequest = LeaveRequest | RequestRow
 """A leave request as the ORM holds it or as a Core query read it (the decision's hot path)."""
 
 
-def cover_of(request: StoredRequest) -> ledger.Cover:
+class CoverRow(NamedTuple):
+    """The columns of a request its cover is read from, as ``_COVERS`` reads them."""
+
+    id: int
+    student_id: int
+    status: str
+    audit_status: str
+    first_day: date
+    first_session: str
+    last_day: date
+    last_session: str
+
+
+def cover_of(request: CoverRow | StoredRequest) -> ledger.Cover:
     return ledger.Cover(
         request_id=request.id,
         student_id=request.student_id,
@@ -74,7 +87,16 @@ def cover_of(request: StoredRequest) -> ledger.Cover:
 
 _REQUESTS = table_of(LeaveRequest)
 _MARKS = table_of(AttendanceMark)
-_COVERS = select(_REQUESTS).where(
+_COVERS = select(
+    _REQUESTS.c.id,
+    _REQUESTS.c.student_id,
+    _REQUESTS.c.status,
+    _REQUESTS.c.audit_status,
+    _REQUESTS.c.first_day,
+    _REQUESTS.c.first_session,
+    _REQUESTS.c.last_day,
+    _REQUESTS.c.last_session,
+).where(
     _REQUESTS.c.student_id == bindparam("student_id"),
     _REQUESTS.c.first_day <= bindparam("last"),
     _REQUESTS.c.last_day >= bindparam("first"),
@@ -93,6 +115,7 @@ _STORED = select(
     _MARKS.c.day <= bindparam("last"),
 )
 _INSERT_MARKS = insert(_MARKS)
+_INSERT_PROVISIONAL_MARKS = insert(_MARKS).values(id=provisional.next_id(AttendanceMark))
 _UPDATE_MARK = update(_MARKS).where(_MARKS.c.id == bindparam("mark_id"))
 _DELETE_MARKS = delete(_MARKS).where(_MARKS.c.id.in_(bindparam("mark_ids", expanding=True)))
 """Prepared once (the recompute runs on every decision): the reads see the rows, the writes go
@@ -154,7 +177,7 @@ def mark_key(student_id: int, slot: Slot) -> str:
 
 def _covers(session: Session, span: dict[str, Any]) -> list[ledger.Cover]:
     """The student's requests over ``span`` (``student_id``, ``first`` and ``last`` days)."""
-    return [cover_of(RequestRow(*row)) for row in session.connection().execute(_COVERS, span)]
+    return [cover_of(CoverRow(*row)) for row in session.connection().execute(_COVERS, span)]
 
 
 def _derived(
@@ -213,14 +236,28 @@ def _write(session: Session, writes: _Writes) -> None:
     if gone:
         session.connection().execute(_DELETE_MARKS, {"mark_ids": gone})
     if direct and writes.new:
-        if session.info.get(PROVISIONAL_FLAG):
-            lowest = provisional.lowest_id(session, AttendanceMark)
-            for offset, row in enumerate(writes.new, start=1):
-                row["id"] = lowest - offset
-        session.connection().execute(_INSERT_MARKS, writes.new)
+        provisional_ids = session.info.get(PROVISIONAL_FLAG)
+        inserting = _INSERT_PROVISIONAL_MARKS if provisional_ids else _INSERT_MARKS
+        session.connection().execute(inserting, writes.new)
     else:
         session.add_all(AttendanceMark(**row) for row in writes.new)
     session.flush()
+
+
+def recompute_decided(
+    session: Session,
+    scope: ClassScope,
+    request: StoredRequest,
+    *,
+    was: ledger.Cover,
+    status: LeaveStatus,
+) -> list[str]:
+    """``recompute_request`` after a decision took a request that stood as ``was`` to
+    ``status``: nothing to recompute when its effect on the marks stays as it was (its sessions
+    do not change), which spares a rejection two queries."""
+    if replace(was, status=status).effect == was.effect:
+        return []
+    return recompute_request(session, scope, request)
 
 
 def recompute_request(session: Session, scope: ClassScope, request: StoredRequest) -> list[str]:

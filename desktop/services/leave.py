@@ -143,6 +143,7 @@ def decide(
     version = request.version if base_version is None else base_version
     note = normalize(note)
     before = snapshot(request)
+    stood = attendance.cover_of(request)
     if approve:
         status = rules.approve(facts, base_version=version)
     else:
@@ -155,7 +156,7 @@ def decide(
         "version": request.version + 1,
     }
     _save_decision(session, request, decision)
-    marks = attendance.recompute_request(session, scope, request)
+    marks = attendance.recompute_decided(session, scope, request, was=stood, status=status)
     audit_log.append(
         session,
         actor=actor,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from desktop.domain.calendar import school_time
@@ -34,11 +35,32 @@ def get_setting(session: Session, key: str) -> str | None:
 
 def set_setting(session: Session, key: str, value: str) -> None:
     session.merge(ProfileSetting(key=key, value=value))
+    if key == TODAY_KEY:
+        _forget_pinned_day(session)
+        for ending in ("after_commit", "after_rollback"):
+            event.listen(session, ending, _forget_pinned_day, once=True)
+
+
+_PINNED: WeakKeyDictionary[Engine | Connection, date | None] = WeakKeyDictionary()
+"""The pinned day by database, read once: every intent performed needs it (a query's cost on a
+leave decision), and it is written once, when the demo is made. ``set_setting`` forgets it,
+and so do the commit and the rollback of the session that set it, so a value read before
+either is not kept."""
+
+
+def _forget_pinned_day(session: Session) -> None:
+    _PINNED.pop(session.get_bind(), None)
 
 
 def _pinned_day(session: Session) -> date | None:
-    override = os.environ.get(TODAY_ENV) or get_setting(session, TODAY_KEY)
-    return date.fromisoformat(override) if override else None
+    override = os.environ.get(TODAY_ENV)
+    if override:
+        return date.fromisoformat(override)
+    bind = session.get_bind()
+    if bind not in _PINNED:
+        stored = get_setting(session, TODAY_KEY)
+        _PINNED[bind] = date.fromisoformat(stored) if stored else None
+    return _PINNED[bind]
 
 
 def effective_today(
