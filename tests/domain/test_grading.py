@@ -863,7 +863,8 @@ scores = st.integers(min_value=0, max_value=100).map(lambda tenths: Decimal(tent
     ck=scores,
 )
 def test_semester_average_properties(tx: list[Decimal], gk: Decimal, ck: Decimal) -> None:
-    """Within [min, max] of the scores, one decimal place, equal to integer arithmetic."""
+    """Within [min, max] of the scores, one decimal place, equal to integer arithmetic and to
+    the exact average rounded half up."""
     result = semester_average(tx, gk, ck, len(tx))
     assert result is not None
     everything = [*tx, gk, ck]
@@ -873,6 +874,8 @@ def test_semester_average_properties(tx: list[Decimal], gk: Decimal, ck: Decimal
     total_tenths = sum(int(s * 10) for s in tx) + 2 * int(gk * 10) + 3 * int(ck * 10)
     d = len(tx) + 5
     assert result == Decimal((2 * total_tenths + d) // (2 * d)).scaleb(-1)
+    exact = semester_average_exact(tx, gk, ck, len(tx))
+    assert exact is not None and result == round_half_up(exact)
 
 
 @settings(derandomize=True, database=None, max_examples=300)

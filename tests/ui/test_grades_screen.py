@@ -593,3 +593,31 @@ def test_a_student_who_left_goes_and_the_numbers_below_move_up(
     assert numbers == [str(n + 1) for n in range(count - 1)]
     assert model.index(2, STUDENT).data() == next_one.student_name
     assert model.index(2, FIRST_GRADE).data() == next_one.cells[0].value
+
+
+def test_the_headers_name_each_column_and_its_deadline(
+    qtbot: QtBot, database: Database, runner: TaskRunner
+) -> None:
+    """Ngữ văn's columns read as vnEdu's, each grade column with its deadline on hover and the
+    average with its formula; a comment subject shown next ends on its result instead."""
+    screen = shown(qtbot, database, runner)
+
+    def headers(role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> list[object]:
+        model = screen.model
+        return [
+            model.headerData(n, Qt.Orientation.Horizontal, role) for n in range(model.columnCount())
+        ]
+
+    book = screen.model.book
+    assert book is not None
+    due = [column.due for column in book.columns]
+    assert None not in due
+    assert headers() == ["STT", "Họ và tên", *(column.label for column in book.columns), "ĐTBmhk"]
+    tips = headers(Qt.ItemDataRole.ToolTipRole)
+    assert tips[:FIRST_GRADE] == [None, None]
+    assert tips[FIRST_GRADE:-1] == [f"Hạn nhập: {day:%d/%m/%Y}" for day in due]
+    assert tips[-1] == "Điểm trung bình môn học kì: (ΣĐĐGtx + 2·ĐĐGgk + 3·ĐĐGck) / (số ĐĐGtx + 5)"
+    open_book(qtbot, screen, HDTN, 1)
+    comment_book = screen.model.book
+    assert comment_book is not None and comment_book.comment
+    assert headers()[FIRST_GRADE:] == [*(c.label for c in comment_book.columns), "Kết quả"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
@@ -105,6 +104,7 @@ class GradeBookModel(QStandardItemModel):
                 self.takeColumn(column)  # taken, not removed: see ``_put``
             self.setRowCount(0)
             self.setColumnCount(FIRST_GRADE + len(book.columns) + 1)
+            self._label_columns(book)
             for number, row in enumerate(self._rows):
                 self.appendRow(self._items(number, row))
         finally:
@@ -138,7 +138,7 @@ class GradeBookModel(QStandardItemModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
             )
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        self._label_columns(book)
 
     def merge(self, rows: Iterable[BookRow], asked: Iterable[int]) -> None:
         """Show what a re-read found: ``rows`` replace theirs; a student of ``asked`` without a
@@ -290,6 +290,28 @@ class GradeBookModel(QStandardItemModel):
 
     # --- Reading -----------------------------------------------------------------------
 
+    def _label_columns(self, book: GradeBook) -> None:
+        """The headers as Qt items, read in C++: a ``headerData`` in Python was asked for each
+        section and role whenever the header repainted (over a hundred calls a book shown). A
+        language change rebuilds the window, so the labels are translated once here."""
+        labels = [_("No. in the list"), _("Full name"), *(c.label for c in book.columns)]
+        tips: list[str | None] = [None, None]
+        tips += [
+            None if c.due is None else _("Deadline: {day}").format(day=format_date(c.due))
+            for c in book.columns
+        ]
+        if book.comment:
+            labels.append(_("Result"))
+            tips.append(_("Semester result: Đ when every assessment is Đ"))
+        else:
+            labels.append(_("Average"))
+            tips.append(_("Semester average: (ΣTX + 2·GK + 3·CK) / (number of TX + 5)"))
+        for section, (label, tip) in enumerate(zip(labels, tips, strict=True)):
+            header = QStandardItem(label)
+            if tip is not None:
+                header.setToolTip(tip)
+            self.setHorizontalHeaderItem(section, header)
+
     def row_at(self, number: int) -> BookRow:
         return self._rows[number]
 
@@ -330,36 +352,6 @@ class GradeBookModel(QStandardItemModel):
         return (index.row(), index.column() - FIRST_GRADE) in self._pending
 
     # --- Qt ----------------------------------------------------------------------------
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or self.book is None:
-            return None
-        if not 0 <= section < self.columnCount():
-            return None
-        grades = len(self.book.columns)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if section == NUMBER:
-                return _("No. in the list")
-            if section == STUDENT:
-                return _("Full name")
-            if section < FIRST_GRADE + grades:
-                return self.book.columns[section - FIRST_GRADE].label
-            return _("Result") if self.book.comment else _("Average")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if FIRST_GRADE <= section < FIRST_GRADE + grades:
-                column = self.book.columns[section - FIRST_GRADE]
-                if column.due is None:
-                    return None
-                return _("Deadline: {day}").format(day=format_date(column.due))
-            if section == FIRST_GRADE + grades:
-                return (
-                    _("Semester result: Đ when every assessment is Đ")
-                    if self.book.comment
-                    else _("Semester average: (ΣTX + 2·GK + 3·CK) / (number of TX + 5)")
-                )
-        return None
 
 
 def _cell_tip(due: date | None, cell: Cell) -> str | None:
