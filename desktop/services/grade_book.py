@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.domain import grading
@@ -38,6 +38,7 @@ from desktop.models import (
 from desktop.services import rights
 from desktop.services.actions import perform
 from desktop.services.changes import Changes
+from desktop.services.direct_writes import table_of
 from desktop.services.scope import ClassScope
 
 # --------------------------------------------------------------------------------------------
@@ -262,20 +263,24 @@ def _day(moment: datetime | None) -> date | None:
     return school_time(moment).date() if moment is not None else None
 
 
+_DEADLINE_TABLE = table_of(GradeDeadline)
+_DEADLINES = select(_DEADLINE_TABLE.c.kind, _DEADLINE_TABLE.c.due_on).where(
+    _DEADLINE_TABLE.c.class_id == bindparam("class_id"),
+    _DEADLINE_TABLE.c.semester == bindparam("semester"),
+)
+
+
 def _context(
     session: Session, scope: ClassScope, subject: Subject, semester: int, today: date
 ) -> _Context:
     if semester not in (1, 2):
         raise InvalidInput(_("The semester must be 1 or 2, not {value}.").format(value=semester))
     assessment = Assessment(subject.assessment)
-    deadlines = {
-        row.kind: row.due_on
-        for row in session.scalars(
-            select(GradeDeadline).where(
-                GradeDeadline.class_id == scope.class_id, GradeDeadline.semester == semester
-            )
-        )
-    }
+    session.flush()  # the read sees what the session holds, as an autoflush would
+    found = session.connection().execute(
+        _DEADLINES, {"class_id": scope.class_id, "semester": semester}
+    )
+    deadlines: dict[str, date] = {kind: due for kind, due in found}
     columns = []
     for kind, slot in grading.expected_slots(subject.periods_per_year, assessment):
         due = deadlines.get(kind.value)
@@ -296,32 +301,52 @@ def _context(
     )
 
 
+_STUDENTS = table_of(Student)
+_ENTRIES = table_of(GradeEntry)
+_CLASS_LIST = (
+    select(_STUDENTS.c.id, _STUDENTS.c.code, _STUDENTS.c.full_name)
+    .where(_STUDENTS.c.class_id == bindparam("class_id"))
+    .order_by(_STUDENTS.c.sort_key, _STUDENTS.c.id)
+)
+_BOOK_ENTRIES = select(
+    _ENTRIES.c.student_id,
+    _ENTRIES.c.kind,
+    _ENTRIES.c.slot,
+    _ENTRIES.c.id,
+    _ENTRIES.c.score,
+    _ENTRIES.c.comment,
+    _ENTRIES.c.version,
+    _ENTRIES.c.entered_at,
+).where(
+    _ENTRIES.c.subject_id == bindparam("subject_id"),
+    _ENTRIES.c.semester == bindparam("semester"),
+)
+_SOME_STUDENTS: BindParameter[list[int]] = bindparam("student_ids", expanding=True)
+"""Prepared once, read on the session's connection (plain rows, no ORM pass): every book
+shown and every grade typed reads them."""
+
+
 def _rows(
     session: Session,
     scope: ClassScope,
     context: _Context,
     student_ids: Collection[int] | None,
 ) -> tuple[BookRow, ...]:
-    # Plain columns, not ORM objects: a class's worth of entities cost more than the rules.
-    students = select(Student.id, Student.code, Student.full_name).where(
-        Student.class_id == scope.class_id
-    )
-    entries = select(
-        GradeEntry.student_id,
-        GradeEntry.kind,
-        GradeEntry.slot,
-        GradeEntry.id,
-        GradeEntry.score,
-        GradeEntry.comment,
-        GradeEntry.version,
-        GradeEntry.entered_at,
-    ).where(GradeEntry.subject_id == context.subject.id, GradeEntry.semester == context.semester)
+    students, entries = _CLASS_LIST, _BOOK_ENTRIES
+    parameters: dict[str, object] = {
+        "class_id": scope.class_id,
+        "subject_id": context.subject.id,
+        "semester": context.semester,
+    }
     if student_ids is not None:
-        students = students.where(Student.id.in_(list(student_ids)))
-        entries = entries.where(GradeEntry.student_id.in_(list(student_ids)))
+        students = students.where(_STUDENTS.c.id.in_(_SOME_STUDENTS))
+        entries = entries.where(_ENTRIES.c.student_id.in_(_SOME_STUDENTS))
+        parameters["student_ids"] = list(student_ids)
+    session.flush()  # the reads see what the session holds, as an autoflush would
+    connection = session.connection()
     cells: dict[tuple[int, str, int], tuple[int, Decimal | None, str | None, int, datetime]] = {}
-    for student_id, kind, slot, entry_id, score, comment, version, entered_at in session.execute(
-        entries
+    for student_id, kind, slot, entry_id, score, comment, version, entered_at in connection.execute(
+        entries, parameters
     ):
         cells[(student_id, kind, slot)] = (entry_id, score, comment, version, entered_at)
     language = current_language()
@@ -334,9 +359,7 @@ def _rows(
     ]
     return tuple(
         _row(context, late_from, language, student_id, code, name, cells)
-        for student_id, code, name in session.execute(
-            students.order_by(Student.sort_key, Student.id)
-        )
+        for student_id, code, name in connection.execute(students, parameters)
     )
 
 

@@ -146,14 +146,16 @@ class GradesScreen(QWidget):
         self.state = QLabel()
         self.state.setObjectName("book_state")
         self.state.setWordWrap(True)
-        self.read_only = QLabel()
-        self.read_only.setObjectName("read_only")
-        self.read_only.setWordWrap(True)
-        self.read_only.setStyleSheet(
-            "QLabel#read_only { background: #eceff1; color: #37474f; padding: 6px 8px;"
+        # Always shown, one line either way: a notice that came and went moved the grid, and
+        # the window's relayout cost more than reading the book (9 ms a switch between one's
+        # own subject and a colleague's).
+        self.access = QLabel()
+        self.access.setObjectName("book_access")
+        self.access.setWordWrap(True)
+        self.access.setStyleSheet(
+            "QLabel#book_access { background: #eceff1; color: #37474f; padding: 6px 8px;"
             " border-radius: 3px; }"
         )
-        self.read_only.hide()
 
         self.model = GradeBookModel(self)
         self.delegate = GradeDelegate(self._problem, self)
@@ -239,7 +241,7 @@ class GradesScreen(QWidget):
         body.addWidget(side, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(choosers)
-        layout.addWidget(self.read_only)
+        layout.addWidget(self.access)
         layout.addLayout(body, 1)
         layout.addLayout(self._legend())
         layout.addWidget(self.message)
@@ -382,12 +384,13 @@ class GradesScreen(QWidget):
             state = ""
         self.state.setText(state)
         if book.read_only:
-            self.read_only.setText(
+            self.access.setText(
                 _(
                     "This subject is taught by {teacher}: you can read its grades, not change them."
                 ).format(teacher=book.subject.teacher_name or "")
             )
-        self.read_only.setVisible(book.read_only)
+        else:
+            self.access.setText(_("You enter this subject's grades: type them in the grid."))
         if self.table.property("read_only") != book.read_only:
             # A palette, not a style sheet: a style sheet on the grid made every repaint slow.
             self.table.setProperty("read_only", book.read_only)
